@@ -1,0 +1,139 @@
+import type { OggErrorCode } from "@granule/ogg-pages";
+import { PAGE_MAX_BYTES, readPages } from "@granule/ogg-pages";
+import { accumulate } from "./accumulate.ts";
+import { type ByteSource, bufferSource, readExactly } from "./byte-source.ts";
+import { OpusError } from "./errors.ts";
+import { OpusIndex } from "./opus-index.ts";
+import { type BatchScan, scanBatch } from "./scan-batch.ts";
+import { inProcessWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
+import { gapsOf, type PlacedScan, stitchScans } from "./stitch.ts";
+import { hasWebWorkers, webWorkerFactory } from "./web-worker.ts";
+
+export interface IndexProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface BuildIndexOptions {
+  /** Index the Opus stream with this serial number; by default the first Opus stream of each link. */
+  serial?: number;
+  /** Throw at the first problem instead of listing it in `index.problems`. Default false. */
+  strict?: boolean;
+  /** Scan workers; 0 scans on this thread. Default: up to 4 for files of 32 MiB or more, else 0. */
+  workers?: number;
+  /** Bytes per read of the source; each batch is scanned as one range. Default 8 MiB. */
+  batchBytes?: number;
+  /** How to start a worker. Default: Web Workers where the runtime has them (the Node entry uses worker_threads). */
+  workerFactory?: ScanWorkerFactory;
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** The source may say its reads return fresh buffers that can be handed to a worker without a copy. */
+export type TransferableSource = ByteSource & { readonly readsAreFresh?: boolean };
+
+const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+/** A page that starts in a batch ends at most this far past the batch's end. */
+const LOOK_AHEAD_BYTES = PAGE_MAX_BYTES - 1;
+
+/**
+ * Builds the index of an Ogg Opus file in three phases: (1) page discovery and (2) page details
+ * in one pass over batches of the source (one read per batch), scanned in parallel workers;
+ * (3) stitching the batches into the single-reader walk and laying packets on the timeline,
+ * sequentially. The result is the same for every worker count and batch size.
+ */
+export async function buildIndex(input: ByteSource | Uint8Array, options: BuildIndexOptions = {}): Promise<OpusIndex> {
+  const source: TransferableSource = input instanceof Uint8Array ? bufferSource(input) : input;
+  const size = source.size;
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+  if (!Number.isSafeInteger(batchBytes) || batchBytes < 1) {
+    throw new OpusError("invalid-argument", `batchBytes must be a positive whole number, got ${batchBytes}`);
+  }
+  const factory = options.workerFactory ?? (hasWebWorkers() ? webWorkerFactory : undefined);
+  const workerCount = options.workers ?? defaultWorkers(size, factory !== undefined);
+  if (!Number.isSafeInteger(workerCount) || workerCount < 0) {
+    throw new OpusError("invalid-argument", `workers must be a whole number of 0 or more, got ${workerCount}`);
+  }
+  if (workerCount > 0 && factory === undefined) {
+    throw new OpusError(
+      "invalid-argument",
+      "this runtime has no Web Workers: pass workers: 0, or use the Node entry point",
+    );
+  }
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const batchCount = Math.ceil(size / batchBytes);
+  const placed: PlacedScan[] = new Array(batchCount);
+  const workers = workerCount === 0 ? [inProcessWorker()] : Array.from({ length: workerCount }, () => factory!());
+  const transfer = workerCount > 0 && source.readsAreFresh === true;
+  let nextBatch = 0;
+  let bytesDone = 0;
+  const readBatch = (j: number) => {
+    const start = j * batchBytes;
+    return readExactly(source, start, batchBytes + LOOK_AHEAD_BYTES, signal);
+  };
+  const runLane = async (worker: (typeof workers)[number]) => {
+    let j = nextBatch++;
+    let pending = j < batchCount ? readBatch(j) : undefined;
+    while (pending !== undefined) {
+      const bytes = await pending;
+      signal?.throwIfAborted();
+      const next = nextBatch++;
+      // Read ahead while this batch is scanned.
+      pending = next < batchCount ? readBatch(next) : undefined;
+      const start = j * batchBytes;
+      const end = Math.min(size, start + batchBytes);
+      const scan = await worker.scan(bytes, start, end - start, transfer);
+      placed[j] = { scan, start, end };
+      bytesDone += end - start;
+      options.onProgress?.({ bytesDone, bytesTotal: size });
+      j = next;
+    }
+  };
+  try {
+    await Promise.all(workers.map(runLane));
+  } finally {
+    for (const worker of workers) worker.terminate();
+  }
+
+  const read = (byteOffset: number, byteLength: number) => readExactly(source, byteOffset, byteLength, signal);
+  const rescan = async (from: number, end: number): Promise<BatchScan> =>
+    scanBatch(await read(from, end - from + LOOK_AHEAD_BYTES), from, end - from);
+  const table = await stitchScans(placed, rescan);
+  const damagedRanges = [];
+  for (const gap of gapsOf(table, size)) {
+    damagedRanges.push({ ...gap, reason: await gapReason(read, gap.byteOffset, size) });
+  }
+  const data = await accumulate(table, size, {
+    serial: options.serial,
+    strict: options.strict ?? false,
+    read,
+    damagedRanges,
+  });
+  return new OpusIndex(data);
+}
+
+/** Why no page starts at `byteOffset`, as the page reader would say. */
+async function gapReason(
+  read: (byteOffset: number, byteLength: number) => Promise<Uint8Array>,
+  byteOffset: number,
+  size: number,
+): Promise<OggErrorCode> {
+  const bytes = await read(byteOffset, Math.min(PAGE_MAX_BYTES, size - byteOffset));
+  let reason: OggErrorCode = "no-capture-pattern";
+  for (const _ of readPages(bytes, {
+    onSkip: (skipped) => {
+      if (skipped.byteOffset === 0) reason = skipped.reason;
+    },
+  })) {
+    break;
+  }
+  return reason;
+}
+
+function defaultWorkers(size: number, available: boolean): number {
+  if (!available || size < 32 * 1024 * 1024) return 0;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(4, cores));
+}

@@ -1,0 +1,74 @@
+/** What went wrong with Opus data, as a string a caller can switch on. */
+export type OpusErrorCode =
+  /** The bytes are not Ogg at all: no valid page anywhere. */
+  | "not-ogg"
+  /** Valid Ogg, but no logical stream starts with an OpusHead packet. */
+  | "no-opus-stream"
+  /** A packet that should be OpusHead or OpusTags does not start with that magic. */
+  | "bad-magic"
+  /** OpusHead version 16 or higher (an incompatible major version). */
+  | "bad-version"
+  /** Channel count 0, or more channels than the mapping family allows. */
+  | "bad-channels"
+  /** Stream/coupled counts or a channel mapping entry out of range. */
+  | "bad-mapping"
+  /** A header packet is shorter than its fields say. */
+  | "truncated-header"
+  /** The stream has no OpusTags packet after OpusHead. */
+  | "missing-tags"
+  /** Audio shares a page with the header packets, which RFC 7845 §3 forbids. */
+  | "bad-header-pages"
+  /** The stream has no end-of-stream page: the file may have been cut short. */
+  | "truncated"
+  /** An audio packet whose TOC byte gives no valid duration (empty, over 120 ms, bad frame count). */
+  | "bad-packet"
+  /** Page granules disagree with the packet durations, or the first granule is impossible. */
+  | "bad-granule"
+  /** Pages of the stream are missing or damaged: the samples in between cannot be decoded. */
+  | "hole"
+  /** Bytes that belong to no valid page (junk, a bad CRC, a cut-off page). */
+  | "damaged-bytes"
+  /** The requested serial number is not an Opus stream in this file. */
+  | "no-such-stream"
+  /** A sidecar index file is not one, is from another version, or does not match. */
+  | "bad-sidecar"
+  /** A read from a byte source failed or returned fewer bytes than asked. */
+  | "read-failed"
+  /** An argument is outside what the function accepts. */
+  | "invalid-argument";
+
+export interface OpusErrorDetails {
+  /** Absolute byte offset in the file where the problem is, if it has one. */
+  byteOffset?: number;
+  /** First sample (on the recording's timeline) the problem affects. */
+  startSample?: number;
+  /** End (exclusive) of the samples the problem affects. */
+  endSample?: number;
+  cause?: unknown;
+}
+
+/** The one error type of this package; `byteOffset` and the sample range say where. */
+export class OpusError extends Error {
+  override readonly name = "OpusError";
+  readonly code: OpusErrorCode;
+  readonly byteOffset: number | undefined;
+  readonly startSample: number | undefined;
+  readonly endSample: number | undefined;
+
+  constructor(code: OpusErrorCode, message: string, details: OpusErrorDetails = {}) {
+    super(message + where(details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.byteOffset = details.byteOffset;
+    this.startSample = details.startSample;
+    this.endSample = details.endSample;
+  }
+}
+
+function where(details: OpusErrorDetails): string {
+  const parts: string[] = [];
+  if (details.byteOffset !== undefined) parts.push(`byte ${details.byteOffset}`);
+  if (details.startSample !== undefined && details.endSample !== undefined) {
+    parts.push(`samples ${details.startSample}-${details.endSample}`);
+  }
+  return parts.length > 0 ? ` (at ${parts.join(", ")})` : "";
+}

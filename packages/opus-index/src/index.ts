@@ -1,0 +1,12 @@
+export { type BuildIndexOptions, buildIndex, type IndexProgress } from "./build-index.ts";
+export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, readExactly } from "./byte-source.ts";
+export { OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
+export type { IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
+export { type OpusHead, parseOpusHead } from "./opus-head.ts";
+export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } from "./opus-index.ts";
+export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";
+export { MAX_PACKET_SAMPLES, packetSamples } from "./packet-samples.ts";
+export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
+export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
+export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
+export { webWorkerFactory } from "./web-worker.ts";

@@ -1,0 +1,84 @@
+// Node-only entry point: files and worker_threads. Everything else is in the main entry.
+import { open } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { type BuildIndexOptions, buildIndex as buildIndexAnywhere } from "./build-index.ts";
+import type { ByteSource } from "./byte-source.ts";
+import { OpusError } from "./errors.ts";
+import type { OpusIndex } from "./opus-index.ts";
+import { messageWorker, type ScanWorker } from "./scan-worker-pool.ts";
+import { readSidecar, writeSidecar } from "./sidecar.ts";
+
+/** A source over a local file, read with positioned reads; `close()` releases it. */
+export async function fileSource(
+  path: string,
+): Promise<ByteSource & { readonly readsAreFresh: true; close(): Promise<void> }> {
+  const handle = await open(path, "r");
+  const { size } = await handle.stat();
+  return {
+    size,
+    readsAreFresh: true,
+    async read(byteOffset, byteLength) {
+      const length = Math.max(0, Math.min(byteLength, size - byteOffset));
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(bytes, done, length - done, byteOffset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      if (done !== length) {
+        throw new OpusError("read-failed", `${path}: read ${done} of ${length} bytes (did the file shrink?)`, {
+          byteOffset,
+        });
+      }
+      return bytes;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** Starts a scan worker on a worker_threads thread. */
+export function nodeWorkerFactory(): ScanWorker {
+  const worker = new Worker(new URL("./scan-worker-node.js", import.meta.url));
+  worker.unref();
+  return messageWorker({
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    onReply: (handler) => worker.on("message", handler),
+    onFailure: (handler) => worker.on("error", handler),
+    terminate: () => void worker.terminate(),
+  });
+}
+
+/** `buildIndex` with worker_threads workers (default: up to 4 for files of 32 MiB or more). */
+export function buildIndex(input: ByteSource | Uint8Array, options: BuildIndexOptions = {}): Promise<OpusIndex> {
+  const size = input instanceof Uint8Array ? input.length : input.size;
+  const workers = options.workers ?? (size >= 32 * 1024 * 1024 ? Math.min(4, availableParallelism()) : 0);
+  return buildIndexAnywhere(input, { workerFactory: nodeWorkerFactory, ...options, workers });
+}
+
+/** Indexes a file on disk. */
+export async function indexFile(path: string, options: BuildIndexOptions = {}): Promise<OpusIndex> {
+  const source = await fileSource(path);
+  try {
+    return await buildIndex(source, options);
+  } finally {
+    await source.close();
+  }
+}
+
+/** Opens the sidecar at `sidecarPath` for the file at `path`, checking it matches the file's size. */
+export async function openSidecar(sidecarPath: string, path: string): Promise<OpusIndex> {
+  const { readFile, stat } = await import("node:fs/promises");
+  const [bytes, info] = await Promise.all([readFile(sidecarPath), stat(path)]);
+  return readSidecar(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.size);
+}
+
+/** Saves an index as a sidecar file. */
+export async function saveSidecar(index: OpusIndex, sidecarPath: string): Promise<void> {
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(sidecarPath, writeSidecar(index));
+}
+
+export * from "./index.ts";
+export { buildIndexAnywhere };
