@@ -69,7 +69,7 @@ export function scanBatch(bytes: Uint8Array, byteOffset: number, scanEnd: number
     let open = false;
     while (segment < segmentCount) {
       const first = lacing[segment]!;
-      scan.durations[durationCount++] = tocSamples(body, bodyPos, first < 2 ? first : 2);
+      scan.durations[durationCount++] = tocSamples(body, bodyPos, Math.min(first, 2));
       starts++;
       open = true;
       while (segment < segmentCount) {

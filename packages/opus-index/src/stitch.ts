@@ -26,7 +26,7 @@ export async function stitchScans(
 ): Promise<PageTable> {
   const parts: { scan: BatchScan; from: number }[] = [];
   let q = 0;
-  for (const { scan, start, end } of placed) {
+  for (const { scan, end } of placed) {
     if (q >= end || scan.pageCount === 0) continue;
     let part: { scan: BatchScan; from: number };
     if (q <= scan.byteOffset[0]!) {
