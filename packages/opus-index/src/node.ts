@@ -38,16 +38,61 @@ export async function fileSource(
   };
 }
 
-/** Starts a scan worker on a worker_threads thread. */
-export function nodeWorkerFactory(): ScanWorker {
+/** Idle worker threads kept for the next build: starting one costs tens of milliseconds. */
+interface PooledWorker {
+  worker: Worker;
+  scan: ScanWorker;
+  /** Set once the thread errs: it is terminated instead of reused. */
+  failed: { value: boolean };
+}
+const idleWorkers: PooledWorker[] = [];
+const MAX_IDLE_WORKERS = 8;
+
+function startNodeWorker(): PooledWorker {
   const worker = new Worker(new URL("./scan-worker-node.js", import.meta.url));
-  worker.unref();
-  return messageWorker({
+  const failed = { value: false };
+  const scan = messageWorker({
     post: (message, transfer) => worker.postMessage(message, transfer),
     onReply: (handler) => worker.on("message", handler),
-    onFailure: (handler) => worker.on("error", handler),
+    onFailure: (handler) =>
+      worker.on("error", (error) => {
+        failed.value = true;
+        handler(error);
+      }),
     terminate: () => void worker.terminate(),
   });
+  return { worker, scan, failed };
+}
+
+/**
+ * A scan worker on a worker_threads thread. Threads are reused across builds; an idle one is
+ * unref'd so it never keeps the process alive, a busy one is ref'd so the process waits for it.
+ */
+export function nodeWorkerFactory(): ScanWorker {
+  const pooled = idleWorkers.pop() ?? startNodeWorker();
+  const { worker, scan, failed } = pooled;
+  let busy = 0;
+  return {
+    async scan(bytes, byteOffset, scanEnd, transfer) {
+      if (busy++ === 0) worker.ref();
+      try {
+        return await scan.scan(bytes, byteOffset, scanEnd, transfer);
+      } catch (error) {
+        failed.value = true;
+        throw error;
+      } finally {
+        if (--busy === 0) worker.unref();
+      }
+    },
+    terminate() {
+      if (!failed.value && busy === 0 && idleWorkers.length < MAX_IDLE_WORKERS) {
+        worker.unref();
+        idleWorkers.push(pooled);
+      } else {
+        scan.terminate();
+      }
+    },
+  };
 }
 
 /** `buildIndex` with worker_threads workers (default: up to 4 for files of 32 MiB or more). */

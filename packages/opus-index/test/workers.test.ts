@@ -1,0 +1,61 @@
+import { assemblePackets, readPages, writePages } from "@granule/ogg-pages";
+import { buildIndex, writeSidecar } from "@granule/opus-index";
+import { buildIndex as buildIndexNode, nodeWorkerFactory } from "@granule/opus-index/node";
+import { describe, expect, it } from "vitest";
+import { loadFixture } from "./fixtures.ts";
+
+/** A longer file from real packets: the fixture's audio repeated, re-paginated by our writer. */
+function longFile(repeats: number): Uint8Array {
+  const packets = [...assemblePackets(readPages(loadFixture("ffmpeg-stereo.opus")))];
+  const [head, tags, ...audio] = packets;
+  let granule = 312n;
+  const out = [
+    { data: head!.data, granule: 0n, flush: true },
+    { data: tags!.data, granule: 0n, flush: true },
+  ];
+  for (let r = 0; r < repeats; r++) {
+    audio.forEach((p, i) => {
+      granule += 960n;
+      out.push({ data: p.data, granule, flush: i % 50 === 49 });
+    });
+  }
+  return writePages(out, { serial: 77, targetBodyByteLength: 1 << 30 });
+}
+
+describe("scan workers", () => {
+  const bytes = longFile(12);
+
+  it("give the same index as scanning in-process, for 1 and 2 worker threads and any batch size", async () => {
+    const reference = writeSidecar(await buildIndex(bytes, { workers: 0 }));
+    for (const [workers, batchBytes] of [
+      [1, 100_000],
+      [2, 70_001],
+      [2, 1 << 20],
+    ] as const) {
+      const index = await buildIndexNode(bytes, { workers, batchBytes });
+      expect(Buffer.from(writeSidecar(index)).equals(Buffer.from(reference)), `${workers} workers, ${batchBytes}`).toBe(
+        true,
+      );
+    }
+  });
+
+  it("report a worker failure as a rejected build, not a hang", async () => {
+    const broken = () => {
+      const worker = nodeWorkerFactory();
+      return { scan: () => Promise.reject(new Error("worker died")), terminate: () => worker.terminate() };
+    };
+    await expect(buildIndex(bytes, { workers: 2, batchBytes: 100_000, workerFactory: broken })).rejects.toThrow(
+      "worker died",
+    );
+  });
+});
+
+describe("the runtime's own workers", () => {
+  it("Web Workers where the runtime has them (Deno, Bun), worker_threads on Node: same index", async () => {
+    const bytes = longFile(4);
+    const hasWebWorkers = typeof (globalThis as { Worker?: unknown }).Worker === "function";
+    const build = hasWebWorkers ? buildIndex : buildIndexNode;
+    const index = await build(bytes, { workers: 2, batchBytes: 50_000 });
+    expect(writeSidecar(index)).toEqual(writeSidecar(await buildIndex(bytes, { workers: 0 })));
+  });
+});
