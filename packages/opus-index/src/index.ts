@@ -6,6 +6,7 @@ export { type OpusHead, parseOpusHead } from "./opus-head.ts";
 export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } from "./opus-index.ts";
 export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";
 export { MAX_PACKET_SAMPLES, packetSamples } from "./packet-samples.ts";
+export { OPUS_SAMPLE_RATE, type Recording, recording, secondsToSamples } from "./recording.ts";
 export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
 export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
 export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";

@@ -6,6 +6,7 @@ import { type BuildIndexOptions, buildIndex as buildIndexAnywhere } from "./buil
 import type { ByteSource } from "./byte-source.ts";
 import { OpusError } from "./errors.ts";
 import type { OpusIndex } from "./opus-index.ts";
+import { type Recording, recording } from "./recording.ts";
 import { messageWorker, type ScanWorker } from "./scan-worker-pool.ts";
 import { readSidecar, writeSidecar } from "./sidecar.ts";
 
@@ -127,3 +128,24 @@ export async function saveSidecar(index: OpusIndex, sidecarPath: string): Promis
 
 export * from "./index.ts";
 export { buildIndexAnywhere };
+
+/**
+ * Opens a plain `.opus` file as a `Recording`: from its sidecar when `sidecarPath` names one
+ * that matches the file, else by indexing it. The file stays open until `source.close()`.
+ */
+export async function openFile(
+  path: string,
+  options: BuildIndexOptions & { sampleRate?: number; sidecarPath?: string } = {},
+): Promise<Recording & { source: Awaited<ReturnType<typeof fileSource>> }> {
+  const source = await fileSource(path);
+  try {
+    const index =
+      options.sidecarPath !== undefined
+        ? await openSidecar(options.sidecarPath, path)
+        : await buildIndex(source, options);
+    return { ...recording(index, source, options.sampleRate), source };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
