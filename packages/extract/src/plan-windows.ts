@@ -1,0 +1,143 @@
+import type { IndexProblem, OpusIndex } from "@granule/opus-index";
+import { ExtractError } from "./errors.ts";
+
+/** A sample range to extract, end exclusive, on the recording's timeline (48 kHz samples). */
+export interface SegmentRange {
+  startSample: number;
+  endSample: number;
+}
+
+/** A piece of a segment that one link decodes, or a hole to fill. */
+export interface Part {
+  segment: number;
+  startSample: number;
+  endSample: number;
+  link: number;
+  /** Pre-roll for this part: shorter after a hole, which decoding must not cross. */
+  preRollSamples: number;
+  /** A hole filled with silence instead of decoded. */
+  hole: boolean;
+}
+
+/** Parts decoded together: one read, one decoder start. */
+export interface PlannedWindow {
+  link: number;
+  preRollSamples: number;
+  parts: Part[];
+}
+
+export interface PlanOptions {
+  preRollSamples: number;
+  maxWindowSamples: number;
+  fillHoles: boolean;
+}
+
+/** Checks a segment as the issue asks: whole numbers, a real range, inside the recording. */
+export function checkSegment(index: OpusIndex, segment: SegmentRange, position: number): void {
+  const { startSample, endSample } = segment;
+  const which = position >= 0 ? `segment ${position}: ` : "";
+  if (!Number.isSafeInteger(startSample) || !Number.isSafeInteger(endSample)) {
+    throw new RangeError(
+      `${which}startSample and endSample must be whole sample numbers, got ${startSample} and ${endSample}`,
+    );
+  }
+  if (startSample >= endSample) {
+    throw new RangeError(`${which}startSample ${startSample} must be before endSample ${endSample}`);
+  }
+  if (startSample < 0 || endSample > index.totalSamples) {
+    throw new RangeError(
+      `${which}samples ${startSample}-${endSample} are outside the recording, which holds samples 0-${index.totalSamples}`,
+    );
+  }
+}
+
+/** Splits segments where they cross links or holes; refuses holes unless they are to be filled. */
+export function splitSegments(index: OpusIndex, segments: readonly SegmentRange[], options: PlanOptions): Part[] {
+  const holes = index.problems.filter((p) => p.endSample > p.startSample);
+  const parts: Part[] = [];
+  segments.forEach((segment, s) => {
+    const pieces = index.splitByLink(segment.startSample, segment.endSample);
+    const channels = new Set(pieces.map((p) => index.links[p.link]!.head.channels));
+    if (channels.size > 1) {
+      throw new ExtractError(
+        "links-differ",
+        `segment ${s} (samples ${segment.startSample}-${segment.endSample}) spans links with ${[...channels].join(" and ")} channels`,
+        { startSample: segment.startSample, endSample: segment.endSample },
+      );
+    }
+    for (const piece of pieces) {
+      let cursor = piece.startSample;
+      const touching = holes.filter((h) => h.startSample < piece.endSample && h.endSample > piece.startSample);
+      if (touching.length > 0 && !options.fillHoles) throw damaged(touching[0]!, s);
+      for (const hole of touching) {
+        if (hole.startSample > cursor) parts.push(part(s, cursor, hole.startSample, piece.link, options, holes));
+        const end = Math.min(hole.endSample, piece.endSample);
+        parts.push({ ...part(s, Math.max(cursor, hole.startSample), end, piece.link, options, holes), hole: true });
+        cursor = end;
+      }
+      if (cursor < piece.endSample) parts.push(part(s, cursor, piece.endSample, piece.link, options, holes));
+    }
+  });
+  return parts;
+}
+
+function part(
+  segment: number,
+  startSample: number,
+  endSample: number,
+  link: number,
+  options: PlanOptions,
+  holes: IndexProblem[],
+): Part {
+  // Decoding must not run through a hole: cut the pre-roll at the end of one just before.
+  let preRollSamples = options.preRollSamples;
+  for (const hole of holes) {
+    if (hole.endSample <= startSample && hole.endSample > startSample - preRollSamples) {
+      preRollSamples = startSample - hole.endSample;
+    }
+  }
+  return { segment, startSample, endSample, link, preRollSamples, hole: false };
+}
+
+function damaged(hole: IndexProblem, segment: number): ExtractError {
+  return new ExtractError(
+    "damaged",
+    `segment ${segment} needs samples ${hole.startSample}-${hole.endSample}, which the file lost (${hole.message}, at byte ${hole.byteOffset}); pass fillHoles to get silence there`,
+    { byteOffset: hole.byteOffset, startSample: hole.startSample, endSample: hole.endSample },
+  );
+}
+
+/**
+ * Groups parts into windows. Neighbours in one link share a window when the gap between them
+ * is no longer than a pre-roll (decoding the gap costs no more than starting again) and the
+ * window stays within `maxWindowSamples`; a part after a hole always starts its own window.
+ */
+export function planWindows(parts: readonly Part[], options: PlanOptions): PlannedWindow[] {
+  const order = parts
+    .map((_, i) => i)
+    .filter((i) => !parts[i]!.hole)
+    .sort((a, b) => parts[a]!.link - parts[b]!.link || parts[a]!.startSample - parts[b]!.startSample || a - b);
+  const windows: PlannedWindow[] = [];
+  let current: PlannedWindow | undefined;
+  let start = 0;
+  let end = 0;
+  for (const i of order) {
+    const p = parts[i]!;
+    const fits =
+      current !== undefined &&
+      current.link === p.link &&
+      p.preRollSamples === options.preRollSamples &&
+      p.startSample - options.preRollSamples <= end &&
+      Math.max(end, p.endSample) - start <= options.maxWindowSamples;
+    if (fits) {
+      current!.parts.push(p);
+      end = Math.max(end, p.endSample);
+    } else {
+      current = { link: p.link, preRollSamples: p.preRollSamples, parts: [p] };
+      windows.push(current);
+      start = p.startSample;
+      end = p.endSample;
+    }
+  }
+  return windows;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { assemblePackets, readPages } from "@granule/ogg-pages";
+import { bufferSource, buildIndex, type Recording, recording } from "@granule/opus-index";
+import { OpusDecoder } from "opus-decoder";
+
+export function loadFixture(file: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`../../../fixtures/${file}`, import.meta.url)));
+}
+
+export async function open(file: string, sampleRate = 48_000): Promise<Recording & { bytes: Uint8Array }> {
+  const bytes = loadFixture(file);
+  return { ...recording(await buildIndex(bytes, { workers: 0 }), bufferSource(bytes), sampleRate), bytes };
+}
+
+/**
+ * A straight-through decode of each link with the public opus-decoder API (which drops the
+ * pre-skip itself): element k of link L's arrays is timeline sample links[L].firstSample + k.
+ */
+export async function straightThrough(rec: Recording & { bytes: Uint8Array }): Promise<Float32Array[][]> {
+  const packets = [...assemblePackets(readPages(rec.bytes))];
+  const out: Float32Array[][] = [];
+  for (const link of rec.index.links) {
+    const head = link.head;
+    const decoder = new OpusDecoder({
+      channels: head.channels,
+      streamCount: head.streamCount,
+      coupledStreamCount: head.coupledCount,
+      channelMappingTable: [...head.mapping],
+      preSkip: head.preSkip,
+    });
+    await decoder.ready;
+    const audio = packets
+      .filter((p) => p.serial === link.serial)
+      .slice(2)
+      .map((p) => p.data);
+    const decoded = decoder.decodeFrames(audio);
+    decoder.free();
+    out.push(decoded.channelData);
+  }
+  return out;
+}
+
+/** Reference samples [start, end) on the timeline, assuming they lie in one link. */
+export function referenceRange(
+  rec: Recording,
+  reference: Float32Array[][],
+  start: number,
+  end: number,
+): Float32Array[] {
+  const link = rec.index.linkAt(start);
+  const first = rec.index.links[link]!.firstSample;
+  return reference[link]!.map((channel) => channel.subarray(start - first, end - first));
+}
+
+/** SNR in dB of `actual` against `expected`, all channels; Infinity when identical. */
+export function snr(expected: Float32Array[], actual: Float32Array[]): number {
+  let signal = 0;
+  let noise = 0;
+  expected.forEach((channel, c) => {
+    const other = actual[c]!;
+    for (let i = 0; i < channel.length; i++) {
+      signal += channel[i]! ** 2;
+      noise += (channel[i]! - other[i]!) ** 2;
+    }
+  });
+  return noise === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
+}
+
+export function identical(a: Float32Array[], b: Float32Array[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((channel, c) => channel.length === b[c]!.length && channel.every((x, i) => Object.is(x, b[c]![i])));
+}
