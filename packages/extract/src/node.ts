@@ -23,7 +23,7 @@ interface PooledWorker {
 const idle: PooledWorker[] = [];
 
 function start(): PooledWorker {
-  const worker = new Worker(new URL("./decode-worker-node.js", import.meta.url));
+  const worker = new Worker(new URL("./decode-worker-node.js", import.meta.url), { execArgv: workerExecArgv() });
   const failed = { value: false };
   const decoder = messageDecoder(
     {
@@ -96,3 +96,17 @@ export async function writeWav(path: string, segment: Segment, options: WavOptio
 }
 
 export * from "./index.ts";
+
+/**
+ * The parent's Node flags minus those a worker refuses: `node --input-type=module -e ...`
+ * would otherwise make every worker fail with ERR_INPUT_TYPE_NOT_ALLOWED.
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) argv.push(arg);
+  }
+  return argv;
+}

@@ -50,7 +50,7 @@ const idleWorkers: PooledWorker[] = [];
 const MAX_IDLE_WORKERS = 8;
 
 function startNodeWorker(): PooledWorker {
-  const worker = new Worker(new URL("./scan-worker-node.js", import.meta.url));
+  const worker = new Worker(new URL("./scan-worker-node.js", import.meta.url), { execArgv: workerExecArgv() });
   const failed = { value: false };
   const scan = messageWorker({
     post: (message, transfer) => worker.postMessage(message, transfer),
@@ -148,4 +148,18 @@ export async function openFile(
     await source.close();
     throw error;
   }
+}
+
+/**
+ * The parent's Node flags minus those a worker refuses: `node --input-type=module -e ...`
+ * would otherwise make every worker fail with ERR_INPUT_TYPE_NOT_ALLOWED.
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) argv.push(arg);
+  }
+  return argv;
 }

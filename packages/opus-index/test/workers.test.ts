@@ -59,3 +59,21 @@ describe("the runtime's own workers", () => {
     expect(writeSidecar(index)).toEqual(writeSidecar(await buildIndex(bytes, { workers: 0 })));
   });
 });
+
+describe("worker threads under `node --input-type=module -e`", () => {
+  const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
+  it.skipIf(!isNode)("start, although a worker refuses the parent's --input-type flag", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = `import { buildIndex } from "@granule/opus-index/node";
+      import { readFileSync } from "node:fs";
+      const bytes = new Uint8Array(readFileSync(${JSON.stringify(new URL("../../../fixtures/ffmpeg-stereo.opus", import.meta.url).pathname)}));
+      const index = await buildIndex(bytes, { workers: 2, batchBytes: 20000 });
+      console.log(index.totalSamples);`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url).pathname,
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("240000");
+  });
+});

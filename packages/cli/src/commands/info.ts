@@ -1,0 +1,71 @@
+import type { OpenedSource } from "../source.ts";
+import { formatDuration } from "../time.ts";
+
+/** The stable JSON document of `granule info --json` (documented in docs/cli.md). */
+export function infoDocument(opened: OpenedSource) {
+  const { index, sampleRate } = opened.recording;
+  const head = index.head;
+  return {
+    source: opened.name,
+    kind: opened.kind,
+    byteLength: index.byteLength,
+    totalSamples: index.totalSamples,
+    sampleRate,
+    durationSeconds: index.totalSamples / sampleRate,
+    channels: head.channels,
+    preSkip: head.preSkip,
+    inputSampleRate: head.inputSampleRate,
+    outputGainQ8: head.outputGainQ8,
+    mappingFamily: head.mappingFamily,
+    pages: index.pageCount,
+    packets: index.packetCount,
+    vendor: index.tags.vendor,
+    comments: index.tags.comments,
+    links: index.links.map((link) => ({
+      serial: link.serial,
+      channels: link.head.channels,
+      preSkip: link.preSkip,
+      startSample: link.firstSample,
+      totalSamples: link.sampleCount,
+      startGranule: link.startGranule,
+    })),
+    recordedAt: opened.info?.recordedAt ?? null,
+    deviceId: opened.info?.deviceId ?? null,
+    sha256: opened.info?.sha256 ?? null,
+    problems: index.problems.map((p) => ({
+      code: p.code,
+      byteOffset: p.byteOffset,
+      byteLength: p.byteLength,
+      startSample: p.startSample,
+      endSample: p.endSample,
+      message: p.message,
+    })),
+  };
+}
+
+export function infoText(opened: OpenedSource): string {
+  const doc = infoDocument(opened);
+  const lines = [
+    `${doc.source} (${doc.kind}, ${doc.byteLength} bytes)`,
+    `  duration     ${formatDuration(doc.durationSeconds)} = ${doc.totalSamples} samples at ${doc.sampleRate} Hz`,
+    `  channels     ${doc.channels} (mapping family ${doc.mappingFamily}), pre-skip ${doc.preSkip}, encoder input ${doc.inputSampleRate} Hz`,
+    `  pages        ${doc.pages} audio pages, ${doc.packets} packets; vendor "${doc.vendor}"`,
+  ];
+  if (doc.recordedAt !== null)
+    lines.push(`  recorded at  ${doc.recordedAt}${doc.deviceId ? ` by ${doc.deviceId}` : ""}`);
+  if (doc.sha256 !== null) lines.push(`  sha256       ${doc.sha256}`);
+  if (doc.links.length > 1) {
+    doc.links.forEach((link, i) => {
+      const end = link.startSample + link.totalSamples;
+      lines.push(`  link ${i}       serial ${link.serial}, ${link.channels} ch, samples ${link.startSample}-${end}`);
+    });
+  }
+  for (const comment of doc.comments.slice(0, 8))
+    lines.push(`  tag          ${comment.length > 100 ? `${comment.slice(0, 97)}...` : comment}`);
+  lines.push(doc.problems.length === 0 ? "  problems     none" : `  problems     ${doc.problems.length}:`);
+  for (const p of doc.problems) {
+    const samples = p.endSample > p.startSample ? `, samples ${p.startSample}-${p.endSample} lost` : "";
+    lines.push(`    byte ${p.byteOffset}: ${p.code}: ${p.message}${samples}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,66 @@
+import { stat } from "node:fs/promises";
+import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
+import { openFile } from "@granule/opus-index/node";
+import { openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { UsageError } from "./usage-error.ts";
+
+/** A recording opened from whatever the user named, with what is known about it. */
+export interface OpenedSource {
+  kind: "file" | "archive" | "url";
+  /** What the user typed. */
+  name: string;
+  recording: Recording;
+  /** Archive metadata (recordedAt, device, SHA-256...), for archived recordings. */
+  info?: RecordingInfo;
+  /** Where a plain file's sidecar index is (whether or not it exists). */
+  sidecarPath?: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  workers?: number;
+  /** The true rate of a time-expanded plain file (archives know theirs). */
+  sampleRate?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The sidecar `granule index` writes next to a plain file, and every command reuses. */
+export const sidecarPathOf = (path: string): string => `${path}.idx`;
+
+/**
+ * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
+ * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either.
+ */
+export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
+  const progress = options.onProgress
+    ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
+    : {};
+  const workers = options.workers === undefined ? {} : { workers: options.workers };
+  if (/^https?:\/\//i.test(name)) {
+    if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
+      const source = await httpSource(name);
+      const index = await buildIndex(source, { workers: 0, ...progress });
+      return { kind: "url", name, recording: recording(index, source, options.sampleRate), close: async () => {} };
+    }
+    const archived = await openRecording(name);
+    return { kind: "url", name, recording: archived, info: archived.info, close: async () => {} };
+  }
+  const info = await stat(name).catch(() => undefined);
+  if (info === undefined) throw new UsageError(`${name}: no such file or directory`);
+  if (info.isDirectory()) {
+    const archived = await openRecording(name);
+    return { kind: "archive", name, recording: archived, info: archived.info, close: async () => {} };
+  }
+  const sidecarPath = sidecarPathOf(name);
+  const hasSidecar = await stat(sidecarPath).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  const opened = await openFile(name, {
+    ...workers,
+    ...progress,
+    ...(options.sampleRate === undefined ? {} : { sampleRate: options.sampleRate }),
+    ...(hasSidecar ? { sidecarPath } : {}),
+  });
+  return { kind: "file", name, recording: opened, sidecarPath, close: () => opened.source.close() };
+}

@@ -1,0 +1,45 @@
+import { UsageError } from "./usage-error.ts";
+
+const UNITS: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600 };
+
+/**
+ * A time in the recording's own time, to a sample index at `sampleRate`: seconds (`12.5`),
+ * `hh:mm:ss.sss` or `mm:ss.sss`, or a number with a unit (`1500ms`, `2.5s`, `3min`, `1h`).
+ * For a time-expanded recording `sampleRate` is its true rate, so times are real time.
+ */
+export function parseTime(text: string, sampleRate: number, what = "time"): number {
+  const trimmed = text.trim();
+  let seconds: number;
+  const clock = /^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$/.exec(trimmed);
+  const withUnit = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|m|min|h)?$/.exec(trimmed);
+  if (clock) {
+    const [, hours = "0", minutes, secs] = clock;
+    if (Number(minutes) >= 60 && clock[1] !== undefined)
+      throw new UsageError(`${what} "${text}": minutes must be below 60`);
+    if (Number(secs) >= 60) throw new UsageError(`${what} "${text}": seconds must be below 60`);
+    seconds = Number(hours) * 3600 + Number(minutes) * 60 + Number(secs);
+  } else if (withUnit) {
+    seconds = Number(withUnit[1]) * UNITS[withUnit[2] ?? "s"]!;
+  } else {
+    throw new UsageError(
+      `${what} "${text}" is not a time: use seconds (12.5), hh:mm:ss.sss, or a unit (1500ms, 2.5s, 3min)`,
+    );
+  }
+  return Math.round(seconds * sampleRate);
+}
+
+/** A whole, non-negative sample number given on the command line. */
+export function parseSample(text: string, what: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what} "${text}" is not a whole number of samples`);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${what} "${text}" is too large`);
+  return value;
+}
+
+/** Seconds as h:mm:ss.sss for people. */
+export function formatDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds - hours * 3600 - minutes * 60;
+  return `${hours}:${String(minutes).padStart(2, "0")}:${rest.toFixed(3).padStart(6, "0")}`;
+}

@@ -1,0 +1,158 @@
+import type { ByteSource } from "@granule/opus-index";
+import {
+  type Collection,
+  checkId,
+  listRecordingsIn,
+  type OpenCollectionOptions,
+  openCollectionIn,
+  type RecordingFilter,
+  type RecordingSummary,
+  refreshManifestIn,
+  removeAbandoned,
+} from "./collection.ts";
+import { ArchiveError } from "./errors.ts";
+import { HttpStore } from "./http-store.ts";
+import { deletePrefix, type ImportOptions, type ImportResult, importRecording } from "./import-recording.ts";
+import {
+  type ArchivedRecording,
+  idFromLocation,
+  type OpenRecordingOptions,
+  openRecordingAt,
+  openRecordingIn,
+} from "./open-recording.ts";
+import type { Platform } from "./platform.ts";
+import { markerOf } from "./recording-attributes.ts";
+import { type ArchiveStore, isWritable } from "./store.ts";
+import { type VerifyOptions, type VerifyReport, verifyRecordingAt, verifyRecordingIn } from "./verify-recording.ts";
+import { readNode } from "./zarr-json.ts";
+
+/**
+ * Where an archive is: a store object (`new MemoryStore()`, `new HttpStore(url)`), an
+ * `http(s)://` URL (read-only), or with the Node entry a local directory path or `file:` URL.
+ */
+export type Location = string | URL | ArchiveStore;
+
+/** Turns a location other than a store object into a store, or says why it cannot. */
+export type StoreResolver = (location: string | URL) => ArchiveStore;
+
+/** The resolver of the main entry: HTTP(S) URLs only. */
+export function resolveHttp(location: string | URL): ArchiveStore {
+  const text = String(location);
+  if (/^https?:\/\//i.test(text)) return new HttpStore(text);
+  throw new ArchiveError(
+    "invalid-argument",
+    `"${text}" is not an http(s) URL; local directories need the Node entry, @granule/zarr-opus/node`,
+  );
+}
+
+function storeOf(location: Location, resolve: StoreResolver): ArchiveStore {
+  return typeof location === "string" || location instanceof URL ? resolve(location) : location;
+}
+
+/** The archive functions bound to one runtime's platform and location resolver. */
+export function bindApi(platform: Platform, resolve: StoreResolver) {
+  /**
+   * Opens the collection at `location`: a Zarr v3 group with the collection marker. With
+   * `create: true` a missing collection is created, and a plain group gets the marker.
+   */
+  async function openCollection(location: Location, options: OpenCollectionOptions = {}): Promise<Collection> {
+    return openCollectionIn(storeOf(location, resolve), platform, options);
+  }
+
+  /**
+   * Opens a recording, by collection and id, or by its own location (its group's directory or
+   * URL). Checks the complete marker, the index checksum and the attributes; the result is
+   * the `Recording` that `@granule/extract` reads.
+   */
+  function openRecording(
+    collection: Collection,
+    id: string,
+    options?: OpenRecordingOptions,
+  ): Promise<ArchivedRecording>;
+  function openRecording(location: Location, options?: OpenRecordingOptions): Promise<ArchivedRecording>;
+  async function openRecording(
+    target: Collection | Location,
+    idOrOptions?: string | OpenRecordingOptions,
+    options?: OpenRecordingOptions,
+  ): Promise<ArchivedRecording> {
+    if (isCollection(target)) {
+      if (typeof idOrOptions !== "string")
+        throw new ArchiveError("invalid-argument", "openRecording(collection, id): id missing");
+      return openRecordingIn(target, idOrOptions, options);
+    }
+    const id = typeof target === "string" || target instanceof URL ? idFromLocation(String(target)) : "recording";
+    return openRecordingAt(storeOf(target, resolve), "/", id, platform, (idOrOptions as OpenRecordingOptions) ?? {});
+  }
+
+  /** Checks a recording end to end and reports what is wrong (see `VerifyReport`). */
+  function verifyRecording(collection: Collection, id: string, options?: VerifyOptions): Promise<VerifyReport>;
+  function verifyRecording(location: Location, options?: VerifyOptions): Promise<VerifyReport>;
+  async function verifyRecording(
+    target: Collection | Location,
+    idOrOptions?: string | VerifyOptions,
+    options?: VerifyOptions,
+  ): Promise<VerifyReport> {
+    if (isCollection(target)) {
+      if (typeof idOrOptions !== "string")
+        throw new ArchiveError("invalid-argument", "verifyRecording(collection, id): id missing");
+      return verifyRecordingIn(target, idOrOptions, options);
+    }
+    const id = typeof target === "string" || target instanceof URL ? idFromLocation(String(target)) : "recording";
+    return verifyRecordingAt(storeOf(target, resolve), "/", id, platform, (idOrOptions as VerifyOptions) ?? {});
+  }
+
+  return { openCollection, openRecording, verifyRecording };
+}
+
+function isCollection(value: unknown): value is Collection {
+  return typeof value === "object" && value !== null && "platform" in value && "path" in value && "store" in value;
+}
+
+/**
+ * The complete recordings of a collection, sorted by id, optionally filtered. A local or
+ * memory collection is listed; an HTTP one is read from its manifest.
+ */
+export async function listRecordings(
+  collection: Collection,
+  filter: RecordingFilter = {},
+): Promise<RecordingSummary[]> {
+  return listRecordingsIn(collection, filter);
+}
+
+/**
+ * Deletes a recording: it disappears from listings in one atomic rename, then its files are
+ * removed. Readers holding it open get `missing-chunk` errors on their next read.
+ */
+export async function deleteRecording(collection: Collection, id: string): Promise<void> {
+  checkId(id);
+  const store = collection.store;
+  if (!isWritable(store)) throw new ArchiveError("read-only", `${collection.description} is read-only`, { id });
+  const node = await readNode(store, collection.child(id));
+  if (node === undefined)
+    throw new ArchiveError("not-found", `no recording ${id} in ${collection.description}`, { id });
+  if (markerOf(node.attributes)?.type !== "recording") {
+    throw new ArchiveError("not-a-recording", `${id} is not a zarr-opus recording: not deleting it`, { id });
+  }
+  if (!(await deletePrefix(store, collection, id))) {
+    throw new ArchiveError("io", `recording ${id} could not be moved out of sight for deletion`, { id });
+  }
+  await refreshManifestIn(collection);
+}
+
+/** Rewrites the collection's manifest from its listing (imports and deletions do this themselves). */
+export async function refreshManifest(collection: Collection): Promise<void> {
+  return refreshManifestIn(collection);
+}
+
+/**
+ * Removes what killed imports and deletions left (hidden `.importing-*` and `.deleting-*`
+ * prefixes whose process is gone) and refreshes the manifest. Returns the names removed.
+ */
+export async function cleanupCollection(collection: Collection): Promise<string[]> {
+  const removed = await removeAbandoned(collection);
+  if (collection.writable) await refreshManifestIn(collection);
+  return removed;
+}
+
+export type ImportSource = ByteSource | Uint8Array;
+export { type ImportOptions, type ImportResult, importRecording };

@@ -1,0 +1,90 @@
+import type { GetOptions } from "@zarrita/storage";
+import { ArchiveError } from "./errors.ts";
+import { type AbsolutePath, noteObjectSize, type RangeQuery, type ReadableStore } from "./store.ts";
+
+export interface HttpStoreOptions {
+  /** Extra request headers (authorisation, say). */
+  headers?: Record<string, string>;
+  /** The `fetch` to use; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A read-only store over static HTTP(S) hosting: plain GETs, and Range requests for parts of
+ * shards (`bytes=a-b`, and `bytes=-n` for a shard's index at its end). A 404 is a missing key.
+ * `requests` and `bytesReceived` count what it fetched, to measure what a read costs.
+ */
+export class HttpStore implements ReadableStore {
+  readonly description: string;
+  private readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly headers: Record<string, string>;
+  requests = 0;
+  bytesReceived = 0;
+
+  constructor(url: string | URL, options: HttpStoreOptions = {}) {
+    this.base = String(url).replace(/\/+$/, "");
+    this.description = this.base;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.headers = options.headers ?? {};
+  }
+
+  get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
+    return this.request(key, undefined, options?.signal);
+  }
+
+  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+    return this.request(key, range, options?.signal);
+  }
+
+  private async request(
+    key: AbsolutePath,
+    range: RangeQuery | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array | undefined> {
+    const url = this.base + key.split("/").map(encodeURIComponent).join("/");
+    const headers: Record<string, string> = { ...this.headers };
+    if (range !== undefined) {
+      if ("suffixLength" in range) {
+        headers.range = `bytes=-${range.suffixLength}`;
+      } else {
+        if (range.length === 0) return new Uint8Array(0);
+        headers.range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
+      }
+    }
+    this.requests++;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, { headers, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new ArchiveError("io", `GET ${url} failed: ${(error as Error).message}`, { key, cause: error });
+    }
+    if (response.status === 404 || response.status === 410) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    // Asked past the end of a (truncated) object: there are no bytes there.
+    if (response.status === 416) {
+      await response.body?.cancel();
+      return new Uint8Array(0);
+    }
+    if (response.status !== 200 && response.status !== 206) {
+      await response.body?.cancel();
+      throw new ArchiveError("io", `GET ${url} answered ${response.status} ${response.statusText}`, { key });
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    this.bytesReceived += bytes.length;
+    if (range === undefined) return bytes;
+    if (response.status === 206) {
+      const total = Number(response.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1]);
+      return Number.isSafeInteger(total) ? noteObjectSize(bytes, total) : bytes;
+    }
+    // A server that ignores Range sends the whole object: cut out the part asked for.
+    const part =
+      "suffixLength" in range
+        ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
+        : bytes.subarray(range.offset, range.offset + range.length);
+    return noteObjectSize(part, bytes.length);
+  }
+}

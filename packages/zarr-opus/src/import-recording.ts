@@ -1,0 +1,345 @@
+import { type ByteSource, bufferSource, OPUS_SAMPLE_RATE } from "@granule/opus-index";
+import {
+  type Collection,
+  checkId,
+  knownRecordings,
+  numericId,
+  type RecordingSummary,
+  refreshManifestIn,
+  removeAbandoned,
+  summaryOf,
+} from "./collection.ts";
+import { ArchiveError } from "./errors.ts";
+import { DEFAULT_CHUNK_BYTES, DEFAULT_SHARD_BYTES, INDEX_GROUP, OGG_ARRAY } from "./format.ts";
+import { indexChecksum, writeIndexArrays } from "./index-arrays.ts";
+import { formatUtcOffset, normaliseRecordedAt, parseRecorderFileName, parseUtcOffset } from "./recorded-at.ts";
+import { type GeoLocation, recordingAttributes, recordingInfo } from "./recording-attributes.ts";
+import { ShardedBytesWriter, shardedArrayMetadata, shardLayout } from "./sharded-bytes.ts";
+import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
+import { teeSource } from "./tee-source.ts";
+import { encodeJson, groupMetadata, readNode } from "./zarr-json.ts";
+
+export type DuplicatePolicy = "error" | "skip" | "allow";
+
+export interface ImportProgress {
+  /** Bytes of the source hashed, stored and indexed so far. */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface ImportOptions {
+  /** The recording's id; by default the next free number (`000001`, `000002`, ...). */
+  id?: string;
+  /** The source file's name, kept in the attributes and read for a start time; the Node entry fills it from a path. */
+  sourceName?: string;
+  /** When the recording started. Default: read from a recorder file name (`20240501_053000.WAV`), else unknown. Never the current time. */
+  recordedAt?: Date | string;
+  /** UTC offset (`+02:00`) of times given without one, in `recordedAt` or in the file name. Default: they are UTC. */
+  utcOffset?: string;
+  /** Read the start time and device id from `sourceName` when they are not given. Default true. */
+  parseFileName?: boolean;
+  /** The true sample rate of a time-expanded recording (384000 for a 384 kHz AudioMoth file stored as 48 kHz Opus). */
+  originalSampleRate?: number;
+  /** Recorder or device id. Default: the prefix of a `<device>_YYYYMMDD_HHMMSS` file name, else none. */
+  deviceId?: string;
+  location?: GeoLocation;
+  /** Free metadata, stored as given (JSON). */
+  metadata?: Record<string, unknown>;
+  /** What to do when a recording with the same SHA-256 is already in the collection. Default "error". */
+  onDuplicate?: DuplicatePolicy;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+  /** Index the Opus stream with this serial number (see `buildIndex`). */
+  serial?: number;
+  /** Fail on the first problem in the Opus data instead of storing the file with its problems listed. Default false. */
+  strict?: boolean;
+  /** Index scan workers (see `buildIndex`). Default: none below 128 MiB, else the runtime's default (worker threads in Node). */
+  workers?: number;
+  /** Bytes per read of the source. Default 8 MiB. */
+  batchBytes?: number;
+  /** Inner chunk of the `ogg` array. Default 64 KiB. */
+  chunkBytes?: number;
+  /** Shard (one file) of the `ogg` array; a multiple of chunkBytes. Default 32 MiB. */
+  shardBytes?: number;
+}
+
+export interface ImportResult {
+  /** The new recording's id, or for a skipped duplicate the id of the recording already there. */
+  id: string;
+  /** True when the source was a duplicate and `onDuplicate: "skip"` left the collection unchanged. */
+  skipped: boolean;
+  summary: RecordingSummary;
+}
+
+const HASH_BYTES = 8 * 1024 * 1024;
+/**
+ * Below this size an import indexes on its own thread: starting scan workers cost more than
+ * they saved for a one-hour file on two cores (bench/import.bench.mjs), while a 24-hour file
+ * imported 1.7-2x faster with them.
+ */
+const WORKERS_FROM_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Stores `source` byte for byte as a new recording of `collection`, with its index and
+ * metadata. One pass over the source hashes, stores and indexes it, reading a batch at a time
+ * (memory stays bounded whatever the size). The recording is written under a hidden temporary
+ * name and appears under its id, complete, in one atomic rename: readers never see part of
+ * it, and a killed import leaves only the hidden prefix, which later imports remove.
+ */
+export async function importRecording(
+  collection: Collection,
+  input: ByteSource | Uint8Array,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const store = collection.store;
+  if (!isWritable(store)) {
+    throw new ArchiveError(
+      "read-only",
+      `${collection.description} is read-only: import into a local or memory collection`,
+    );
+  }
+  const source = input instanceof Uint8Array ? bufferSource(input) : input;
+  const policy = options.onDuplicate ?? "error";
+  if (policy !== "error" && policy !== "skip" && policy !== "allow") {
+    throw new ArchiveError("invalid-argument", `onDuplicate must be "error", "skip" or "allow", not ${String(policy)}`);
+  }
+  if (options.id !== undefined) checkId(options.id);
+  const described = describe(options);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const platform = collection.platform;
+
+  if (options.id !== undefined && (await readNode(store, collection.child(options.id))) !== undefined) {
+    throw new ArchiveError("id-taken", `${collection.description} already has a recording ${options.id}`, {
+      id: options.id,
+    });
+  }
+  await removeAbandoned(collection).catch(() => undefined);
+
+  // A duplicate can only be a recording of the same size: only then is the file hashed first,
+  // so that re-importing a folder skips what is there without writing it again.
+  if (policy !== "allow") {
+    const { summaries } = await knownRecordings(collection);
+    if (summaries.some((s) => s.byteLength === source.size)) {
+      const sha256 = await hashSource(source, platform.sha256, signal);
+      const existing = summaries.find((s) => s.sha256 === sha256);
+      if (existing !== undefined) return duplicateFound(existing, policy, collection);
+    }
+  }
+
+  const layout = shardLayout(
+    source.size,
+    options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+    options.shardBytes ?? DEFAULT_SHARD_BYTES,
+  );
+  const temporary = store.temporaryName("importing");
+  const prefix = collection.child(temporary);
+  const hash = platform.sha256();
+  const writer = new ShardedBytesWriter(store, `${prefix}/${OGG_ARRAY}`, layout);
+  const tee = teeSource(source, async (bytes, byteOffset) => {
+    signal?.throwIfAborted();
+    hash.update(bytes);
+    await writer.write(bytes);
+    options.onProgress?.({ bytesDone: byteOffset + bytes.length, bytesTotal: source.size });
+  });
+  let committed = false;
+  try {
+    const index = await platform.buildIndex(tee, {
+      ...(options.serial === undefined ? {} : { serial: options.serial }),
+      ...(options.workers !== undefined
+        ? { workers: options.workers }
+        : source.size < WORKERS_FROM_BYTES
+          ? { workers: 0 }
+          : {}),
+      ...(options.batchBytes === undefined ? {} : { batchBytes: options.batchBytes }),
+      strict: options.strict ?? false,
+      ...(signal ? { signal } : {}),
+    });
+    await tee.finish(signal);
+    await writer.finish();
+    const sha256 = hash.digestHex();
+    await store.set(`${prefix}/${OGG_ARRAY}/zarr.json`, encodeJson(shardedArrayMetadata(layout)));
+    const columns = await writeIndexArrays(store, `${prefix}/${INDEX_GROUP}`, index, platform.gzip);
+    const attributes = recordingAttributes(index, { ...described, sha256, importedAt: new Date().toISOString() }, "");
+    attributes.indexSha256 = indexChecksum(columns, attributes, platform.sha256);
+    signal?.throwIfAborted();
+    // Written last: the group's zarr.json, with `complete: true`.
+    await store.set(`${prefix}/zarr.json`, groupMetadata({ ...attributes }));
+
+    // Imports of the same file commit one at a time, so the second one sees the first.
+    const commit =
+      policy === "allow"
+        ? await commitRecording(collection, store, prefix, sha256, policy, options.id)
+        : await withHashClaim(collection, store, sha256, prefix, () =>
+            commitRecording(collection, store, prefix, sha256, policy, options.id),
+          );
+    if ("duplicate" in commit) return duplicateFound(commit.duplicate, policy, collection);
+    committed = true;
+    const summary = summaryOf(recordingInfo(commit.id, attributes));
+    await refreshManifestIn(collection, [summary]);
+    return { id: commit.id, skipped: false, summary };
+  } catch (error) {
+    if (!committed) {
+      await tee.stop();
+      await writer.abort();
+      await store.remove(prefix).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+function describe(options: ImportOptions) {
+  const sourceName = options.sourceName ?? null;
+  let recordedAt: string | null = null;
+  let utcOffset: string | null = null;
+  let deviceId = options.deviceId ?? null;
+  if (options.recordedAt !== undefined) {
+    ({ recordedAt, utcOffset } = normaliseRecordedAt(options.recordedAt, options.utcOffset));
+  }
+  if (sourceName !== null && options.parseFileName !== false) {
+    const parsed = parseRecorderFileName(
+      sourceName,
+      options.utcOffset === undefined ? {} : { utcOffset: options.utcOffset },
+    );
+    if (parsed !== undefined) {
+      if (recordedAt === null) {
+        recordedAt = parsed.recordedAt;
+        utcOffset = options.utcOffset === undefined ? null : formatUtcOffset(parseUtcOffset(options.utcOffset));
+      }
+      deviceId ??= parsed.deviceId;
+    }
+  }
+  const sampleRate = options.originalSampleRate ?? OPUS_SAMPLE_RATE;
+  if (typeof sampleRate !== "number" || !(sampleRate > 0) || !Number.isFinite(sampleRate)) {
+    throw new ArchiveError(
+      "invalid-argument",
+      `originalSampleRate must be a positive number of samples per second, got ${sampleRate}`,
+    );
+  }
+  const location = options.location ?? null;
+  if (location !== null) {
+    const { latitude, longitude } = location;
+    if (latitude !== undefined && !(typeof latitude === "number" && latitude >= -90 && latitude <= 90)) {
+      throw new ArchiveError(
+        "invalid-argument",
+        `location.latitude must be degrees in [-90, 90], got ${String(latitude)}`,
+      );
+    }
+    if (longitude !== undefined && !(typeof longitude === "number" && longitude >= -180 && longitude <= 180)) {
+      throw new ArchiveError(
+        "invalid-argument",
+        `location.longitude must be degrees in [-180, 180], got ${String(longitude)}`,
+      );
+    }
+  }
+  const metadata = options.metadata ?? {};
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw new ArchiveError("invalid-argument", "metadata must be a plain object");
+  }
+  const indexedSerial = options.serial ?? null;
+  return { sourceName, recordedAt, utcOffset, deviceId, location, sampleRate, metadata, indexedSerial };
+}
+
+async function hashSource(
+  source: ByteSource,
+  sha256: () => { update(bytes: Uint8Array): void; digestHex(): string },
+  signal?: AbortSignal,
+): Promise<string> {
+  const hash = sha256();
+  for (let at = 0; at < source.size; at += HASH_BYTES) {
+    signal?.throwIfAborted();
+    hash.update(await source.read(at, Math.min(HASH_BYTES, source.size - at), signal));
+  }
+  return hash.digestHex();
+}
+
+function duplicateFound(existing: RecordingSummary, policy: DuplicatePolicy, collection: Collection): ImportResult {
+  if (policy === "skip") return { id: existing.id, skipped: true, summary: existing };
+  throw new ArchiveError(
+    "duplicate",
+    `${collection.description} already holds this file as recording ${existing.id} (same SHA-256 ${existing.sha256})`,
+    { id: existing.id },
+  );
+}
+
+/**
+ * Moves the finished recording from its temporary prefix to its id. The rename never replaces
+ * a recording, so a taken id fails it: an explicit id is then an error, a numeric one is
+ * recomputed from a fresh listing and tried again. Duplicates are checked just before.
+ */
+async function commitRecording(
+  collection: Collection,
+  store: WritableStore,
+  prefix: AbsolutePath,
+  sha256: string,
+  policy: DuplicatePolicy,
+  requestedId: string | undefined,
+): Promise<{ id: string } | { duplicate: RecordingSummary }> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { summaries, highestNumericId } = await knownRecordings(collection);
+    if (policy !== "allow") {
+      const existing = summaries.find((s) => s.sha256 === sha256);
+      if (existing !== undefined) {
+        await store.remove(prefix);
+        return { duplicate: existing };
+      }
+    }
+    const id = requestedId ?? numericId(highestNumericId + 1 + attempt);
+    if (await store.rename(prefix, collection.child(id))) return { id };
+    if (requestedId !== undefined) {
+      await store.remove(prefix);
+      throw new ArchiveError("id-taken", `${collection.description} already has a recording ${id}`, { id });
+    }
+  }
+  await store.remove(prefix);
+  throw new ArchiveError("id-taken", `no free recording id could be claimed in ${collection.description}`);
+}
+
+/** A claim older than this is stale: its owner died between taking and releasing it. */
+const CLAIM_STALE_MS = 30_000;
+const CLAIM_POLL_MS = 20;
+
+/**
+ * Runs `commit` holding the claim on `sha256`: a hidden object `.claim-<sha256>` in the
+ * collection, created only if absent. Two imports of the same file that finish at once would
+ * otherwise both pass the duplicate check before either renames; with the claim, the second
+ * waits (milliseconds: a listing and a rename), then sees the first recording. A claim whose
+ * owner died is taken over after its import prefix is found abandoned, or after 30 s.
+ */
+async function withHashClaim<T>(
+  collection: Collection,
+  store: WritableStore,
+  sha256: string,
+  owner: AbsolutePath,
+  commit: () => Promise<T>,
+): Promise<T> {
+  const key = collection.child(`.claim-${sha256}`);
+  const claim = new TextEncoder().encode(JSON.stringify({ owner, claimedAt: Date.now() }));
+  while (!(await store.claim(key, claim))) {
+    const held = await store.get(key);
+    let stale = false;
+    if (held !== undefined) {
+      try {
+        const { owner: holder, claimedAt } = JSON.parse(new TextDecoder().decode(held));
+        stale = Date.now() - Number(claimedAt) > CLAIM_STALE_MS || (await store.isAbandoned(holder));
+      } catch {
+        stale = true; // unreadable: a writer died while creating it
+      }
+    }
+    if (stale) await store.remove(key);
+    else await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+  }
+  try {
+    return await commit();
+  } finally {
+    await store.remove(key);
+  }
+}
+
+/** Removes a recording: first out of sight in one rename, then its files. */
+export async function deletePrefix(store: WritableStore, collection: Collection, id: string): Promise<boolean> {
+  const hidden = collection.child(store.temporaryName("deleting"));
+  if (!(await store.rename(collection.child(id), hidden))) return false;
+  await store.remove(hidden);
+  return true;
+}

@@ -1,0 +1,208 @@
+import type { OpusIndex, OpusIndexData, PageRows } from "@granule/opus-index";
+import { OpusIndex as OpusIndexClass } from "@granule/opus-index";
+import type * as Zarr from "zarrita";
+import { ArchiveError } from "./errors.ts";
+import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
+import { indexFactsJson, linksFromJson, type RecordingAttributes } from "./recording-attributes.ts";
+import type { Sha256Factory } from "./sha256.ts";
+import type { AbsolutePath, ReadableStore, WritableStore } from "./store.ts";
+import { encodeJson, groupMetadata } from "./zarr-json.ts";
+
+type Column = BigUint64Array | BigInt64Array | Uint32Array | Uint16Array | Uint8Array;
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The index's columns in the stored data types (sample positions and offsets as 64-bit integers). */
+function columnsOf(index: OpusIndex): Record<IndexArrayName, Column> {
+  const rows = index.rows;
+  const toU64 = (values: Float64Array) => BigUint64Array.from(values, (v) => BigInt(v));
+  const toI64 = (values: Float64Array) => BigInt64Array.from(values, (v) => BigInt(v));
+  return {
+    byteOffset: toU64(rows.byteOffset),
+    byteLength: rows.byteLength,
+    granule: rows.granule,
+    startSample: toI64(rows.startSample),
+    endSample: toI64(rows.endSample),
+    packetStart: rows.packetStart,
+    packetCount: rows.packetCount,
+    flags: rows.flags,
+    link: rows.link,
+    packetSamples: index.packetSamples,
+  };
+}
+
+const bytesOf = (column: Column) => new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+
+/**
+ * `indexSha256`: SHA-256 over the index arrays' elements as little-endian bytes, in the order
+ * of INDEX_ARRAYS, followed by the UTF-8 of the canonical JSON of the index facts in the
+ * attributes (byte length, total samples, links, problems). It ties the arrays and those
+ * attributes together, so an edit to either is found when the recording is opened.
+ */
+export function indexChecksum(
+  columns: Record<IndexArrayName, Column>,
+  attributes: Pick<RecordingAttributes, "source" | "totalSamples" | "links" | "problems">,
+  sha256: Sha256Factory,
+): string {
+  if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are handled on little-endian machines only");
+  const hash = sha256();
+  for (const [name] of INDEX_ARRAYS) hash.update(bytesOf(columns[name]));
+  hash.update(new TextEncoder().encode(indexFactsJson(attributes)));
+  return hash.digestHex();
+}
+
+/** Writes the `index` group and its arrays under `prefix`; returns the columns for the checksum. */
+export async function writeIndexArrays(
+  store: WritableStore,
+  prefix: AbsolutePath,
+  index: OpusIndex,
+  gzip: (bytes: Uint8Array) => Promise<Uint8Array>,
+): Promise<Record<IndexArrayName, Column>> {
+  if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are written on little-endian machines only");
+  const columns = columnsOf(index);
+  await store.set(`${prefix}/zarr.json`, groupMetadata({}));
+  // The arrays are independent: write them at once, so compression and file I/O overlap.
+  await Promise.all(
+    INDEX_ARRAYS.map(async ([name, dataType, dimension]) => {
+      const column = columns[name];
+      const length = column.length;
+      const chunkLength = Math.max(1, Math.min(INDEX_CHUNK_ELEMENTS, length));
+      const metadata = {
+        zarr_format: 3,
+        node_type: "array",
+        shape: [length],
+        data_type: dataType,
+        chunk_grid: { name: "regular", configuration: { chunk_shape: [chunkLength] } },
+        chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+        fill_value: 0,
+        codecs: [
+          column.BYTES_PER_ELEMENT === 1 ? { name: "bytes" } : { name: "bytes", configuration: { endian: "little" } },
+          { name: "gzip", configuration: { level: 6 } },
+        ],
+        attributes: {},
+        dimension_names: [dimension],
+      };
+      const arrayPrefix = `${prefix}/${name}` as AbsolutePath;
+      await store.set(`${arrayPrefix}/zarr.json`, encodeJson(metadata));
+      for (let chunk = 0; chunk * chunkLength < length; chunk++) {
+        // Chunks are always whole; the part past the end holds the fill value 0.
+        const whole = new Uint8Array(chunkLength * column.BYTES_PER_ELEMENT);
+        const from = chunk * chunkLength;
+        const part = column.subarray(from, Math.min(length, from + chunkLength));
+        whole.set(bytesOf(part));
+        await store.set(`${arrayPrefix}/c/${chunk}`, await gzip(whole));
+      }
+    }),
+  );
+  return columns;
+}
+
+/**
+ * A view of a store for zarrita that fails on a missing chunk instead of letting zarrita fill
+ * it with zeros: a missing piece of the index is damage, not data.
+ */
+function strict(store: ReadableStore): Zarr.AsyncReadable {
+  return {
+    async get(key, options) {
+      const bytes = await store.get(key, options);
+      if (bytes === undefined && !key.endsWith("/zarr.json")) {
+        throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
+      }
+      return bytes;
+    },
+    async getRange(key, range, options) {
+      const bytes = await store.getRange(key, range, options);
+      if (bytes === undefined) throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
+      return bytes;
+    },
+  };
+}
+
+/**
+ * Reads the index arrays under `prefix` (any codecs zarrita reads), checks them against
+ * `indexSha256` and the attributes, and rebuilds the `OpusIndex`.
+ */
+export async function readIndexArrays(
+  store: ReadableStore,
+  prefix: AbsolutePath,
+  attributes: RecordingAttributes,
+  sha256: Sha256Factory,
+): Promise<OpusIndex> {
+  // Loaded on first use: importing zarrita costs tens of milliseconds that imports do not need.
+  const zarr = await import("zarrita");
+  const root = zarr.root(strict(store));
+  const entries = await Promise.all(
+    INDEX_ARRAYS.map(async ([name, dataType]) => {
+      const key = `${prefix}/${name}`;
+      let array: Zarr.Array<Zarr.DataType, Zarr.AsyncReadable>;
+      try {
+        array = await zarr.open.v3(root.resolve(key), { kind: "array" });
+      } catch (error) {
+        if (error instanceof ArchiveError) throw error;
+        throw new ArchiveError("bad-metadata", `index array ${name} cannot be opened: ${(error as Error).message}`, {
+          key: `${key}/zarr.json`,
+          cause: error,
+        });
+      }
+      if (array.dtype !== dataType || array.shape.length !== 1) {
+        throw new ArchiveError(
+          "bad-metadata",
+          `index array ${name} must be one-dimensional ${dataType}, not ${array.dtype}`,
+          {
+            key: `${key}/zarr.json`,
+          },
+        );
+      }
+      let chunk: { data: unknown };
+      try {
+        chunk = await zarr.get(array);
+      } catch (error) {
+        if (error instanceof ArchiveError) throw error;
+        throw new ArchiveError("index-mismatch", `index array ${name} cannot be decoded: ${(error as Error).message}`, {
+          key,
+          cause: error,
+        });
+      }
+      return [name, chunk.data as Column] as const;
+    }),
+  );
+  const columns = Object.fromEntries(entries) as Record<IndexArrayName, Column>;
+  const key = `${prefix}`;
+  const pages = columns.byteOffset.length;
+  for (const [name, , dimension] of INDEX_ARRAYS) {
+    if (dimension === "page" && columns[name].length !== pages) {
+      throw new ArchiveError(
+        "index-mismatch",
+        `index array ${name} has ${columns[name].length} rows, byteOffset has ${pages}`,
+        { key },
+      );
+    }
+  }
+  if (indexChecksum(columns, attributes, sha256) !== attributes.indexSha256) {
+    throw new ArchiveError(
+      "index-mismatch",
+      "the index arrays or the index attributes do not match indexSha256: the index was damaged or edited",
+      { key },
+    );
+  }
+  const rows: PageRows = {
+    byteOffset: Float64Array.from(columns.byteOffset as BigUint64Array, Number),
+    byteLength: columns.byteLength as Uint32Array,
+    granule: columns.granule as BigInt64Array,
+    startSample: Float64Array.from(columns.startSample as BigInt64Array, Number),
+    endSample: Float64Array.from(columns.endSample as BigInt64Array, Number),
+    packetStart: columns.packetStart as Uint32Array,
+    packetCount: columns.packetCount as Uint16Array,
+    flags: columns.flags as Uint8Array,
+    link: columns.link as Uint16Array,
+  };
+  const data: OpusIndexData = {
+    byteLength: attributes.source.byteLength,
+    totalSamples: attributes.totalSamples,
+    links: linksFromJson(attributes.links),
+    problems: attributes.problems,
+    rows,
+    packetSamples: columns.packetSamples as Uint16Array,
+  };
+  return new OpusIndexClass(data);
+}

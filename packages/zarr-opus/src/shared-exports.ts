@@ -1,0 +1,54 @@
+// What both entries export besides the functions bound to their runtime (see index.ts, node.ts).
+export {
+  cleanupCollection,
+  deleteRecording,
+  type ImportOptions,
+  type ImportResult,
+  type ImportSource,
+  importRecording,
+  type Location,
+  listRecordings,
+  refreshManifest,
+} from "./api.ts";
+export {
+  Collection,
+  type OpenCollectionOptions,
+  type RecordingFilter,
+  type RecordingSummary,
+} from "./collection.ts";
+export { ArchiveError, type ArchiveErrorCode, type ArchiveErrorDetails } from "./errors.ts";
+export {
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_SHARD_BYTES,
+  FORMAT_VERSION,
+  INDEX_ARRAYS,
+  INDEX_GROUP,
+  MANIFEST_GROUP,
+  MARKER_ATTRIBUTE,
+  OGG_ARRAY,
+} from "./format.ts";
+export { HttpStore, type HttpStoreOptions } from "./http-store.ts";
+export type { DuplicatePolicy, ImportProgress } from "./import-recording.ts";
+export { MemoryStore } from "./memory-store.ts";
+export type { ArchivedRecording, OpenRecordingOptions } from "./open-recording.ts";
+export type { Platform } from "./platform.ts";
+export {
+  normaliseRecordedAt,
+  parseRecorderFileName,
+  type RecordedAt,
+  type RecorderFileName,
+  type RecorderFileNameOptions,
+} from "./recorded-at.ts";
+export type { GeoLocation, LinkJson, RecordingAttributes, RecordingInfo } from "./recording-attributes.ts";
+export type { Sha256, Sha256Factory } from "./sha256.ts";
+export type { ShardedByteSource, ShardLayout } from "./sharded-bytes.ts";
+export type {
+  AbsolutePath,
+  ArchiveStore,
+  RangeQuery,
+  ReadableStore,
+  StoreWriter,
+  TemporaryPurpose,
+  WritableStore,
+} from "./store.ts";
+export type { VerifyOptions, VerifyProblem, VerifyReport } from "./verify-recording.ts";

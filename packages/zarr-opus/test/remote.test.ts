@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ArchiveError,
+  deleteRecording,
+  HttpStore,
+  importRecording,
+  listRecordings,
+  openCollection,
+  openRecording,
+  verifyRecording,
+} from "@granule/zarr-opus/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as zarr from "zarrita";
+import { fixturePath, loadFixture } from "./fixtures.ts";
+import { longOpus } from "./long-opus.ts";
+import { type StaticServer, startStaticServer } from "./static-server.ts";
+import { tempDir } from "./temp-dir.ts";
+
+const temp = tempDir();
+const archive = join(temp.path, "archive.zarr");
+let server: StaticServer;
+let hour: Uint8Array;
+let hourId: string;
+let smallId: string;
+let brokenId: string;
+
+beforeAll(async () => {
+  hour = longOpus(3600);
+  const hourPath = join(temp.path, "20240501_000000.opus");
+  writeFileSync(hourPath, hour);
+  const collection = await openCollection(archive, { create: true });
+  hourId = (await importRecording(collection, hourPath)).id;
+  smallId = (
+    await importRecording(collection, fixturePath("ffmpeg-stereo.opus"), { chunkBytes: 8192, shardBytes: 32_768 })
+  ).id;
+  brokenId = (
+    await importRecording(collection, fixturePath("ffmpeg-mono.opus"), { chunkBytes: 8192, shardBytes: 16_384 })
+  ).id;
+  rmSync(join(archive, brokenId, "ogg", "c", "1"));
+  server = await startStaticServer(archive);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  temp.remove();
+});
+
+describe("an archive served by a static HTTP server with Range support", () => {
+  it("stores a one-hour 160 kbit/s recording in 32 MiB shards of 64 KiB chunks", () => {
+    const metadata = JSON.parse(readFileSync(join(archive, hourId, "ogg", "zarr.json"), "utf8"));
+    expect(metadata.shape).toEqual([hour.length]);
+    expect(metadata.chunk_grid.configuration.chunk_shape).toEqual([33_554_432]);
+    expect(metadata.codecs[0].configuration.chunk_shape).toEqual([65_536]);
+    expect(readdirSync(join(archive, hourId, "ogg", "c")).sort()).toEqual(["0", "1", "2"]);
+  });
+
+  it("serves a cold 2 s extraction plan of the one-hour recording in at most 512 KiB, metadata and index included", async () => {
+    const seconds = [0, 0.5, 1234.56, 1800, 2047.9, 3597];
+    const transfers: { at: number; requests: number; bytes: number }[] = [];
+    for (const at of seconds) {
+      server.reset();
+      // Cold: a new collection object, so nothing is cached.
+      const collection = await openCollection(server.url);
+      const recording = await openRecording(collection, hourId);
+      const start = Math.round(at * 48_000);
+      const plan = recording.index.locate(start, Math.min(recording.index.totalSamples, start + 96_000));
+      const got = await recording.source.read(plan.byteOffset, plan.byteLength);
+      expect(
+        Buffer.compare(
+          Buffer.from(got),
+          Buffer.from(hour.subarray(plan.byteOffset, plan.byteOffset + plan.byteLength)),
+        ),
+      ).toBe(0);
+      transfers.push({ at, requests: server.requests, bytes: server.bytesSent });
+    }
+    console.log(
+      `cold 2 s reads of the one-hour recording over HTTP: ${transfers.map((t) => `${t.at} s: ${t.requests} requests, ${(t.bytes / 1024).toFixed(1)} KiB`).join("; ")}`,
+    );
+    for (const t of transfers) {
+      expect(t.bytes).toBeLessThanOrEqual(512 * 1024);
+      expect(t.requests).toBeLessThanOrEqual(26);
+    }
+  });
+
+  it("counts in the store what the server sent", async () => {
+    server.reset();
+    const store = new HttpStore(server.url);
+    const collection = await openCollection(store);
+    const recording = await openRecording(collection, hourId);
+    const plan = recording.index.locate(48_000 * 600, 48_000 * 602);
+    await recording.source.read(plan.byteOffset, plan.byteLength);
+    expect([store.requests, store.bytesReceived]).toEqual([server.requests, server.bytesSent]);
+  });
+
+  it("lists recordings from the manifest, the same as the local listing", async () => {
+    const remote = await listRecordings(await openCollection(server.url));
+    expect(remote).toEqual(await listRecordings(await openCollection(archive)));
+    expect(remote.map((r) => [r.id, r.recordedAt])).toEqual([
+      [hourId, "2024-05-01T00:00:00.000Z"],
+      [smallId, null],
+      [brokenId, null],
+    ]);
+  });
+
+  it("is readable by plain zarrita with its FetchStore, byte for byte", async () => {
+    const array = await zarr.open.v3(zarr.root(new zarr.FetchStore(server.url)).resolve(`${smallId}/ogg`), {
+      kind: "array",
+    });
+    const data = (await zarr.get(array)).data as Uint8Array;
+    const expected = createHash("sha256").update(loadFixture("ffmpeg-stereo.opus")).digest("hex");
+    expect(createHash("sha256").update(data).digest("hex")).toBe(expected);
+  });
+
+  it("verifies a recording over HTTP", async () => {
+    const report = await verifyRecording(await openCollection(server.url), smallId);
+    expect([report.ok, report.intact, report.bytesRead]).toEqual([true, true, 77_067]);
+  });
+
+  it("opens a recording by its own URL", async () => {
+    const recording = await openRecording(`${server.url}/${smallId}`);
+    expect([recording.id, recording.index.totalSamples]).toEqual([smallId, 240_000]);
+  });
+
+  it("reports a shard missing on the server with a typed error naming it", async () => {
+    const recording = await openRecording(await openCollection(server.url), brokenId);
+    const error = await recording.source.read(20_000, 100).catch((e) => e);
+    expect(error).toBeInstanceOf(ArchiveError);
+    expect([error.code, error.key]).toEqual(["missing-chunk", `/${brokenId}/ogg/c/1`]);
+  });
+
+  it("is read-only: imports and deletions fail cleanly", async () => {
+    const collection = await openCollection(server.url);
+    expect(collection.writable).toBe(false);
+    await expect(importRecording(collection, loadFixture("frame-60ms.opus"))).rejects.toMatchObject({
+      code: "read-only",
+    });
+    await expect(deleteRecording(collection, smallId)).rejects.toMatchObject({ code: "read-only" });
+    await expect(openCollection(`${server.url}/nothing-here`)).rejects.toMatchObject({ code: "not-a-collection" });
+  });
+});

@@ -1,0 +1,97 @@
+import { open, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, normalize } from "node:path";
+
+export interface StaticServer {
+  url: string;
+  /** Requests answered and body bytes sent, since the last `reset()`. */
+  requests: number;
+  bytesSent: number;
+  /** Every request as `path range`. */
+  log: string[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A static file server on 127.0.0.1 as static hosting behaves: GET of files, 404 for what is
+ * not there, and single Range requests (`bytes=a-b`, `bytes=a-`, `bytes=-n`) answered 206
+ * with Content-Range, or 416 past the end. No directory listings.
+ */
+export async function startStaticServer(root: string): Promise<StaticServer> {
+  const state = { requests: 0, bytesSent: 0, log: [] as string[] };
+  const server = createServer(async (request, response) => {
+    state.requests++;
+    const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
+    const range = request.headers.range;
+    state.log.push(`${path} ${range ?? ""}`.trim());
+    const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
+    let size: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error("not a file");
+      size = info.size;
+    } catch {
+      response.writeHead(404).end();
+      return;
+    }
+    let start = 0;
+    let end = size - 1;
+    let status = 200;
+    if (range !== undefined) {
+      const match = /^bytes=(\d*)-(\d*)$/.exec(range);
+      if (match === null || (match[1] === "" && match[2] === "")) {
+        response.writeHead(400).end();
+        return;
+      }
+      if (match[1] === "") {
+        start = Math.max(0, size - Number(match[2]));
+      } else {
+        start = Number(match[1]);
+        end = match[2] === "" ? size - 1 : Math.min(size - 1, Number(match[2]));
+      }
+      if (start >= size) {
+        response.writeHead(416, { "content-range": `bytes */${size}` }).end();
+        return;
+      }
+      status = 206;
+    }
+    const length = end - start + 1;
+    const body = Buffer.alloc(length);
+    const handle = await open(file, "r");
+    await handle.read(body, 0, length, start);
+    await handle.close();
+    state.bytesSent += length;
+    response.writeHead(status, {
+      "content-length": length,
+      "accept-ranges": "bytes",
+      ...(status === 206 ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
+    });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    get bytesSent() {
+      return state.bytesSent;
+    },
+    get log() {
+      return state.log;
+    },
+    reset() {
+      state.requests = 0;
+      state.bytesSent = 0;
+      state.log = [];
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
