@@ -1,5 +1,6 @@
-import type { OpusHead } from "@granule/opus-index";
+import { type OpusHead, rpcClient, type WorkerPort } from "@granule/opus-index";
 import { decodeWindow, type WindowJob, type WindowOutput } from "./decode-window.ts";
+import { ExtractError, type ExtractErrorCode } from "./errors.ts";
 import { WindowDecoder } from "./window-decoder.ts";
 
 /** Decodes windows: in a worker thread, a Web Worker, or in-process. */
@@ -43,68 +44,26 @@ export function inProcessDecoder(): DecodeWorker {
   };
 }
 
-export interface WorkerRequest {
-  id: number;
-  job: WindowJob;
-}
-
-export type WorkerReply = { id: number; output: WindowOutput } | { id: number; error: string; code?: string };
-
-/** Message-passing plumbing shared by the Node and Web Worker adapters. */
-export interface MessagePort {
-  post(message: WorkerRequest, transfer: ArrayBuffer[]): void;
-  onReply(handler: (reply: WorkerReply) => void): void;
-  onFailure(handler: (error: unknown) => void): void;
-  terminate(): void;
-}
-
-export function messageDecoder(
-  port: MessagePort,
-  rebuildError: (reply: { error: string; code?: string }) => Error,
-): DecodeWorker {
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (output: WindowOutput) => void; reject: (error: unknown) => void }>();
-  port.onReply((reply) => {
-    const entry = waiting.get(reply.id);
-    if (entry === undefined) return;
-    waiting.delete(reply.id);
-    if ("error" in reply) entry.reject(rebuildError(reply));
-    else entry.resolve(reply.output);
-  });
-  port.onFailure((error) => {
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  });
+/** A decode worker behind a message port (`rpcClient` from @granule/opus-index). */
+export function decodeWorkerOver(port: WorkerPort): DecodeWorker {
+  const client = rpcClient<WindowJob, WindowOutput>(port, rebuildError);
   return {
     decode(job, transfer) {
-      const id = nextId++;
+      // Without transfer, copy: the bytes may be a view of the caller's file in memory.
       const bytes = transfer ? job.bytes : job.bytes.slice();
-      const message = { id, job: { ...job, bytes, packetSamples: job.packetSamples.slice() } };
-      return new Promise<WindowOutput>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        port.post(message, [bytes.buffer as ArrayBuffer]);
-      });
+      return client.call({ ...job, bytes, packetSamples: job.packetSamples.slice() }, [bytes.buffer as ArrayBuffer]);
     },
-    terminate: () => port.terminate(),
+    terminate: () => client.terminate(),
   };
 }
 
-/** The body of a decode worker: decode, reply with transferable arrays. */
-export async function handleDecodeRequest(
-  request: WorkerRequest,
-  reply: (message: WorkerReply, transfer: ArrayBuffer[]) => void,
-): Promise<void> {
-  try {
-    const output = await shared.run(request.job.head, (decoder) => decodeWindow(decoder, request.job));
-    reply(
-      { id: request.id, output },
-      output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)),
-    );
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    reply(
-      { id: request.id, error: error instanceof Error ? error.message : String(error), ...(code ? { code } : {}) },
-      [],
-    );
-  }
+/** The worker side: decode with this thread's decoders, reply with transferable arrays. */
+export async function handleDecode(job: WindowJob): Promise<{ result: WindowOutput; transfer: ArrayBuffer[] }> {
+  const output = await shared.run(job.head, (decoder) => decodeWindow(decoder, job));
+  return { result: output, transfer: output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)) };
+}
+
+/** Errors cross the worker boundary as text and a code: rebuild the typed error. */
+function rebuildError(error: string, code: string | undefined): Error {
+  return code ? new ExtractError(code as ExtractErrorCode, error) : new Error(error);
 }

@@ -11,3 +11,14 @@ export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
 export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
 export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
 export { webWorkerFactory } from "./web-worker.ts";
+export {
+  hasWebWorkers,
+  type RpcClient,
+  type RpcReply,
+  type RpcRequest,
+  rpcClient,
+  serveRequest,
+  type WorkerPort,
+  webWorkerPort,
+  webWorkerScope,
+} from "./worker-rpc.ts";

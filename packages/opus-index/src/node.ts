@@ -1,13 +1,13 @@
 // Node-only entry point: files and worker_threads. Everything else is in the main entry.
 import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { type BuildIndexOptions, buildIndex as buildIndexAnywhere } from "./build-index.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { OpusError } from "./errors.ts";
+import { nodeWorkerPort, whileBusy } from "./node-worker-port.ts";
 import type { OpusIndex } from "./opus-index.ts";
 import { type Recording, recording } from "./recording.ts";
-import { messageWorker, type ScanWorker } from "./scan-worker-pool.ts";
+import { type ScanWorker, scanWorkerOver } from "./scan-worker-pool.ts";
 import { readSidecar, writeSidecar } from "./sidecar.ts";
 
 /** A source over a local file, read with positioned reads; `close()` releases it. */
@@ -39,60 +39,14 @@ export async function fileSource(
   };
 }
 
-/** Idle worker threads kept for the next build: starting one costs tens of milliseconds. */
-interface PooledWorker {
-  worker: Worker;
-  scan: ScanWorker;
-  /** Set once the thread errs: it is terminated instead of reused. */
-  failed: { value: boolean };
-}
-const idleWorkers: PooledWorker[] = [];
-const MAX_IDLE_WORKERS = 8;
-
-function startNodeWorker(): PooledWorker {
-  const worker = new Worker(new URL("./scan-worker-node.js", import.meta.url), { execArgv: workerExecArgv() });
-  const failed = { value: false };
-  const scan = messageWorker({
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    onReply: (handler) => worker.on("message", handler),
-    onFailure: (handler) =>
-      worker.on("error", (error) => {
-        failed.value = true;
-        handler(error);
-      }),
-    terminate: () => void worker.terminate(),
-  });
-  return { worker, scan, failed };
-}
-
-/**
- * A scan worker on a worker_threads thread. Threads are reused across builds; an idle one is
- * unref'd so it never keeps the process alive, a busy one is ref'd so the process waits for it.
- */
+/** A scan worker on a (pooled) worker_threads thread. */
 export function nodeWorkerFactory(): ScanWorker {
-  const pooled = idleWorkers.pop() ?? startNodeWorker();
-  const { worker, scan, failed } = pooled;
-  let busy = 0;
+  const port = nodeWorkerPort(new URL("./scan-worker-node.js", import.meta.url));
+  const worker = scanWorkerOver(port);
   return {
-    async scan(bytes, byteOffset, scanEnd, transfer) {
-      if (busy++ === 0) worker.ref();
-      try {
-        return await scan.scan(bytes, byteOffset, scanEnd, transfer);
-      } catch (error) {
-        failed.value = true;
-        throw error;
-      } finally {
-        if (--busy === 0) worker.unref();
-      }
-    },
-    terminate() {
-      if (!failed.value && busy === 0 && idleWorkers.length < MAX_IDLE_WORKERS) {
-        worker.unref();
-        idleWorkers.push(pooled);
-      } else {
-        scan.terminate();
-      }
-    },
+    scan: (bytes, byteOffset, scanEnd, transfer) =>
+      whileBusy(port, () => worker.scan(bytes, byteOffset, scanEnd, transfer)),
+    terminate: () => worker.terminate(),
   };
 }
 
@@ -127,6 +81,7 @@ export async function saveSidecar(index: OpusIndex, sidecarPath: string): Promis
 }
 
 export * from "./index.ts";
+export { nodeWorkerPort, whileBusy } from "./node-worker-port.ts";
 export { buildIndexAnywhere };
 
 /**
@@ -148,18 +103,4 @@ export async function openFile(
     await source.close();
     throw error;
   }
-}
-
-/**
- * The parent's Node flags minus those a worker refuses: `node --input-type=module -e ...`
- * would otherwise make every worker fail with ERR_INPUT_TYPE_NOT_ALLOWED.
- */
-function workerExecArgv(): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (arg === "--input-type") i++;
-    else if (!arg.startsWith("--input-type=")) argv.push(arg);
-  }
-  return argv;
 }

@@ -1,6 +1,10 @@
 // Node worker_threads entry: started by `nodeWorkerFactory` in the Node entry point.
 import { parentPort } from "node:worker_threads";
-import { handleScanRequest } from "./worker-handler.ts";
+import { handleScan } from "./scan-worker-pool.ts";
+import { serveRequest } from "./worker-rpc.ts";
 
 const port = parentPort!;
-port.on("message", (request) => handleScanRequest(request, (message, transfer) => port.postMessage(message, transfer)));
+port.on(
+  "message",
+  (message) => void serveRequest(message, handleScan, (reply, transfer) => port.postMessage(reply, transfer)),
+);

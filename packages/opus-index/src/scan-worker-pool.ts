@@ -1,5 +1,6 @@
 import type { BatchScan } from "./scan-batch.ts";
-import { scanBatch } from "./scan-batch.ts";
+import { scanBatch, scanBuffers } from "./scan-batch.ts";
+import { type RpcClient, rpcClient, type WorkerPort } from "./worker-rpc.ts";
 
 /** A worker that runs `scanBatch`: in a thread, a Web Worker, or in-process. */
 export interface ScanWorker {
@@ -10,6 +11,13 @@ export interface ScanWorker {
 
 export type ScanWorkerFactory = () => ScanWorker;
 
+/** What a scan worker receives. */
+export interface ScanRequest {
+  bytes: Uint8Array;
+  byteOffset: number;
+  scanEnd: number;
+}
+
 /** Runs scans on the calling thread: `workers: 0`. */
 export function inProcessWorker(): ScanWorker {
   return {
@@ -18,48 +26,21 @@ export function inProcessWorker(): ScanWorker {
   };
 }
 
-export interface WorkerRequest {
-  id: number;
-  bytes: Uint8Array;
-  byteOffset: number;
-  scanEnd: number;
-}
-
-export type WorkerReply = { id: number; scan: BatchScan } | { id: number; error: string };
-
-/** The shape both Node's worker_threads Worker and a Web Worker can be adapted to. */
-export interface MessageChannelLike {
-  post(message: WorkerRequest, transfer: ArrayBuffer[]): void;
-  onReply(handler: (reply: WorkerReply) => void): void;
-  onFailure(handler: (error: unknown) => void): void;
-  terminate(): void;
-}
-
-/** Wraps a message-passing worker as a `ScanWorker`, matching replies to requests by id. */
-export function messageWorker(channel: MessageChannelLike): ScanWorker {
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (scan: BatchScan) => void; reject: (error: unknown) => void }>();
-  channel.onReply((reply) => {
-    const entry = waiting.get(reply.id);
-    if (entry === undefined) return;
-    waiting.delete(reply.id);
-    if ("error" in reply) entry.reject(new Error(`index worker failed: ${reply.error}`));
-    else entry.resolve(reply.scan);
-  });
-  channel.onFailure((error) => {
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  });
+/** A scan worker behind a message port (see `worker-rpc.ts`). */
+export function scanWorkerOver(port: WorkerPort): ScanWorker {
+  const client: RpcClient<ScanRequest, BatchScan> = rpcClient(port);
   return {
     scan(bytes, byteOffset, scanEnd, transfer) {
-      const id = nextId++;
       // Without transfer, copy: the caller's buffer must stay usable (a view of a user's file in memory).
       const payload = transfer ? bytes : bytes.slice();
-      return new Promise<BatchScan>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        channel.post({ id, bytes: payload, byteOffset, scanEnd }, [payload.buffer as ArrayBuffer]);
-      });
+      return client.call({ bytes: payload, byteOffset, scanEnd }, [payload.buffer as ArrayBuffer]);
     },
-    terminate: () => channel.terminate(),
+    terminate: () => client.terminate(),
   };
+}
+
+/** The worker side: scan and reply with transferable columns. */
+export function handleScan(request: ScanRequest): { result: BatchScan; transfer: ArrayBuffer[] } {
+  const scan = scanBatch(request.bytes, request.byteOffset, request.scanEnd);
+  return { result: scan, transfer: scanBuffers(scan) };
 }
