@@ -235,6 +235,27 @@ describe("extract: recordings", () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
+  it("decodes mapping family 255 like family 1: the same streams, coupled streams and mapping table", async () => {
+    const { setPageCrc } = await import("@granule/ogg-pages");
+    const family1 = files.get("ffmpeg-5.1.opus")!.rec;
+    const bytes = family1.bytes.slice();
+    // OpusHead is alone on page 0; its mapping family byte is packet byte 18.
+    expect(bytes[28 + 18]).toBe(1);
+    bytes[28 + 18] = 255;
+    setPageCrc(bytes, 0);
+    const family255 = recording(await buildIndex(bytes, { workers: 0 }), bufferSource(bytes));
+    expect([
+      family255.index.head.mappingFamily,
+      family255.index.head.streamCount,
+      family255.index.head.coupledCount,
+    ]).toEqual([255, 4, 2]);
+    const range = { startSample: 30_000, endSample: 40_000 };
+    const a = await extract(family255, range);
+    const b = await extract(family1, range);
+    expect(a.channels.length).toBe(6);
+    expect(identical(a.channels, b.channels)).toBe(true);
+  });
+
   it("keeps sample indices for time-expanded recordings and reports their true rate", async () => {
     const { rec } = files.get("ffmpeg-mono.opus")!;
     const ultrasonic = recording(rec.index, rec.source, 384_000);
