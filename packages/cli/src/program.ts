@@ -1,14 +1,14 @@
 import { Command, Option } from "commander";
 import { runClip } from "./commands/clip.ts";
 import { runExtract } from "./commands/extract.ts";
-import { runImport } from "./commands/import.ts";
+import { type ImportArguments, runImport } from "./commands/import.ts";
 import { runIndex } from "./commands/index-file.ts";
 import { infoDocument, infoText } from "./commands/info.ts";
 import { runLs } from "./commands/ls.ts";
 import { runVerify } from "./commands/verify.ts";
-import { progressBar } from "./progress.ts";
+import { withProgress } from "./progress.ts";
 import { openSource } from "./source.ts";
-import { formatDuration, parseSample } from "./time.ts";
+import { formatDuration, parseCount } from "./time.ts";
 import { EXIT_BAD_DATA, EXIT_OK, UsageError } from "./usage-error.ts";
 
 export interface Io {
@@ -21,8 +21,12 @@ interface Global {
   debug?: boolean;
 }
 
-const optionalInt = (text: string | undefined, name: string) =>
-  text === undefined ? undefined : parseSample(text, name);
+const optionalCount = (text: string | undefined, name: string) =>
+  text === undefined ? undefined : parseCount(text, name);
+/** For repeatable options: `--meta a=1 --meta b=2`. */
+const collect = (value: string, previous: string[]) => [...previous, value];
+const sampleRateOption = (text: string | undefined) =>
+  text === undefined ? {} : { sampleRate: parseCount(text, "--sample-rate") };
 
 /** The `granule` command. Each action sets `state.exitCode`. */
 export function buildProgram(io: Io, state: { exitCode: number }, version: string): Command {
@@ -38,10 +42,10 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
       writeErr: io.err,
       outputError: (text, write) => write(`granule: ${text.replace(/^error: /, "")}`),
     });
-  const global = () => program.opts<Global>();
+  const quiet = () => !!program.opts<Global>().quiet;
   const json = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
   const note = (text: string) => {
-    if (!global().quiet) io.err(`${text}\n`);
+    if (!quiet()) io.err(`${text}\n`);
   };
 
   program
@@ -51,12 +55,9 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--json", "one JSON document with stable keys")
     .option("--sample-rate <hz>", "true rate of a time-expanded plain file")
     .action(async (source: string, options: { json?: boolean; sampleRate?: string }) => {
-      const bar = progressBar("indexing", "bytes", !!global().quiet);
-      const opened = await openSource(source, {
-        onProgress: (d, t) => bar.update(d, t),
-        ...(options.sampleRate ? { sampleRate: parseSample(options.sampleRate, "--sample-rate") } : {}),
-      });
-      bar.stop();
+      const opened = await withProgress("indexing", "bytes", quiet(), (bar) =>
+        openSource(source, { onProgress: (d, t) => bar.update(d, t), ...sampleRateOption(options.sampleRate) }),
+      );
       try {
         if (options.json) json(infoDocument(opened));
         else io.out(`${infoText(opened)}\n`);
@@ -74,11 +75,10 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--workers <n>", "scan workers")
     .option("--json", "print the result as JSON")
     .action(async (file: string, options: { output?: string; workers?: string; json?: boolean }) => {
-      const bar = progressBar("indexing", "bytes", !!global().quiet);
-      const result = await runIndex(file, options.output, optionalInt(options.workers, "--workers"), (d, t) =>
-        bar.update(d, t),
+      const workers = optionalCount(options.workers, "--workers");
+      const result = await withProgress("indexing", "bytes", quiet(), (bar) =>
+        runIndex(file, options.output, workers, (d, t) => bar.update(d, t)),
       );
-      bar.stop();
       if (options.json) json(result);
       else {
         io.out(
@@ -97,7 +97,7 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--utc-offset <offset>", "UTC offset of times without one, e.g. +02:00 (default UTC)")
     .option("--original-rate <hz>", "true sample rate of time-expanded ultrasound (e.g. 384000)")
     .option("--device <id>", "recorder or device id")
-    .option("--meta <key=value...>", "free metadata, repeatable")
+    .option("--meta <key=value>", "free metadata (repeatable)", collect, [])
     .addOption(
       new Option("--on-duplicate <policy>", "when the same SHA-256 is already archived")
         .choices(["error", "skip", "allow"])
@@ -105,24 +105,25 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     )
     .option("--workers <n>", "index workers")
     .option("--json", "print the results as JSON")
-    .action(async (files: string[], options: Parameters<typeof runImport>[1] & { json?: boolean }) => {
-      const bar = progressBar("importing", "bytes", !!global().quiet);
+    .action(async (files: string[], options: ImportArguments & { json?: boolean }) => {
       const started = performance.now();
-      const results = await runImport(files, options, (_file, d, t) => bar.update(d, t));
-      bar.stop();
+      const results = await withProgress("importing", "bytes", quiet(), (bar) =>
+        runImport(files, options, (file, d, t) => bar.update(d, t, file)),
+      );
       if (options.json) json(results);
       else {
         for (const r of results) {
           if (r.error !== null) io.err(`granule: ${r.file}: ${r.error}\n`);
           else if (r.skipped) io.out(`${r.file}: already archived as ${r.id}, skipped\n`);
-          else
+          else {
+            const when = r.recordedAt ? `, recorded ${r.recordedAt}` : "";
             io.out(
-              `${r.file} -> ${options.archive}/${r.id} (${formatDuration(r.totalSamples! / r.sampleRate!)}${r.recordedAt ? `, recorded ${r.recordedAt}` : ""})\n`,
+              `${r.file} -> ${options.archive}/${r.id} (${formatDuration(r.totalSamples! / r.sampleRate!)}${when})\n`,
             );
+          }
         }
-        note(
-          `imported ${results.filter((r) => r.error === null && !r.skipped).length} of ${results.length} file(s) in ${Math.round(performance.now() - started)} ms`,
-        );
+        const imported = results.filter((r) => r.error === null && !r.skipped).length;
+        note(`imported ${imported} of ${results.length} file(s) in ${Math.round(performance.now() - started)} ms`);
       }
       state.exitCode = results.some((r) => r.error !== null) ? EXIT_BAD_DATA : EXIT_OK;
     });
@@ -138,11 +139,29 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
         json(rows);
         return;
       }
-      io.out(`${["id", "source", "sha256", "duration", "samples", "rate", "recordedAt", "complete"].join("\t")}\n`);
+      const columns = [
+        "id",
+        "source",
+        "sha256",
+        "duration",
+        "samples",
+        "rate",
+        "channels",
+        "recordedAt",
+        "device",
+        "complete",
+      ];
+      io.out(`${columns.join("\t")}\n`);
       for (const r of rows) {
-        io.out(
-          `${[r.id, r.sourceName ?? "-", r.sha256.slice(0, 12), formatDuration(r.durationSeconds), r.totalSamples, r.sampleRate, r.recordedAt ?? "-", r.complete].join("\t")}\n`,
-        );
+        const cells: (string | number | boolean)[] = [
+          r.id,
+          r.sourceName ?? "-",
+          r.sha256.slice(0, 12),
+          formatDuration(r.durationSeconds),
+          r.totalSamples,
+        ];
+        cells.push(r.sampleRate, r.channels, r.recordedAt ?? "-", r.deviceId ?? "-", r.complete);
+        io.out(`${cells.join("\t")}\n`);
       }
     });
 
@@ -170,24 +189,24 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--json", "print what was written as JSON")
     .action(
       async (source: string, options: Parameters<typeof runExtract>[1] & { json?: boolean; sampleRate?: string }) => {
+        if (options.output === "-" && options.json) {
+          throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
+        }
         const started = performance.now();
-        const opened = await openSource(
-          source,
-          options.sampleRate ? { sampleRate: parseSample(options.sampleRate, "--sample-rate") } : {},
-        );
-        const bar = progressBar("extracting", "segments", !!global().quiet || options.output === "-");
+        const opened = await openSource(source, sampleRateOption(options.sampleRate));
         try {
-          const summary = await runExtract(opened, options, (d, t) => {
-            if (t > 1) bar.update(d, t);
-          });
-          bar.stop();
+          const summary = await withProgress("extracting", "segments", quiet() || options.output === "-", (bar) =>
+            runExtract(opened, options, (d, t) => {
+              if (t > 1) bar.update(d, t);
+            }),
+          );
           if (options.json) json(summary);
           const where = options.output === "-" ? "stdout" : (options.outDir ?? options.output);
+          const seconds = summary.seconds.toFixed(3);
           note(
-            `wrote ${summary.segments.length} segment(s), ${summary.seconds.toFixed(3)} s of audio, to ${where} in ${Math.round(performance.now() - started)} ms`,
+            `wrote ${summary.segments.length} segment(s), ${seconds} s of audio, to ${where} in ${Math.round(performance.now() - started)} ms`,
           );
         } finally {
-          bar.stop();
           await opened.close();
         }
       },
@@ -201,15 +220,20 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--end <time>", "end (exclusive)")
     .option("--start-sample <n>", "start sample")
     .option("--end-sample <n>", "end sample (exclusive)")
-    .option("-o, --output <file>", "the clip to write")
+    .option("-o, --output <file>", "the clip to write; - for stdout")
     .option("--pre-roll <ms>", "pre-roll kept as pre-skip, in milliseconds (default 500)")
     .option("--json", "print the result as JSON")
     .action(async (source: string, options: Parameters<typeof runClip>[1] & { json?: boolean }) => {
+      if (options.output === "-" && options.json) {
+        throw new UsageError("-o - writes the clip to stdout, so --json cannot go there too: choose one");
+      }
       const opened = await openSource(source);
       try {
         const result = await runClip(opened, options);
         if (options.json) json(result);
-        else io.out(`${result.path}: ${result.byteLength} bytes, samples ${result.startSample}-${result.endSample}\n`);
+        else if (options.output !== "-") {
+          io.out(`${result.path}: ${result.byteLength} bytes, samples ${result.startSample}-${result.endSample}\n`);
+        }
       } finally {
         await opened.close();
       }
@@ -222,7 +246,7 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     .option("--workers <n>", "index workers")
     .option("--json", "print the results as JSON")
     .action(async (target: string, options: { workers?: string; json?: boolean }) => {
-      const results = await runVerify(target, optionalInt(options.workers, "--workers"));
+      const results = await runVerify(target, optionalCount(options.workers, "--workers"));
       if (options.json) json(results);
       else {
         for (const r of results) {

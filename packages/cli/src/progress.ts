@@ -1,7 +1,8 @@
 import cliProgress from "cli-progress";
 
 export interface Progress {
-  update(done: number, total: number): void;
+  /** `detail` names what is being worked on (a file). */
+  update(done: number, total: number, detail?: string): void;
   stop(): void;
 }
 
@@ -10,25 +11,48 @@ export function progressBar(label: string, unit: "bytes" | "segments", quiet: bo
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const format =
     unit === "bytes"
-      ? `${label} [{bar}] {percentage}% | {doneMB}/{totalMB} MB | {eta_formatted} left`
+      ? `${label} {detail}[{bar}] {percentage}% | {doneMB}/{totalMB} MB | {eta_formatted} left`
       : `${label} [{bar}] {percentage}% | {value}/{total} segments | {eta_formatted} left`;
   const bar = new cliProgress.SingleBar(
     { format, stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let currentTotal = -1;
   return {
-    update(done, total) {
-      const extra = { doneMB: (done / 1e6).toFixed(1), totalMB: (total / 1e6).toFixed(1) };
+    update(done, total, detail) {
+      const payload = {
+        doneMB: (done / 1e6).toFixed(1),
+        totalMB: (total / 1e6).toFixed(1),
+        detail: detail ? `${detail} ` : "",
+      };
       if (!started) {
-        bar.start(total, done, extra);
+        bar.start(total, done, payload);
         started = true;
-      } else {
-        bar.update(done, extra);
+      } else if (total !== currentTotal) {
+        bar.setTotal(total); // the next file of an import
       }
+      currentTotal = total;
+      bar.update(done, payload);
     },
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
+}
+
+/** Runs `work` with a progress bar that is stopped however it ends (a live bar keeps Node running). */
+export async function withProgress<T>(
+  label: string,
+  unit: "bytes" | "segments",
+  quiet: boolean,
+  work: (progress: Progress) => Promise<T>,
+): Promise<T> {
+  const bar = progressBar(label, unit, quiet);
+  try {
+    return await work(bar);
+  } finally {
+    bar.stop();
+  }
 }

@@ -6,6 +6,8 @@ export interface NamedSegment {
   name: string;
   startSample: number;
   endSample: number;
+  /** Where it came from ("calls.csv row 3"), for messages. */
+  origin?: string;
 }
 
 /**
@@ -50,6 +52,6 @@ export function parseSegmentsCsv(text: string, sampleRate: number, file = "segme
     if (names.has(name))
       throw new UsageError(`${where}: name "${name}" is used twice, so one output would overwrite the other`);
     names.add(name);
-    return { name, startSample, endSample };
+    return { name, startSample, endSample, origin: where };
   });
 }

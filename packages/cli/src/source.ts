@@ -32,6 +32,14 @@ export const sidecarPathOf = (path: string): string => `${path}.idx`;
  * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either.
  */
 export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
+  const openArchived = (location: string) => {
+    if (options.sampleRate !== undefined) {
+      throw new UsageError(
+        `${name} is an archived recording, which knows its own rate: --sample-rate is for plain files`,
+      );
+    }
+    return openRecording(location);
+  };
   const progress = options.onProgress
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
     : {};
@@ -42,14 +50,14 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       const index = await buildIndex(source, { workers: 0, ...progress });
       return { kind: "url", name, recording: recording(index, source, options.sampleRate), close: async () => {} };
     }
-    const archived = await openRecording(name);
-    return { kind: "url", name, recording: archived, info: archived.info, close: async () => {} };
+    const remote = await openArchived(name);
+    return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };
   }
   const info = await stat(name).catch(() => undefined);
   if (info === undefined) throw new UsageError(`${name}: no such file or directory`);
   if (info.isDirectory()) {
-    const archived = await openRecording(name);
-    return { kind: "archive", name, recording: archived, info: archived.info, close: async () => {} };
+    const local = await openArchived(name);
+    return { kind: "archive", name, recording: local, info: local.info, close: async () => {} };
   }
   const sidecarPath = sidecarPathOf(name);
   const hasSidecar = await stat(sidecarPath).then(

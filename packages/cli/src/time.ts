@@ -43,3 +43,19 @@ export function formatDuration(seconds: number): string {
   const rest = seconds - hours * 3600 - minutes * 60;
   return `${hours}:${String(minutes).padStart(2, "0")}:${rest.toFixed(3).padStart(6, "0")}`;
 }
+
+/** Milliseconds of decoder pre-roll (always 48 kHz Opus time) to samples. */
+export function preRollSamples(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Number(text);
+  if (!Number.isFinite(ms) || ms < 0 || text.trim() === "") {
+    throw new UsageError(`--pre-roll "${text}" is not a number of milliseconds`);
+  }
+  return Math.round(ms * 48);
+}
+
+/** A whole number of something (workers, hertz) given on the command line. */
+export function parseCount(text: string, what: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what} "${text}" is not a whole number`);
+  return Number(text);
+}

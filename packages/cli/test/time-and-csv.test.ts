@@ -31,9 +31,9 @@ describe("parseTime", () => {
 
 describe("parseSegmentsCsv", () => {
   it("reads start,end times with names, or start_sample,end_sample with row numbers", () => {
-    expect(parseSegmentsCsv("name,start,end\ntrill,1.5,2\nwhistle,0:00:03,3500ms\n", 48_000)).toEqual([
-      { name: "trill", startSample: 72_000, endSample: 96_000 },
-      { name: "whistle", startSample: 144_000, endSample: 168_000 },
+    expect(parseSegmentsCsv("name,start,end\ntrill,1.5,2\nwhistle,0:00:03,3500ms\n", 48_000, "calls.csv")).toEqual([
+      { name: "trill", startSample: 72_000, endSample: 96_000, origin: "calls.csv row 2" },
+      { name: "whistle", startSample: 144_000, endSample: 168_000, origin: "calls.csv row 3" },
     ]);
     const rows = Array.from({ length: 12 }, (_, i) => `${i * 100},${i * 100 + 50}`).join("\n");
     const segments = parseSegmentsCsv(`Start_Sample, End_Sample\n${rows}\n`, 48_000);
@@ -51,7 +51,7 @@ describe("parseSegmentsCsv", () => {
       "11",
       "12",
     ]);
-    expect(segments[11]).toEqual({ name: "12", startSample: 1100, endSample: 1150 });
+    expect(segments[11]).toMatchObject({ name: "12", startSample: 1100, endSample: 1150 });
   });
 
   it("names the row of every problem", () => {

@@ -4,7 +4,7 @@ import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
 import { type NamedSegment, parseSegmentsCsv } from "../segments-csv.ts";
 import type { OpenedSource } from "../source.ts";
-import { parseSample, parseTime } from "../time.ts";
+import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
 export interface RangeArguments {
@@ -40,18 +40,30 @@ export function rangeOf(args: RangeArguments, sampleRate: number): { startSample
   throw new UsageError("say which samples: --start T --end T, --start-sample N --end-sample N, or --segments file.csv");
 }
 
-export function checkRange(range: { startSample: number; endSample: number }, opened: OpenedSource): void {
+export function checkRange(
+  range: { startSample: number; endSample: number; origin?: string },
+  opened: OpenedSource,
+): void {
   const total = opened.recording.index.totalSamples;
+  const where = range.origin ? `${range.origin}: ` : "";
   if (range.startSample >= range.endSample) {
     throw new UsageError(
-      `the range ${range.startSample}-${range.endSample} is empty: the start must come before the end`,
+      `${where}the range ${range.startSample}-${range.endSample} is empty: the start must come before the end`,
     );
   }
   if (range.endSample > total) {
+    const seconds = (total / opened.recording.sampleRate).toFixed(3);
     throw new UsageError(
-      `samples ${range.startSample}-${range.endSample} go past the end of ${opened.name}, which holds samples 0-${total} (${(total / opened.recording.sampleRate).toFixed(3)} s)`,
+      `${where}samples ${range.startSample}-${range.endSample} go past the end of ${opened.name}, which holds samples 0-${total} (${seconds} s)`,
     );
   }
+}
+
+/** Writes bytes to stdout, waiting for the pipe to take them. */
+export function writeStdout(bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()));
+  });
 }
 
 export interface ExtractArguments extends RangeArguments {
@@ -104,14 +116,11 @@ export async function runExtract(
       throw new UsageError("say where to write: -o file (- for stdout) or --out-dir dir");
   }
   for (const segment of named) checkRange(segment, opened);
-  const preRollSamples = args.preRoll === undefined ? undefined : Math.round(Number(args.preRoll) * 48);
-  if (preRollSamples !== undefined && !(preRollSamples >= 0))
-    throw new UsageError(`--pre-roll "${args.preRoll}" is not a number of milliseconds`);
-  const workers = args.workers === undefined ? (named.length >= 16 ? 2 : 0) : parseSample(args.workers, "--workers");
-  const extension = format === "wav" ? "wav" : format;
+  const preRollSamples = preRollFrom(args.preRoll);
+  const workers = args.workers === undefined ? (named.length >= 16 ? 2 : 0) : parseCount(args.workers, "--workers");
   if (args.outDir !== undefined) await mkdir(args.outDir, { recursive: true });
   const pathOf = (segment: NamedSegment) =>
-    args.outDir !== undefined ? join(args.outDir, `${segment.name}.${extension}`) : (args.output as string);
+    args.outDir !== undefined ? join(args.outDir, `${segment.name}.${format}`) : (args.output as string);
   const mappingFamily = opened.recording.index.head.mappingFamily;
   const summary: ExtractSummary = { segments: new Array(named.length), format, sampleRate, seconds: 0 };
   let done = 0;
@@ -144,10 +153,4 @@ export async function runExtract(
     },
   );
   return summary;
-}
-
-function writeStdout(bytes: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()));
-  });
 }

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { type DuplicatePolicy, importRecording, openCollection } from "@granule/zarr-opus/node";
-import { parseSample } from "../time.ts";
+import { type DuplicatePolicy, importRecording, normaliseRecordedAt, openCollection } from "@granule/zarr-opus/node";
+import { parseCount } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
 export interface ImportArguments {
@@ -12,7 +12,7 @@ export interface ImportArguments {
   originalRate?: string;
   device?: string;
   meta?: string[];
-  onDuplicate: string;
+  onDuplicate: DuplicatePolicy;
   workers?: string;
 }
 
@@ -26,7 +26,10 @@ export interface ImportedFile {
   recordedAt: string | null;
 }
 
-/** `granule import`: each file in turn; a failed file is reported and the others go on. */
+/**
+ * `granule import`: checks every argument first (nothing is created for a call that cannot
+ * run), then imports each file in turn; a failed file is reported and the others go on.
+ */
 export async function runImport(
   files: string[],
   args: ImportArguments,
@@ -35,8 +38,20 @@ export async function runImport(
   if (files.length === 0) throw new UsageError("name at least one file to import");
   if (args.id !== undefined && files.length > 1)
     throw new UsageError("--id names one recording: import one file with it");
-  if (!["error", "skip", "allow"].includes(args.onDuplicate)) {
-    throw new UsageError(`--on-duplicate must be error, skip or allow, not "${args.onDuplicate}"`);
+  if (args.id !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(args.id)) {
+    throw new UsageError(
+      `--id "${args.id}" is not a recording id: letters, digits, "_", "." and "-", not starting with "." or "-"`,
+    );
+  }
+  if (args.utcOffset !== undefined && !/^[+-](?:[01]\d|2[0-3]):[0-5]\d$/.test(args.utcOffset)) {
+    throw new UsageError(`--utc-offset "${args.utcOffset}" is not an offset like +02:00 or -05:30`);
+  }
+  if (args.recordedAt !== undefined) {
+    try {
+      normaliseRecordedAt(args.recordedAt, args.utcOffset);
+    } catch (error) {
+      throw new UsageError(`--recorded-at: ${(error as Error).message}`);
+    }
   }
   const metadata: Record<string, string> = {};
   for (const pair of args.meta ?? []) {
@@ -45,7 +60,9 @@ export async function runImport(
     metadata[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const originalSampleRate =
-    args.originalRate === undefined ? undefined : parseSample(args.originalRate, "--original-rate");
+    args.originalRate === undefined ? undefined : parseCount(args.originalRate, "--original-rate");
+  if (originalSampleRate === 0) throw new UsageError("--original-rate must be above 0 Hz");
+  const workers = args.workers === undefined ? undefined : parseCount(args.workers, "--workers");
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) throw new UsageError(`${file}: no such file`);
@@ -60,9 +77,9 @@ export async function runImport(
         ...(args.utcOffset === undefined ? {} : { utcOffset: args.utcOffset }),
         ...(originalSampleRate === undefined ? {} : { originalSampleRate }),
         ...(args.device === undefined ? {} : { deviceId: args.device }),
-        ...(args.workers === undefined ? {} : { workers: parseSample(args.workers, "--workers") }),
+        ...(workers === undefined ? {} : { workers }),
         metadata,
-        onDuplicate: args.onDuplicate as DuplicatePolicy,
+        onDuplicate: args.onDuplicate,
         onProgress: (p) => onProgress(basename(file), p.bytesDone, p.bytesTotal),
       });
       results.push({
@@ -75,7 +92,6 @@ export async function runImport(
         recordedAt: result.summary.recordedAt,
       });
     } catch (error) {
-      if (error instanceof UsageError) throw error;
       results.push({
         file,
         id: null,

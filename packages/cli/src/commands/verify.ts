@@ -24,19 +24,36 @@ export async function runVerify(target: string, workers: number | undefined): Pr
     if (error instanceof ArchiveError) return undefined;
     throw error;
   });
-  const reports =
-    collection === undefined
-      ? [await verifyRecording(target, workers === undefined ? {} : { workers })]
-      : await Promise.all(
-          (await listRecordings(collection)).map((r) =>
-            verifyRecording(collection, r.id, workers === undefined ? {} : { workers }),
-          ),
-        );
-  return reports.map((report) => ({
-    target: collection === undefined ? target : `${target}/${report.id}`,
+  const options = workers === undefined ? {} : { workers };
+  if (collection === undefined) return [fromReport(target, await verifyRecording(target, options))];
+  // One recording at a time: each reads every byte of its recording, with its own index workers.
+  const results: VerifyResult[] = [];
+  for (const { id } of await listRecordings(collection)) {
+    const where = `${target}/${id}`;
+    try {
+      results.push(fromReport(where, await verifyRecording(collection, id, options)));
+    } catch (error) {
+      // A recording too damaged to open is a finding, not a reason to stop checking the others.
+      const e = error as Error & { code?: string };
+      results.push({
+        target: where,
+        ok: false,
+        problems: [{ code: e.code ?? "error", byteOffset: null, message: e.message }],
+      });
+    }
+  }
+  return results;
+}
+
+function fromReport(
+  target: string,
+  report: { ok: boolean; problems: { code: string; byteOffset?: number; message: string }[] },
+): VerifyResult {
+  return {
+    target,
     ok: report.ok,
     problems: report.problems.map((p) => ({ code: p.code, byteOffset: p.byteOffset ?? null, message: p.message })),
-  }));
+  };
 }
 
 async function verifyFile(path: string, workers: number | undefined): Promise<VerifyResult> {
