@@ -1,4 +1,9 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+// The version written into each recording's marker (src/version.ts) comes from package.json.
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+const define = { __PACKAGE_VERSION__: JSON.stringify(version) };
 
 const granule = ["@granule/ogg-pages", "@granule/opus-index"];
 // zarrita, @zarrita/storage and @noble/hashes are ESM only (their exports have no "require"
@@ -14,6 +19,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: "es2022",
+    define,
     external: [...granule, ...esmOnly],
   },
   {
@@ -22,6 +28,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: "es2022",
+    define,
     external: [...granule, "numcodecs"],
     noExternal: esmOnly,
     esbuildOptions(options) {

@@ -32,14 +32,16 @@ const server = createServer((request, response) => {
     response.end();
     return;
   }
-  const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? "");
-  if (!range) {
+  // bytes=a-b, bytes=a- and the suffix form bytes=-n, as static hosts answer them.
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? "");
+  if (!range || (range[1] === "" && range[2] === "")) {
     response.writeHead(200, { "content-length": bytes.length });
     response.end(bytes);
     return;
   }
-  const start = Number(range[1]);
-  const end = Math.min(range[2] ? Number(range[2]) : bytes.length - 1, bytes.length - 1);
+  const suffix = range[1] === "";
+  const start = suffix ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
+  const end = suffix || range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
   response.writeHead(206, {
     "content-range": `bytes ${start}-${end}/${bytes.length}`,
     "content-length": end - start + 1,
@@ -154,6 +156,20 @@ describe("granule import, ls and archived recordings", () => {
     const read = granule(["extract", join(copy, "000001"), "--start", "19", "--end", "19.9", "-o", join(dir, "x.wav")]);
     expect(read.code).toBe(1);
     expect(read.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+  });
+
+  it("verify reports a recording whose metadata is gone, and still checks the others", () => {
+    const copy = join(dir, "half.zarr");
+    mkdirSync(copy);
+    granule(["import", example, fixture("ffmpeg-mono.opus"), "--archive", copy]);
+    rmSync(join(copy, "000001", "zarr.json"));
+    const run = granule(["verify", copy, "--json"]);
+    expect(run.code).toBe(1);
+    const results = JSON.parse(run.stdout) as { target: string; ok: boolean }[];
+    expect(results.map((r) => [r.target.split("/").pop(), r.ok])).toEqual([
+      ["000002", true],
+      ["000001", false],
+    ]);
   });
 
   it("says clearly when a directory is not an archive (exit 1)", () => {

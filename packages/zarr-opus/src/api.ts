@@ -1,18 +1,12 @@
 import type { ByteSource } from "@granule/opus-index";
-import {
-  type Collection,
-  checkId,
-  listRecordingsIn,
-  type OpenCollectionOptions,
-  openCollectionIn,
-  type RecordingFilter,
-  type RecordingSummary,
-  refreshManifestIn,
-  removeAbandoned,
-} from "./collection.ts";
+import { removeLeftovers } from "./cleanup.ts";
+import { type Collection, type OpenCollectionOptions, openCollectionIn } from "./collection.ts";
+import { type DeleteResult, deleteRecordingIn } from "./delete-recording.ts";
 import { ArchiveError } from "./errors.ts";
 import { HttpStore } from "./http-store.ts";
-import { deletePrefix, type ImportOptions, type ImportResult, importRecording } from "./import-recording.ts";
+import { type ImportOptions, type ImportResult, importRecording } from "./import-recording.ts";
+import { findDamagedRecordingsIn, listRecordingsIn, type RecordingFilter } from "./list-recordings.ts";
+import { type ManifestRefresh, refreshManifestIn } from "./manifest.ts";
 import {
   type ArchivedRecording,
   idFromLocation,
@@ -21,10 +15,9 @@ import {
   openRecordingIn,
 } from "./open-recording.ts";
 import type { Platform } from "./platform.ts";
-import { markerOf } from "./recording-attributes.ts";
-import { type ArchiveStore, isWritable } from "./store.ts";
+import type { DamagedRecording, RecordingSummary } from "./recording-entries.ts";
+import type { ArchiveStore } from "./store.ts";
 import { type VerifyOptions, type VerifyReport, verifyRecordingAt, verifyRecordingIn } from "./verify-recording.ts";
-import { readNode } from "./zarr-json.ts";
 
 /**
  * Where an archive is: a store object (`new MemoryStore()`, `new HttpStore(url)`), an
@@ -110,7 +103,8 @@ function isCollection(value: unknown): value is Collection {
 
 /**
  * The complete recordings of a collection, sorted by id, optionally filtered. A local or
- * memory collection is listed; an HTTP one is read from its manifest.
+ * memory collection is listed, each recording's own `zarr.json` read; an HTTP one is read from
+ * its manifest. Damaged recordings are left out: `findDamagedRecordings` reports them.
  */
 export async function listRecordings(
   collection: Collection,
@@ -120,36 +114,39 @@ export async function listRecordings(
 }
 
 /**
- * Deletes a recording: it disappears from listings in one atomic rename, then its files are
- * removed. Readers holding it open get `missing-chunk` errors on their next read.
+ * The children of a collection that are meant as recordings but cannot be read as one (see
+ * `DamagedRecording`), sorted by id: what `listRecordings` leaves out, for a check of the whole
+ * collection to report. Over HTTP, the recordings the manifest names are checked.
  */
-export async function deleteRecording(collection: Collection, id: string): Promise<void> {
-  checkId(id);
-  const store = collection.store;
-  if (!isWritable(store)) throw new ArchiveError("read-only", `${collection.description} is read-only`, { id });
-  const node = await readNode(store, collection.child(id));
-  if (node === undefined)
-    throw new ArchiveError("not-found", `no recording ${id} in ${collection.description}`, { id });
-  if (markerOf(node.attributes)?.type !== "recording") {
-    throw new ArchiveError("not-a-recording", `${id} is not a zarr-opus recording: not deleting it`, { id });
-  }
-  if (!(await deletePrefix(store, collection, id))) {
-    throw new ArchiveError("io", `recording ${id} could not be moved out of sight for deletion`, { id });
-  }
-  await refreshManifestIn(collection);
+export async function findDamagedRecordings(collection: Collection): Promise<DamagedRecording[]> {
+  return findDamagedRecordingsIn(collection);
 }
 
-/** Rewrites the collection's manifest from its listing (imports and deletions do this themselves). */
-export async function refreshManifest(collection: Collection): Promise<void> {
+/**
+ * Deletes a recording: it disappears from listings in one atomic rename, then its files are
+ * removed. Readers holding it open get `missing-chunk` errors on their next read (`changed`
+ * once another recording is imported under its id).
+ */
+export async function deleteRecording(collection: Collection, id: string): Promise<DeleteResult> {
+  return deleteRecordingIn(collection, id);
+}
+
+/**
+ * Rewrites the collection's manifest from its listing and each recording's own `zarr.json`
+ * (imports and deletions do this themselves). `settled` is false when the collection kept
+ * changing through every attempt.
+ */
+export async function refreshManifest(collection: Collection): Promise<ManifestRefresh> {
   return refreshManifestIn(collection);
 }
 
 /**
- * Removes what killed imports and deletions left (hidden `.importing-*` and `.deleting-*`
- * prefixes whose process is gone) and refreshes the manifest. Returns the names removed.
+ * Removes what killed imports, deletions and writes left when their process is gone: hidden
+ * `.importing-*` and `.deleting-*` prefixes, `.claim-*` objects, `*.tmp` files in the collection
+ * and its manifest group. Then refreshes the manifest. Returns the names removed.
  */
 export async function cleanupCollection(collection: Collection): Promise<string[]> {
-  const removed = await removeAbandoned(collection);
+  const removed = await removeLeftovers(collection);
   if (collection.writable) await refreshManifestIn(collection);
   return removed;
 }

@@ -1,11 +1,13 @@
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
 import {
   type AbsolutePath,
-  noteObjectSize,
+  lastSegment,
+  noteObjectFacts,
+  type OwnerState,
   type RangeQuery,
   randomSuffix,
   type StoreWriter,
@@ -13,13 +15,19 @@ import {
   type WritableStore,
 } from "./store.ts";
 
-/** Temporary prefixes created by this process that are still in use (any store instance). */
+/** Temporary prefixes and files created by this process that are still in use (any store instance). */
 const activeTemporaries = new Set<string>();
 
-/** A temporary prefix older than this is abandoned even if its process id is in use again. */
+/** A temporary prefix or file older than this is abandoned even if its process id is in use again. */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
 
 const HOST = hostname().replace(/[^A-Za-z0-9]/g, "") || "host";
+
+/**
+ * The end of a temporary name that says which process made it: `-<host>-<pid>-<12 hex>` of a
+ * prefix (`.importing-<host>-<pid>-<hex>`), `.<host>-<pid>-<hex>.tmp` of a file being written.
+ */
+const OWNED_NAME = /[-.]([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}(?:\.tmp)?$/;
 
 /**
  * A store in a local directory: keys are files under `root`. Writes of whole objects go to a
@@ -42,17 +50,23 @@ export class DirectoryStore implements WritableStore {
     return join(this.root, ...segments);
   }
 
-  async get(key: AbsolutePath, _options?: GetOptions): Promise<Uint8Array | undefined> {
+  async get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
+    const signal = options?.signal;
     try {
-      const buffer = await readFile(this.pathOf(key));
+      signal?.throwIfAborted();
+      const buffer = await readFile(this.pathOf(key), signal ? { signal } : undefined);
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       if (isMissing(error)) return undefined;
       throw ioError(error, key);
     }
   }
 
-  async getRange(key: AbsolutePath, range: RangeQuery, _options?: GetOptions): Promise<Uint8Array | undefined> {
+  /** Notes the file's size and version (device, inode, size, modification time) on the bytes. */
+  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       handle = await open(this.pathOf(key), "r");
@@ -61,36 +75,41 @@ export class DirectoryStore implements WritableStore {
       throw ioError(error, key);
     }
     try {
-      let offset: number;
-      let length: number;
-      let size: number | undefined;
-      if ("suffixLength" in range) {
-        size = (await handle.stat()).size;
-        length = Math.min(size, range.suffixLength);
-        offset = size - length;
-      } else {
-        offset = range.offset;
-        length = range.length;
-      }
+      const info = await handle.stat();
+      const size = info.size;
+      const length = "suffixLength" in range ? Math.min(size, range.suffixLength) : range.length;
+      const offset = "suffixLength" in range ? size - length : range.offset;
       const bytes = new Uint8Array(length);
       let done = 0;
       while (done < length) {
+        signal?.throwIfAborted();
         const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
       const result = done === length ? bytes : bytes.subarray(0, done);
-      return size === undefined ? result : noteObjectSize(result, size);
+      return noteObjectFacts(result, {
+        byteLength: size,
+        version: `${info.dev}:${info.ino}:${size}:${info.mtimeMs}`,
+      });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       throw ioError(error, key);
     } finally {
       await handle.close();
     }
   }
 
+  /** A name for a file being written next to `path`, saying which process writes it. */
+  private temporaryFile(path: string): string {
+    const temporary = `${path}.${HOST}-${process.pid}-${randomSuffix()}.tmp`;
+    activeTemporaries.add(basename(temporary));
+    return temporary;
+  }
+
   async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
-    const temporary = `${path}.${randomSuffix()}.tmp`;
+    const temporary = this.temporaryFile(path);
     try {
       await mkdir(dirname(path), { recursive: true });
       const handle = await open(temporary, "wx");
@@ -103,6 +122,8 @@ export class DirectoryStore implements WritableStore {
     } catch (error) {
       await rm(temporary, { force: true }).catch(() => undefined);
       throw ioError(error, key);
+    } finally {
+      activeTemporaries.delete(basename(temporary));
     }
   }
 
@@ -136,7 +157,7 @@ export class DirectoryStore implements WritableStore {
 
   async claim(key: AbsolutePath, value: Uint8Array): Promise<boolean> {
     const path = this.pathOf(key);
-    const temporary = `${path}.${randomSuffix()}.tmp`;
+    const temporary = this.temporaryFile(path);
     try {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temporary, value, { flag: "wx" });
@@ -148,13 +169,22 @@ export class DirectoryStore implements WritableStore {
       throw ioError(error, key);
     } finally {
       await rm(temporary, { force: true }).catch(() => undefined);
+      activeTemporaries.delete(basename(temporary));
     }
   }
 
   async listChildren(prefix: AbsolutePath): Promise<string[]> {
+    return this.list(prefix, true);
+  }
+
+  async listObjects(prefix: AbsolutePath): Promise<string[]> {
+    return this.list(prefix, false);
+  }
+
+  private async list(prefix: AbsolutePath, directories: boolean): Promise<string[]> {
     try {
       const entries = await readdir(this.pathOf(prefix), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+      return entries.filter((e) => (directories ? e.isDirectory() : e.isFile())).map((e) => e.name);
     } catch (error) {
       if (isMissing(error)) return [];
       throw ioError(error, prefix);
@@ -165,13 +195,20 @@ export class DirectoryStore implements WritableStore {
     const target = this.pathOf(to);
     try {
       await mkdir(dirname(target), { recursive: true });
+    } catch (error) {
+      throw ioError(error, to);
+    }
+    try {
       await rename(this.pathOf(from), target);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // The destination holds something (rename replaces only an empty directory).
-      if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOTDIR" || code === "EPERM") return false;
+      // The destination holds something: rename(2) replaces only an empty directory.
+      if (code === "ENOTEMPTY" || code === "EEXIST") return false;
       if (code === "ENOENT")
         throw new ArchiveError("not-found", `nothing to move at ${from}`, { key: from, cause: error });
+      // Anything else (EPERM, EACCES, EROFS, EXDEV, ...) is a failure, not a taken name, unless
+      // something does sit at the target: a file there gives ENOTDIR, and Windows says EPERM.
+      if (await exists(target)) return false;
       throw ioError(error, from);
     }
     activeTemporaries.delete(lastSegment(from));
@@ -194,21 +231,37 @@ export class DirectoryStore implements WritableStore {
     return name;
   }
 
-  async isAbandoned(prefix: AbsolutePath): Promise<boolean> {
-    const name = lastSegment(prefix);
-    if (activeTemporaries.has(name)) return false;
-    const match = /^\.(?:importing|deleting)-([A-Za-z0-9]+)-(\d+)-[0-9a-f]+$/.exec(name);
-    if (match !== null && match[1] === HOST) {
-      const pid = Number(match[2]);
-      // Ours but no longer in use, or left by a process of this host that has ended.
-      if (pid === process.pid || !processRuns(pid)) return true;
-    }
-    // Another host's (or a process id in use again): abandoned once it is a day old.
+  ownerState(key: string): OwnerState {
+    const name = lastSegment(key);
+    if (activeTemporaries.has(name)) return "running";
+    const match = OWNED_NAME.exec(name);
+    if (match === null || match[1] !== HOST) return "unknown";
+    const pid = Number(match[2]);
+    // Ours but no longer in use, or a process of this host: whether it still runs.
+    if (pid === process.pid) return "gone";
+    return processRuns(pid) ? "running" : "gone";
+  }
+
+  async isAbandoned(key: AbsolutePath): Promise<boolean> {
+    const state = this.ownerState(key);
+    if (state === "gone") return true;
+    if (activeTemporaries.has(lastSegment(key))) return false;
+    // Another host's (or a process id in use again): abandoned once it is a day old, by the
+    // modification time the file system gives it.
     try {
-      return Date.now() - (await stat(this.pathOf(prefix))).mtimeMs > ABANDONED_AFTER_MS;
+      return Date.now() - (await stat(this.pathOf(key))).mtimeMs > ABANDONED_AFTER_MS;
     } catch {
       return false;
     }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -229,8 +282,4 @@ function isMissing(error: unknown): boolean {
 function ioError(error: unknown, key: string): unknown {
   if (error instanceof ArchiveError) return error;
   return new ArchiveError("io", `file system: ${(error as Error).message}`, { key, cause: error });
-}
-
-function lastSegment(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1);
 }

@@ -30,6 +30,13 @@ export type ArchiveErrorCode =
   | "invalid-id"
   /** The location cannot be written (an HTTP archive). */
   | "read-only"
+  /**
+   * The recording changed under a reader that holds it open: it was deleted and another one
+   * imported under the same id. Open it again.
+   */
+  | "changed"
+  /** An HTTP server answered a Range request with the whole object (status 200): it must support Range. */
+  | "range-not-supported"
   /** The store failed: an I/O error, an HTTP status other than 200/206/404. */
   | "io"
   /** An argument is outside what the function accepts. */

@@ -1,6 +1,6 @@
 import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
-import { type AbsolutePath, noteObjectSize, type RangeQuery, type ReadableStore } from "./store.ts";
+import { type AbsolutePath, noteObjectFacts, type RangeQuery, type ReadableStore } from "./store.ts";
 
 export interface HttpStoreOptions {
   /** Extra request headers (authorisation, say). */
@@ -12,6 +12,10 @@ export interface HttpStoreOptions {
 /**
  * A read-only store over static HTTP(S) hosting: plain GETs, and Range requests for parts of
  * shards (`bytes=a-b`, and `bytes=-n` for a shard's index at its end). A 404 is a missing key.
+ * A server that answers a Range request with the whole object (200) fails the read with
+ * `range-not-supported` before its body is read, unless the whole object is no larger than the
+ * range asked for: reading 32 MiB shards whole for each few kilobytes is not a way to work.
+ * The response's ETag and Content-Range total are noted on the bytes (see `ObjectFacts`).
  * `requests` and `bytesReceived` count what it fetched, to measure what a read costs.
  */
 export class HttpStore implements ReadableStore {
@@ -73,18 +77,31 @@ export class HttpStore implements ReadableStore {
       await response.body?.cancel();
       throw new ArchiveError("io", `GET ${url} answered ${response.status} ${response.statusText}`, { key });
     }
+    if (range !== undefined && response.status === 200) {
+      const span = "suffixLength" in range ? range.suffixLength : range.offset === 0 ? range.length : 0;
+      const whole = Number(response.headers.get("content-length") ?? Number.NaN);
+      if (!(whole <= span)) {
+        await response.body?.cancel();
+        throw new ArchiveError(
+          "range-not-supported",
+          `GET ${url} with Range ${headers.range} answered 200 with the whole object${Number.isFinite(whole) ? ` (${whole} bytes)` : ""}: the server must support Range requests`,
+          { key },
+        );
+      }
+    }
     const bytes = new Uint8Array(await response.arrayBuffer());
     this.bytesReceived += bytes.length;
     if (range === undefined) return bytes;
+    const version = response.headers.get("etag") ?? undefined;
     if (response.status === 206) {
       const total = Number(response.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1]);
-      return Number.isSafeInteger(total) ? noteObjectSize(bytes, total) : bytes;
+      return noteObjectFacts(bytes, { ...(Number.isSafeInteger(total) ? { byteLength: total } : {}), version });
     }
-    // A server that ignores Range sends the whole object: cut out the part asked for.
+    // The whole object, no larger than the range: cut out the part asked for.
     const part =
       "suffixLength" in range
         ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
         : bytes.subarray(range.offset, range.offset + range.length);
-    return noteObjectSize(part, bytes.length);
+    return noteObjectFacts(part, { byteLength: bytes.length, version });
   }
 }

@@ -1,19 +1,15 @@
 import { type ByteSource, bufferSource, OPUS_SAMPLE_RATE } from "@granule/opus-index";
-import {
-  type Collection,
-  checkId,
-  knownRecordings,
-  numericId,
-  type RecordingSummary,
-  refreshManifestIn,
-  removeAbandoned,
-  summaryOf,
-} from "./collection.ts";
+import { removeLeftovers } from "./cleanup.ts";
+import type { Collection } from "./collection.ts";
 import { ArchiveError } from "./errors.ts";
 import { DEFAULT_CHUNK_BYTES, DEFAULT_SHARD_BYTES, INDEX_GROUP, OGG_ARRAY } from "./format.ts";
+import { claimKey, withHashClaim } from "./hash-claim.ts";
+import { checkId, numericId } from "./ids.ts";
 import { indexChecksum, writeIndexArrays } from "./index-arrays.ts";
+import { highestNumericIdIn, refreshManifestIn } from "./manifest.ts";
 import { formatUtcOffset, normaliseRecordedAt, parseRecorderFileName, parseUtcOffset } from "./recorded-at.ts";
 import { type GeoLocation, recordingAttributes, recordingInfo } from "./recording-attributes.ts";
+import { childIds, RecordingEntries, type RecordingSummary, summaryOf } from "./recording-entries.ts";
 import { ShardedBytesWriter, shardedArrayMetadata, shardLayout } from "./sharded-bytes.ts";
 import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
 import { teeSource } from "./tee-source.ts";
@@ -69,6 +65,13 @@ export interface ImportResult {
   /** True when the source was a duplicate and `onDuplicate: "skip"` left the collection unchanged. */
   skipped: boolean;
   summary: RecordingSummary;
+  /**
+   * Whether the manifest was rewritten to include the new recording. False for a skipped
+   * duplicate (nothing changed), and when the refresh failed or did not settle: the recording
+   * is imported all the same, and the next refresh (any import, deletion or `refreshManifest`)
+   * brings the manifest up to date.
+   */
+  manifestUpdated: boolean;
 }
 
 const HASH_BYTES = 8 * 1024 * 1024;
@@ -109,17 +112,19 @@ export async function importRecording(
   signal?.throwIfAborted();
   const platform = collection.platform;
 
-  if (options.id !== undefined && (await readNode(store, collection.child(options.id))) !== undefined) {
+  if (options.id !== undefined && (await readNode(store, collection.child(options.id), signal)) !== undefined) {
     throw new ArchiveError("id-taken", `${collection.description} already has a recording ${options.id}`, {
       id: options.id,
     });
   }
-  await removeAbandoned(collection).catch(() => undefined);
+  await removeLeftovers(collection).catch(() => undefined);
 
+  // Each recording's own attributes, read once for this import (duplicate checks and manifest).
+  const entries = new RecordingEntries(collection);
   // A duplicate can only be a recording of the same size: only then is the file hashed first,
   // so that re-importing a folder skips what is there without writing it again.
   if (policy !== "allow") {
-    const { summaries } = await knownRecordings(collection);
+    const summaries = await entries.summaries(await childIds(collection), signal);
     if (summaries.some((s) => s.byteLength === source.size)) {
       const sha256 = await hashSource(source, platform.sha256, signal);
       const existing = summaries.find((s) => s.sha256 === sha256);
@@ -166,18 +171,20 @@ export async function importRecording(
     // Written last: the group's zarr.json, with `complete: true`.
     await store.set(`${prefix}/zarr.json`, groupMetadata({ ...attributes }));
 
+    const commit = (confirm: () => Promise<void>) =>
+      commitRecording({ collection, store, prefix, sha256, policy, requestedId: options.id, entries, confirm, signal });
     // Imports of the same file commit one at a time, so the second one sees the first.
-    const commit =
+    const outcome =
       policy === "allow"
-        ? await commitRecording(collection, store, prefix, sha256, policy, options.id)
-        : await withHashClaim(collection, store, sha256, prefix, () =>
-            commitRecording(collection, store, prefix, sha256, policy, options.id),
-          );
-    if ("duplicate" in commit) return duplicateFound(commit.duplicate, policy, collection);
+        ? await commit(async () => signal?.throwIfAborted())
+        : await withHashClaim(store, claimKey(collection, sha256), prefix, signal, commit);
+    if ("duplicate" in outcome) return duplicateFound(outcome.duplicate, policy, collection);
     committed = true;
-    const summary = summaryOf(recordingInfo(commit.id, attributes));
-    await refreshManifestIn(collection, [summary]);
-    return { id: commit.id, skipped: false, summary };
+    const summary = summaryOf(recordingInfo(outcome.id, attributes));
+    entries.remember(summary);
+    // The recording exists now, whatever happens to the manifest: a failed refresh is left to the next one.
+    const refresh = await refreshManifestIn(collection, entries).catch(() => undefined);
+    return { id: outcome.id, skipped: false, summary, manifestUpdated: refresh?.settled === true };
   } catch (error) {
     if (!committed) {
       await tee.stop();
@@ -254,7 +261,7 @@ async function hashSource(
 }
 
 function duplicateFound(existing: RecordingSummary, policy: DuplicatePolicy, collection: Collection): ImportResult {
-  if (policy === "skip") return { id: existing.id, skipped: true, summary: existing };
+  if (policy === "skip") return { id: existing.id, skipped: true, summary: existing, manifestUpdated: false };
   throw new ArchiveError(
     "duplicate",
     `${collection.description} already holds this file as recording ${existing.id} (same SHA-256 ${existing.sha256})`,
@@ -262,29 +269,51 @@ function duplicateFound(existing: RecordingSummary, policy: DuplicatePolicy, col
   );
 }
 
+interface Commit {
+  collection: Collection;
+  store: WritableStore;
+  /** The temporary prefix holding the finished recording. */
+  prefix: AbsolutePath;
+  sha256: string;
+  policy: DuplicatePolicy;
+  requestedId: string | undefined;
+  entries: RecordingEntries;
+  /** Called right before the rename: throws when the import must not commit (aborted, claim lost). */
+  confirm: () => Promise<void>;
+  signal: AbortSignal | undefined;
+}
+
+/** Attempts at renaming to a numeric id before giving up. */
+const COMMIT_ATTEMPTS = 100;
+
 /**
  * Moves the finished recording from its temporary prefix to its id. The rename never replaces
- * a recording, so a taken id fails it: an explicit id is then an error, a numeric one is
- * recomputed from a fresh listing and tried again. Duplicates are checked just before.
+ * a recording, so a taken id fails it: an explicit id is then an error; a numeric one is
+ * recomputed from a fresh listing (and the manifest's highest id) and tried again, skipping the
+ * numbers already tried. Duplicates are checked just before, against the recordings' own
+ * attributes.
  */
-async function commitRecording(
-  collection: Collection,
-  store: WritableStore,
-  prefix: AbsolutePath,
-  sha256: string,
-  policy: DuplicatePolicy,
-  requestedId: string | undefined,
-): Promise<{ id: string } | { duplicate: RecordingSummary }> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { summaries, highestNumericId } = await knownRecordings(collection);
-    if (policy !== "allow") {
-      const existing = summaries.find((s) => s.sha256 === sha256);
+async function commitRecording(commit: Commit): Promise<{ id: string } | { duplicate: RecordingSummary }> {
+  const { collection, store, prefix, requestedId } = commit;
+  // A number whose rename failed is skipped even if the listing does not show it (a file there).
+  const tried = new Set<number>();
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    const ids = await childIds(collection);
+    if (commit.policy !== "allow") {
+      const existing = (await commit.entries.summaries(ids, commit.signal)).find((s) => s.sha256 === commit.sha256);
       if (existing !== undefined) {
         await store.remove(prefix);
         return { duplicate: existing };
       }
     }
-    const id = requestedId ?? numericId(highestNumericId + 1 + attempt);
+    let id = requestedId;
+    if (id === undefined) {
+      let next = (await highestNumericIdIn(collection, ids)) + 1;
+      while (tried.has(next)) next++;
+      tried.add(next);
+      id = numericId(next);
+    }
+    await commit.confirm();
     if (await store.rename(prefix, collection.child(id))) return { id };
     if (requestedId !== undefined) {
       await store.remove(prefix);
@@ -293,53 +322,4 @@ async function commitRecording(
   }
   await store.remove(prefix);
   throw new ArchiveError("id-taken", `no free recording id could be claimed in ${collection.description}`);
-}
-
-/** A claim older than this is stale: its owner died between taking and releasing it. */
-const CLAIM_STALE_MS = 30_000;
-const CLAIM_POLL_MS = 20;
-
-/**
- * Runs `commit` holding the claim on `sha256`: a hidden object `.claim-<sha256>` in the
- * collection, created only if absent. Two imports of the same file that finish at once would
- * otherwise both pass the duplicate check before either renames; with the claim, the second
- * waits (milliseconds: a listing and a rename), then sees the first recording. A claim whose
- * owner died is taken over after its import prefix is found abandoned, or after 30 s.
- */
-async function withHashClaim<T>(
-  collection: Collection,
-  store: WritableStore,
-  sha256: string,
-  owner: AbsolutePath,
-  commit: () => Promise<T>,
-): Promise<T> {
-  const key = collection.child(`.claim-${sha256}`);
-  const claim = new TextEncoder().encode(JSON.stringify({ owner, claimedAt: Date.now() }));
-  while (!(await store.claim(key, claim))) {
-    const held = await store.get(key);
-    let stale = false;
-    if (held !== undefined) {
-      try {
-        const { owner: holder, claimedAt } = JSON.parse(new TextDecoder().decode(held));
-        stale = Date.now() - Number(claimedAt) > CLAIM_STALE_MS || (await store.isAbandoned(holder));
-      } catch {
-        stale = true; // unreadable: a writer died while creating it
-      }
-    }
-    if (stale) await store.remove(key);
-    else await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
-  }
-  try {
-    return await commit();
-  } finally {
-    await store.remove(key);
-  }
-}
-
-/** Removes a recording: first out of sight in one rename, then its files. */
-export async function deletePrefix(store: WritableStore, collection: Collection, id: string): Promise<boolean> {
-  const hidden = collection.child(store.temporaryName("deleting"));
-  if (!(await store.rename(collection.child(id), hidden))) return false;
-  await store.remove(hidden);
-  return true;
 }

@@ -99,19 +99,21 @@ export async function writeIndexArrays(
 
 /**
  * A view of a store for zarrita that fails on a missing chunk instead of letting zarrita fill
- * it with zeros: a missing piece of the index is damage, not data.
+ * it with zeros: a missing piece of the index is damage, not data. Every read carries `signal`.
  */
-function strict(store: ReadableStore): Zarr.AsyncReadable {
+function strict(store: ReadableStore, signal: AbortSignal | undefined): Zarr.AsyncReadable {
+  const withSignal = (options: { signal?: AbortSignal } | undefined) =>
+    signal === undefined ? options : { ...options, signal };
   return {
     async get(key, options) {
-      const bytes = await store.get(key, options);
+      const bytes = await store.get(key, withSignal(options));
       if (bytes === undefined && !key.endsWith("/zarr.json")) {
         throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
       }
       return bytes;
     },
     async getRange(key, range, options) {
-      const bytes = await store.getRange(key, range, options);
+      const bytes = await store.getRange(key, range, withSignal(options));
       if (bytes === undefined) throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
       return bytes;
     },
@@ -127,10 +129,12 @@ export async function readIndexArrays(
   prefix: AbsolutePath,
   attributes: RecordingAttributes,
   sha256: Sha256Factory,
+  signal?: AbortSignal,
 ): Promise<OpusIndex> {
   // Loaded on first use: importing zarrita costs tens of milliseconds that imports do not need.
   const zarr = await import("zarrita");
-  const root = zarr.root(strict(store));
+  signal?.throwIfAborted();
+  const root = zarr.root(strict(store, signal));
   const entries = await Promise.all(
     INDEX_ARRAYS.map(async ([name, dataType]) => {
       const key = `${prefix}/${name}`;
@@ -138,6 +142,7 @@ export async function readIndexArrays(
       try {
         array = await zarr.open.v3(root.resolve(key), { kind: "array" });
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         if (error instanceof ArchiveError) throw error;
         throw new ArchiveError("bad-metadata", `index array ${name} cannot be opened: ${(error as Error).message}`, {
           key: `${key}/zarr.json`,
@@ -157,6 +162,7 @@ export async function readIndexArrays(
       try {
         chunk = await zarr.get(array);
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         if (error instanceof ArchiveError) throw error;
         throw new ArchiveError("index-mismatch", `index array ${name} cannot be decoded: ${(error as Error).message}`, {
           key,
@@ -167,14 +173,13 @@ export async function readIndexArrays(
     }),
   );
   const columns = Object.fromEntries(entries) as Record<IndexArrayName, Column>;
-  const key = `${prefix}`;
   const pages = columns.byteOffset.length;
   for (const [name, , dimension] of INDEX_ARRAYS) {
     if (dimension === "page" && columns[name].length !== pages) {
       throw new ArchiveError(
         "index-mismatch",
         `index array ${name} has ${columns[name].length} rows, byteOffset has ${pages}`,
-        { key },
+        { key: prefix },
       );
     }
   }
@@ -182,7 +187,7 @@ export async function readIndexArrays(
     throw new ArchiveError(
       "index-mismatch",
       "the index arrays or the index attributes do not match indexSha256: the index was damaged or edited",
-      { key },
+      { key: prefix },
     );
   }
   const rows: PageRows = {

@@ -2,7 +2,9 @@ import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
 import {
   type AbsolutePath,
-  noteObjectSize,
+  lastSegment,
+  noteObjectFacts,
+  type OwnerState,
   type RangeQuery,
   randomSuffix,
   type StoreWriter,
@@ -21,19 +23,33 @@ export class MemoryStore implements WritableStore {
   readonly objects = new Map<string, Uint8Array>();
   /** Temporary prefixes whose import or deletion is still running. */
   private readonly active = new Set<string>();
+  /** A version number for each object stored, so that a replaced object is told apart. */
+  private readonly versions = new WeakMap<Uint8Array, number>();
+  private nextVersion = 1;
 
-  async get(key: AbsolutePath, _options?: GetOptions): Promise<Uint8Array | undefined> {
+  private versionOf(bytes: Uint8Array): string {
+    let version = this.versions.get(bytes);
+    if (version === undefined) {
+      version = this.nextVersion++;
+      this.versions.set(bytes, version);
+    }
+    return String(version);
+  }
+
+  async get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
+    options?.signal?.throwIfAborted();
     return this.objects.get(key);
   }
 
-  async getRange(key: AbsolutePath, range: RangeQuery, _options?: GetOptions): Promise<Uint8Array | undefined> {
+  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+    options?.signal?.throwIfAborted();
     const bytes = this.objects.get(key);
     if (bytes === undefined) return undefined;
     const part =
       "suffixLength" in range
         ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
         : bytes.subarray(range.offset, range.offset + range.length);
-    return noteObjectSize(part, bytes.length);
+    return noteObjectFacts(part, { byteLength: bytes.length, version: this.versionOf(bytes) });
   }
 
   async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
@@ -79,6 +95,15 @@ export class MemoryStore implements WritableStore {
     return [...names].sort();
   }
 
+  async listObjects(prefix: AbsolutePath): Promise<string[]> {
+    const base = prefix.endsWith("/") ? prefix : `${prefix}/`;
+    const names: string[] = [];
+    for (const key of this.objects.keys()) {
+      if (key.startsWith(base) && !key.includes("/", base.length)) names.push(key.slice(base.length));
+    }
+    return names.sort();
+  }
+
   async rename(from: AbsolutePath, to: AbsolutePath): Promise<boolean> {
     const fromBase = `${from}/`;
     const toBase = `${to}/`;
@@ -106,11 +131,14 @@ export class MemoryStore implements WritableStore {
     return name;
   }
 
-  async isAbandoned(prefix: AbsolutePath): Promise<boolean> {
-    return !this.active.has(lastSegment(prefix));
+  /** Everything runs in this process: a temporary name is in use exactly while it is active. */
+  ownerState(key: string): OwnerState {
+    const name = lastSegment(key);
+    if (this.active.has(name)) return "running";
+    return name.startsWith(".importing-") || name.startsWith(".deleting-") ? "gone" : "unknown";
   }
-}
 
-function lastSegment(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1);
+  async isAbandoned(key: AbsolutePath): Promise<boolean> {
+    return this.ownerState(key) === "gone";
+  }
 }

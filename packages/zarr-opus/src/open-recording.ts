@@ -1,7 +1,8 @@
 import { type OpusIndex, type Recording, recording } from "@granule/opus-index";
-import { type Collection, checkId } from "./collection.ts";
+import type { Collection } from "./collection.ts";
 import { ArchiveError } from "./errors.ts";
 import { INDEX_GROUP, OGG_ARRAY } from "./format.ts";
+import { checkId } from "./ids.ts";
 import { readIndexArrays } from "./index-arrays.ts";
 import type { Platform } from "./platform.ts";
 import {
@@ -58,7 +59,12 @@ export async function readRecordingAttributes(
   return parseRecordingAttributes(node.attributes, key);
 }
 
-/** Opens the recording group at `prefix` of `store`. */
+/**
+ * Opens the recording group at `prefix` of `store`. The source it returns fails with `changed`
+ * rather than return another file's bytes when the recording is deleted and another imported
+ * under its id while it is open: each shard's index, when first read, is confirmed by reading
+ * the recording's `zarr.json` again, and each later read checks the shard's size and version.
+ */
 export async function openRecordingAt(
   store: ArchiveStore,
   prefix: AbsolutePath,
@@ -68,9 +74,18 @@ export async function openRecordingAt(
 ): Promise<ArchivedRecording> {
   const signal = options.signal;
   const attributes = await readRecordingAttributes(store, prefix, id, signal);
+  const checkRecording = async (signal?: AbortSignal) => {
+    const now = (await readNode(store, prefix, signal))?.attributes;
+    if (now === undefined || !sameImport(attributes, now)) {
+      throw new ArchiveError("changed", `recording ${id} was deleted or replaced since it was opened: open it again`, {
+        key: metadataKey(prefix),
+        id,
+      });
+    }
+  };
   const [source, index] = await Promise.all([
-    openShardedBytes(store, joinKey(prefix, OGG_ARRAY), signal),
-    readIndexArrays(store, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256),
+    openShardedBytes(store, joinKey(prefix, OGG_ARRAY), { ...(signal ? { signal } : {}), checkRecording }),
+    readIndexArrays(store, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256, signal),
   ]);
   if (source.size !== attributes.source.byteLength) {
     throw new ArchiveError(
@@ -81,6 +96,19 @@ export async function openRecordingAt(
   }
   const base = recording(index, source, attributes.sampleRate);
   return { ...base, id, info: recordingInfo(id, attributes), index, source };
+}
+
+/**
+ * Whether `now` (a recording group's attributes) are of the same import as `opened`: the
+ * attributes an import sets once and a hand edit of descriptive attributes leaves alone.
+ */
+function sameImport(opened: RecordingAttributes, now: Record<string, unknown>): boolean {
+  const source = now.source as { sha256?: unknown } | undefined;
+  return (
+    source?.sha256 === opened.source.sha256 &&
+    now.indexSha256 === opened.indexSha256 &&
+    (now.importedAt ?? "") === opened.importedAt
+  );
 }
 
 /** `openRecording(collection, id)`. */

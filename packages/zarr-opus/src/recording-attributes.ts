@@ -2,6 +2,7 @@ import type { IndexProblem, OpusIndex, OpusLink } from "@granule/opus-index";
 import { OPUS_SAMPLE_RATE } from "@granule/opus-index";
 import { ArchiveError } from "./errors.ts";
 import { FORMAT_VERSION, MARKER_ATTRIBUTE } from "./format.ts";
+import { PACKAGE_VERSION } from "./version.ts";
 import { isObject } from "./zarr-json.ts";
 
 /** Where a recording was made. Any further keys are kept as given. */
@@ -82,7 +83,8 @@ export interface RecordingAttributes {
   complete: true;
 }
 
-export const WRITER = "@granule/zarr-opus 0.1.0";
+/** The informative `writer` of the recording marker. */
+export const WRITER = `@granule/zarr-opus ${PACKAGE_VERSION}`;
 
 export function linksToJson(links: readonly OpusLink[]): LinkJson[] {
   return links.map((link) => ({ ...link, head: { ...link.head, mapping: [...link.head.mapping] } }));

@@ -1,7 +1,7 @@
 import type { ByteSource } from "@granule/opus-index";
 import { crc32c } from "./crc32c.ts";
 import { ArchiveError } from "./errors.ts";
-import { type AbsolutePath, objectSizeOf, type ReadableStore, type StoreWriter, type WritableStore } from "./store.ts";
+import { type AbsolutePath, objectFactsOf, type ReadableStore, type StoreWriter, type WritableStore } from "./store.ts";
 import { type ArrayMetadata, asArrayMetadata, type CodecMetadata, chunkKey, isObject, readNode } from "./zarr-json.ts";
 
 /**
@@ -47,10 +47,6 @@ export function shardLayout(byteLength: number, chunkBytes: number, shardBytes: 
   return { byteLength, chunkBytes: chunk, shardBytes: shard };
 }
 
-export function shardCount(layout: ShardLayout): number {
-  return Math.ceil(layout.byteLength / layout.shardBytes);
-}
-
 /** The `zarr.json` document of the array. */
 export function shardedArrayMetadata(layout: ShardLayout): ArrayMetadata {
   return {
@@ -89,10 +85,6 @@ export class ShardedBytesWriter {
     private readonly layout: ShardLayout,
   ) {}
 
-  get bytesWritten(): number {
-    return this.written;
-  }
-
   /** Appends the next bytes of the array. Awaiting it is the backpressure. */
   async write(bytes: Uint8Array): Promise<void> {
     const { byteLength, shardBytes } = this.layout;
@@ -115,7 +107,10 @@ export class ShardedBytesWriter {
     }
   }
 
-  /** Pads the last chunk, writes the last index. Fails if fewer bytes came than announced. */
+  /**
+   * Fails if fewer bytes came than announced. (`write` ends each shard, padding its last chunk
+   * and writing its index, as soon as the shard's last byte arrives.)
+   */
   async finish(): Promise<void> {
     if (this.written !== this.layout.byteLength) {
       throw new ArchiveError(
@@ -214,6 +209,9 @@ export function readLayout(metadata: ArrayMetadata, key: string): ReadLayout {
 interface ShardIndex {
   /** Byte offset in the shard object of each inner chunk, or -1 where the index marks it empty. */
   offsets: Float64Array;
+  /** The shard object as the store saw it when the index was read (see `ObjectFacts`). */
+  objectBytes: number | undefined;
+  version: string | undefined;
 }
 
 /** A `ByteSource` with the source file's bytes, read from the array's shards. */
@@ -226,26 +224,44 @@ export interface ShardedByteSource extends ByteSource {
   checkShards(signal?: AbortSignal): Promise<ArchiveError[]>;
 }
 
+export interface OpenShardedBytesOptions {
+  signal?: AbortSignal;
+  /**
+   * Called after each shard's index is read (once per shard): rejects if the recording is no
+   * longer the one opened. Together with the shard versions checked on every later read, this
+   * keeps a reader that is held open across a deletion and a new import under the same id from
+   * returning the new file's bytes.
+   */
+  checkRecording?: (signal?: AbortSignal) => Promise<void>;
+}
+
 /**
  * Opens the sharded array under `prefix` as a `ByteSource`. A read fetches each shard's index
  * once (then cached), then the inner chunks it needs, adjacent ones in one ranged request.
  * A missing shard, a chunk the index marks empty, a short read or an index failing its
- * CRC-32C throws an `ArchiveError` naming the shard key: it never returns other bytes.
+ * CRC-32C throws an `ArchiveError` naming the shard key: it never returns other bytes. So does
+ * a shard that the store reports replaced (another size or version) since its index was read:
+ * `changed`.
  */
 export async function openShardedBytes(
   store: ReadableStore,
   prefix: AbsolutePath,
-  signal?: AbortSignal,
+  options: OpenShardedBytesOptions = {},
 ): Promise<ShardedByteSource> {
-  const node = await readNode(store, prefix, signal);
+  const node = await readNode(store, prefix, options.signal);
   const metadataKey = `${prefix}/zarr.json`;
   if (node === undefined) throw new ArchiveError("not-found", "the recording has no ogg array", { key: metadataKey });
   const layout = readLayout(asArrayMetadata(node, metadataKey), metadataKey);
-  return shardedByteSource(store, prefix, layout);
+  return shardedByteSource(store, prefix, layout, options.checkRecording);
 }
 
-function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: ReadLayout): ShardedByteSource {
-  const { byteLength, chunkBytes, shardBytes } = layout;
+function shardedByteSource(
+  store: ReadableStore,
+  prefix: AbsolutePath,
+  layout: ReadLayout,
+  checkRecording: OpenShardedBytesOptions["checkRecording"],
+): ShardedByteSource {
+  const { byteLength: arrayBytes, chunkBytes, shardBytes } = layout;
   const entries = shardBytes / chunkBytes;
   const indexBytes = entries * INDEX_ENTRY_BYTES + (layout.indexCrc ? CRC_BYTES : 0);
   const indexes = new Map<number, Promise<ShardIndex>>();
@@ -279,7 +295,7 @@ function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: R
       );
     }
     // Where the chunks may lie: the shard's bytes minus its index (when the store knows the size).
-    const total = objectSizeOf(bytes);
+    const { byteLength: total, version } = objectFactsOf(bytes);
     const dataStart = layout.indexAtEnd ? 0 : indexBytes;
     const dataEnd = total === undefined ? Number.POSITIVE_INFINITY : layout.indexAtEnd ? total - indexBytes : total;
     const offsets = new Float64Array(entries);
@@ -304,7 +320,9 @@ function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: R
         offsets[i] = Number(offset);
       }
     }
-    return { offsets };
+    // Read after the index: if the recording is still the one opened now, the index was its own.
+    await checkRecording?.(signal);
+    return { offsets, objectBytes: total, version };
   };
 
   const indexOf = (shard: number, signal?: AbortSignal): Promise<ShardIndex> => {
@@ -360,6 +378,17 @@ function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: R
             byteOffset: runStart,
           });
         }
+        const facts = objectFactsOf(bytes);
+        if (
+          (facts.version !== undefined && index.version !== undefined && facts.version !== index.version) ||
+          (facts.byteLength !== undefined && index.objectBytes !== undefined && facts.byteLength !== index.objectBytes)
+        ) {
+          throw new ArchiveError(
+            "changed",
+            `shard ${shard} of the ogg array was replaced since its index was read: the recording was deleted (and another imported under its id); open it again`,
+            { key, byteOffset: runStart },
+          );
+        }
         if (bytes.length !== length) {
           throw new ArchiveError(
             "truncated-chunk",
@@ -373,16 +402,16 @@ function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: R
   };
 
   return {
-    size: byteLength,
-    layout: { byteLength, chunkBytes, shardBytes },
+    size: arrayBytes,
+    layout: { byteLength: arrayBytes, chunkBytes, shardBytes },
     readsAreFresh: true,
     async checkShards(signal) {
       const problems: ArchiveError[] = [];
-      const count = Math.ceil(byteLength / shardBytes);
+      const count = Math.ceil(arrayBytes / shardBytes);
       for (let shard = 0; shard < count; shard++) {
         try {
           const index = await indexOf(shard, signal);
-          const present = Math.ceil((Math.min(byteLength, (shard + 1) * shardBytes) - shard * shardBytes) / chunkBytes);
+          const present = Math.ceil((Math.min(arrayBytes, (shard + 1) * shardBytes) - shard * shardBytes) / chunkBytes);
           const empty = index.offsets.subarray(0, present).findIndex((offset) => offset < 0);
           if (empty >= 0) {
             problems.push(
@@ -399,16 +428,12 @@ function shardedByteSource(store: ReadableStore, prefix: AbsolutePath, layout: R
       }
       return problems;
     },
-    async read(byteOffset, byteLength_, signal) {
-      if (
-        !Number.isSafeInteger(byteOffset) ||
-        byteOffset < 0 ||
-        !Number.isSafeInteger(byteLength_) ||
-        byteLength_ < 0
-      ) {
-        throw new ArchiveError("invalid-argument", `cannot read ${byteLength_} bytes at ${byteOffset}`);
+    async read(byteOffset, byteLength, signal) {
+      if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || !Number.isSafeInteger(byteLength) || byteLength < 0) {
+        throw new ArchiveError("invalid-argument", `cannot read ${byteLength} bytes at ${byteOffset}`);
       }
-      const end = Math.min(byteLength, byteOffset + byteLength_);
+      signal?.throwIfAborted();
+      const end = Math.min(arrayBytes, byteOffset + byteLength);
       if (end <= byteOffset) return new Uint8Array(0);
       const out = new Uint8Array(end - byteOffset);
       const parts: Promise<void>[] = [];

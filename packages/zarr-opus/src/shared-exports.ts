@@ -2,6 +2,7 @@
 export {
   cleanupCollection,
   deleteRecording,
+  findDamagedRecordings,
   type ImportOptions,
   type ImportResult,
   type ImportSource,
@@ -10,12 +11,8 @@ export {
   listRecordings,
   refreshManifest,
 } from "./api.ts";
-export {
-  Collection,
-  type OpenCollectionOptions,
-  type RecordingFilter,
-  type RecordingSummary,
-} from "./collection.ts";
+export { Collection, type OpenCollectionOptions } from "./collection.ts";
+export type { DeleteResult } from "./delete-recording.ts";
 export { ArchiveError, type ArchiveErrorCode, type ArchiveErrorDetails } from "./errors.ts";
 export {
   DEFAULT_CHUNK_BYTES,
@@ -29,6 +26,8 @@ export {
 } from "./format.ts";
 export { HttpStore, type HttpStoreOptions } from "./http-store.ts";
 export type { DuplicatePolicy, ImportProgress } from "./import-recording.ts";
+export type { RecordingFilter } from "./list-recordings.ts";
+export type { ManifestRefresh } from "./manifest.ts";
 export { MemoryStore } from "./memory-store.ts";
 export type { ArchivedRecording, OpenRecordingOptions } from "./open-recording.ts";
 export type { Platform } from "./platform.ts";
@@ -40,11 +39,14 @@ export {
   type RecorderFileNameOptions,
 } from "./recorded-at.ts";
 export type { GeoLocation, LinkJson, RecordingAttributes, RecordingInfo } from "./recording-attributes.ts";
+export type { DamagedRecording, RecordingSummary } from "./recording-entries.ts";
 export type { Sha256, Sha256Factory } from "./sha256.ts";
 export type { ShardedByteSource, ShardLayout } from "./sharded-bytes.ts";
 export type {
   AbsolutePath,
   ArchiveStore,
+  ObjectFacts,
+  OwnerState,
   RangeQuery,
   ReadableStore,
   StoreWriter,

@@ -6,7 +6,9 @@ export type { AbsolutePath, RangeQuery };
  * Where an archive's keys live: a directory, memory, an HTTP server. Keys are zarrita's
  * absolute paths (`/site/000001/ogg/c/0`), so every store here is also a zarrita store.
  * `get` and `getRange` resolve to `undefined` for a key that does not exist; `getRange` may
- * return fewer bytes than asked when the object is shorter (callers check).
+ * return fewer bytes than asked when the object is shorter (callers check), and notes what it
+ * learned about the object on the bytes (`noteObjectFacts`). Both reject with the signal's
+ * reason once `options.signal` is aborted.
  */
 export interface ReadableStore {
   /** Where the store is, for messages (a directory, a URL, "memory"). */
@@ -38,18 +40,34 @@ export interface WritableStore extends ReadableStore {
    */
   claim(key: AbsolutePath, value: Uint8Array): Promise<boolean>;
   listChildren(prefix: AbsolutePath): Promise<string[]>;
-  /** Moves everything under `from` to `to`; resolves `false` when `to` already holds something. */
+  /** Names the objects (files) directly under `prefix`, without the child prefixes. */
+  listObjects(prefix: AbsolutePath): Promise<string[]>;
+  /**
+   * Moves everything under `from` to `to`; resolves `false` when `to` already holds something.
+   * Any other failure rejects (an `ArchiveError` with code `io`).
+   */
   rename(from: AbsolutePath, to: AbsolutePath): Promise<boolean>;
-  /** Removes everything under `prefix` (no error if nothing is there). */
+  /** Removes everything under `prefix`, or the object `prefix` (no error if nothing is there). */
   remove(prefix: AbsolutePath): Promise<void>;
   /**
    * A fresh hidden name for a temporary prefix (`.importing-...`, `.deleting-...`) that
-   * `isAbandoned` can later recognise as left by a process that died.
+   * `ownerState` and `isAbandoned` can later tell about.
    */
   temporaryName(purpose: TemporaryPurpose): string;
-  /** Whether the temporary prefix (made with a `temporaryName`) was left by a process that no longer runs. */
-  isAbandoned(prefix: AbsolutePath): Promise<boolean>;
+  /**
+   * Whether the process that made a temporary name (a prefix from `temporaryName`, or a
+   * temporary object of `set`) still runs: `running`, `gone`, or `unknown` when this process
+   * cannot tell (another host's).
+   */
+  ownerState(key: string): OwnerState;
+  /**
+   * Whether a temporary prefix or object was left by a process that no longer runs: its owner
+   * is `gone`, or it is older than a day (another host's, or a process id in use again).
+   */
+  isAbandoned(key: AbsolutePath): Promise<boolean>;
 }
+
+export type OwnerState = "running" | "gone" | "unknown";
 
 export type TemporaryPurpose = "importing" | "deleting";
 
@@ -73,18 +91,30 @@ export function randomSuffix(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * The total size of the object a ranged read came from, when the store learned it for free
- * (a file's size, an HTTP Content-Range total). Lets a reader check a shard's length against
- * its index without another request.
- */
-const objectSizes = new WeakMap<Uint8Array, number>();
+/** The last segment of a key: `lastSegment("/a/b")` is `b`. */
+export function lastSegment(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
 
-export function noteObjectSize(bytes: Uint8Array, size: number): Uint8Array {
-  objectSizes.set(bytes, size);
+/**
+ * What a store learned for free about the object a ranged read came from: its total size (a
+ * file's size, an HTTP Content-Range total) and a version token that changes when the object is
+ * replaced (file identity and modification time, an HTTP ETag). Lets a reader check a shard's
+ * length against its index without another request, and notice that a shard it indexed earlier
+ * was replaced (its recording deleted and another imported under the same id).
+ */
+export interface ObjectFacts {
+  byteLength?: number;
+  version?: string;
+}
+
+const objectFacts = new WeakMap<Uint8Array, ObjectFacts>();
+
+export function noteObjectFacts(bytes: Uint8Array, facts: ObjectFacts): Uint8Array {
+  objectFacts.set(bytes, facts);
   return bytes;
 }
 
-export function objectSizeOf(bytes: Uint8Array): number | undefined {
-  return objectSizes.get(bytes);
+export function objectFactsOf(bytes: Uint8Array): ObjectFacts {
+  return objectFacts.get(bytes) ?? {};
 }

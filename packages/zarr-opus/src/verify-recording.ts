@@ -1,8 +1,9 @@
 import { OggPageReader } from "@granule/ogg-pages";
 import { type OpusIndex, writeSidecar } from "@granule/opus-index";
-import { type Collection, checkId } from "./collection.ts";
+import type { Collection } from "./collection.ts";
 import { ArchiveError, type ArchiveErrorCode } from "./errors.ts";
 import { INDEX_GROUP, OGG_ARRAY } from "./format.ts";
+import { checkId } from "./ids.ts";
 import { readIndexArrays } from "./index-arrays.ts";
 import type { Platform } from "./platform.ts";
 import { checkVersion, markerOf, parseRecordingAttributes, type RecordingAttributes } from "./recording-attributes.ts";
@@ -69,6 +70,7 @@ export async function verifyRecordingAt(
 
   const problems: VerifyProblem[] = [];
   const report = (error: unknown) => {
+    if (signal?.aborted) throw signal.reason;
     if (error instanceof ArchiveError) {
       problems.push({
         code: error.code,
@@ -91,7 +93,7 @@ export async function verifyRecordingAt(
   }
   let source: ShardedByteSource | undefined;
   try {
-    source = await openShardedBytes(store, joinKey(prefix, OGG_ARRAY), signal);
+    source = await openShardedBytes(store, joinKey(prefix, OGG_ARRAY), signal ? { signal } : {});
   } catch (error) {
     report(error);
   }
@@ -119,7 +121,7 @@ export async function verifyRecordingAt(
   let stored: OpusIndex | undefined;
   if (attributes !== undefined) {
     try {
-      stored = await readIndexArrays(store, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256);
+      stored = await readIndexArrays(store, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256, signal);
     } catch (error) {
       report(error);
     }

@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
+  type AbsolutePath,
   ArchiveError,
   type Collection,
+  DirectoryStore,
+  deleteRecording,
+  findDamagedRecordings,
   importRecording,
   listRecordings,
   openCollection,
   openRecording,
+  refreshManifest,
   verifyRecording,
 } from "@granule/zarr-opus/node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -40,6 +45,7 @@ interface Attributes {
   preSkip: number;
   sampleRate: number;
   complete?: boolean;
+  deviceId: string | null;
   links: { sampleCount: number }[];
   source: { sha256: string };
 }
@@ -179,12 +185,119 @@ describe("edited attributes", () => {
   });
 });
 
-describe("unreadable recording metadata", () => {
-  it("keeps the recording listed by its id, so the damage shows, and makes opening fail", async () => {
+describe("damaged recordings", () => {
+  const manifestIds = () =>
+    JSON.parse(readFileSync(join(dir, "manifest", "zarr.json"), "utf8")).attributes.recordings.map(
+      (r: { id: string }) => r.id,
+    );
+
+  it("with unreadable metadata are left out of the listing and the manifest, and reported by findDamagedRecordings", async () => {
     writeFileSync(groupPath(), '{"zarr_format": 3, "node_type": "gro');
-    const [listed] = await listRecordings(collection);
-    expect([listed!.id, listed!.sha256, listed!.totalSamples]).toEqual([id, "", 0]);
+    expect(await listRecordings(collection)).toEqual([]);
+    await refreshManifest(collection);
+    expect(manifestIds()).toEqual([]);
+    const damaged = await findDamagedRecordings(collection);
+    expect(damaged.map((d) => [d.id, d.code, d.key])).toEqual([[id, "bad-metadata", `/${id}/zarr.json`]]);
     expect((await failure(openRecording(collection, id))).code).toBe("bad-metadata");
+  });
+
+  it("with damaged attributes or without their complete marker are reported, each with what is wrong", async () => {
+    const { id: second } = await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
+    editAttributes((a) => {
+      delete a.complete;
+    });
+    const secondPath = join(dir, second, "zarr.json");
+    const document = JSON.parse(readFileSync(secondPath, "utf8"));
+    document.attributes.links = [];
+    writeFileSync(secondPath, JSON.stringify(document));
+    expect(await listRecordings(collection)).toEqual([]);
+    expect((await findDamagedRecordings(collection)).map((d) => [d.id, d.code])).toEqual([
+      [id, "incomplete"],
+      [second, "bad-metadata"],
+    ]);
+  });
+
+  it("a recording folder with an ogg array but no zarr.json is found; other folders of the user's are not", async () => {
+    rmSync(groupPath());
+    mkdirSync(join(dir, "000007", "ogg", "c"), { recursive: true });
+    writeFileSync(join(dir, "000007", "ogg", "c", "0"), "partial");
+    mkdirSync(join(dir, "notes"));
+    writeFileSync(join(dir, "notes", "todo.txt"), "not a recording");
+    mkdirSync(join(dir, "plots"));
+    writeFileSync(join(dir, "plots", "zarr.json"), '{"zarr_format":3,"node_type":"group","attributes":{}}');
+    expect(await listRecordings(collection)).toEqual([]);
+    expect((await findDamagedRecordings(collection)).map((d) => [d.id, d.code])).toEqual([
+      [id, "bad-metadata"],
+      ["000007", "bad-metadata"],
+    ]);
+    const { id: next } = await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
+    expect(next).toBe("000008");
+    expect(manifestIds()).toEqual([next]);
+    // What is found can be deleted; the user's folders cannot.
+    for (const damaged of [id, "000007"]) await deleteRecording(collection, damaged);
+    expect(await findDamagedRecordings(collection)).toEqual([]);
+    await expect(deleteRecording(collection, "notes")).rejects.toMatchObject({ code: "not-a-recording" });
+    await expect(deleteRecording(collection, "plots")).rejects.toMatchObject({ code: "not-a-recording" });
+  });
+});
+
+describe("a reader held open while its recording is deleted and another imported under its id", () => {
+  it("fails with changed instead of returning the new file's bytes, for shards read before and shards not read yet", async () => {
+    const options = { id: "dawn", chunkBytes: 4096, shardBytes: 16_384 };
+    await importRecording(collection, fixturePath("ffmpeg-mono.opus"), options);
+    const reader = await openRecording(collection, "dawn");
+    const mono = loadFixture("ffmpeg-mono.opus");
+    expect([...(await reader.source.read(10_000, 50))]).toEqual([...mono.subarray(10_000, 10_050)]);
+    await deleteRecording(collection, "dawn");
+    // The same size, other bytes: only the shards' identity tells the files apart.
+    await importRecording(collection, fixturePath("derived/bad-crc.opus"), options);
+    const changed = await failure(reader.source.read(10_000, 50));
+    expect([changed.code, changed.key]).toEqual(["changed", "/dawn/ogg/c/0"]);
+    const unread = await failure(reader.source.read(2 * 16_384, 50));
+    expect([unread.code, unread.key]).toEqual(["changed", "/dawn/zarr.json"]);
+    // Opened again, it is the new recording.
+    const reopened = await openRecording(collection, "dawn");
+    const crc = loadFixture("derived/bad-crc.opus");
+    expect([...(await reopened.source.read(10_000, 50))]).toEqual([...crc.subarray(10_000, 10_050)]);
+  });
+
+  it("that only had its descriptive attributes edited keeps reading", async () => {
+    const reader = await openRecording(collection, id);
+    editAttributes((a) => {
+      a.deviceId = "moth-7";
+    });
+    expect([...(await reader.source.read(3 * SHARD, 20))]).toEqual([...bytes.subarray(3 * SHARD, 3 * SHARD + 20)]);
+  });
+});
+
+describe("aborting local reads", () => {
+  const reason = new Error("stop");
+  const aborted = () => {
+    const controller = new AbortController();
+    controller.abort(reason);
+    return controller.signal;
+  };
+
+  it("opening a recording rejects with the signal's reason", async () => {
+    await expect(openRecording(collection, id, { signal: aborted() })).rejects.toBe(reason);
+  });
+
+  it("reading its bytes rejects with the signal's reason", async () => {
+    const recording = await openRecording(collection, id);
+    await expect(recording.source.read(0, 100, aborted())).rejects.toBe(reason);
+  });
+
+  it("reading the index arrays carries the signal", async () => {
+    const controller = new AbortController();
+    // Aborts as the first index array is read, after the recording's zarr.json.
+    class Tripwire extends DirectoryStore {
+      override get(key: AbsolutePath, options?: { signal?: AbortSignal }) {
+        if (key.includes("/index/")) controller.abort(reason);
+        return super.get(key, options);
+      }
+    }
+    const store = new Tripwire(dir);
+    await expect(openRecording(await openCollection(store), id, { signal: controller.signal })).rejects.toBe(reason);
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ArchiveError,
@@ -7,7 +8,7 @@ import {
 } from "@granule/zarr-opus";
 import { importRecording, listRecordings, openCollection } from "@granule/zarr-opus/node";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixturePath, loadFixture } from "./fixtures.ts";
+import { facts, fixturePath, loadFixture } from "./fixtures.ts";
 import { tempDir } from "./temp-dir.ts";
 
 const temp = tempDir();
@@ -31,7 +32,7 @@ describe("duplicates (same SHA-256 anywhere in the collection)", () => {
     const collection = await openAnywhere(new MemoryStore(), { create: true });
     const first = await importAnywhere(collection, loadFixture("ffmpeg-stereo.opus"));
     const again = await importAnywhere(collection, loadFixture("ffmpeg-stereo.opus"), { onDuplicate: "skip" });
-    expect(again).toEqual({ id: first.id, skipped: true, summary: first.summary });
+    expect(again).toEqual({ id: first.id, skipped: true, summary: first.summary, manifestUpdated: false });
     const { listRecordings: list } = await import("@granule/zarr-opus");
     expect((await list(collection)).length).toBe(1);
   });
@@ -65,6 +66,27 @@ describe("duplicates (same SHA-256 anywhere in the collection)", () => {
         code: "invalid-id",
       });
     }
+  });
+
+  it("are found from the recordings' own attributes, never from the manifest", async () => {
+    const dir = join(temp.path, "manifest-lies");
+    const collection = await openCollection(dir, { create: true });
+    await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
+    // A manifest that says recording 000001 is bad-crc.opus (the same size, other bytes).
+    const crc = facts.find((f) => f.file === "derived/bad-crc.opus")!;
+    const path = join(dir, "manifest", "zarr.json");
+    const manifest = JSON.parse(readFileSync(path, "utf8"));
+    manifest.attributes.recordings[0].sha256 = crc.sha256;
+    writeFileSync(path, JSON.stringify(manifest));
+    const imported = await importRecording(collection, fixturePath(crc.file));
+    expect([imported.id, imported.skipped]).toEqual(["000002", false]);
+    // And the other way round: the file that is there is found though the manifest denies it.
+    manifest.attributes.recordings = [];
+    writeFileSync(path, JSON.stringify(manifest));
+    await expect(importRecording(collection, fixturePath("ffmpeg-mono.opus"))).rejects.toMatchObject({
+      code: "duplicate",
+      id: "000001",
+    });
   });
 
   it("imported twice at once leave exactly one recording: the other import reports the duplicate", async () => {

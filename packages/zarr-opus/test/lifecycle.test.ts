@@ -1,14 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { type ByteSource, bufferSource } from "@granule/opus-index";
 import {
+  type AbsolutePath,
   cleanupCollection,
   deleteRecording,
   importRecording,
   listRecordings,
+  MemoryStore,
   openCollection,
   openRecording,
+  refreshManifest,
 } from "@granule/zarr-opus/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixturePath, loadFixture } from "./fixtures.ts";
@@ -124,6 +127,9 @@ describe("deleteRecording", () => {
 describe("the claim that serialises imports of the same file", () => {
   const sha = "2b701082c3227b12b6acd14aaddabd0e39ddae533f06a29a62de670ae8c661b7"; // ffmpeg-mono.opus
   const host = hostname().replace(/[^A-Za-z0-9]/g, "") || "host";
+  // The test runner's parent: a live process of this host.
+  const liveOwner = `/.importing-${host}-${process.ppid}-0123456789ab`;
+  const decode = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
 
   it("is released after the commit, and taken over from an owner that died", async () => {
     const dir = join(temp.path, "claims");
@@ -138,26 +144,205 @@ describe("the claim that serialises imports of the same file", () => {
     expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([]);
   });
 
-  it("is taken over when older than 30 s, even if its owner cannot be checked", async () => {
+  it("of another host is taken over once it has stayed unchanged for 5 s and is over 30 s old", async () => {
     const dir = join(temp.path, "old-claim");
     const collection = await openCollection(dir, { create: true });
     const claim = { owner: "/.importing-elsewhere-1-0123456789ab", claimedAt: Date.now() - 31_000 };
     writeFileSync(join(dir, `.claim-${sha}`), JSON.stringify(claim));
+    const started = Date.now();
     expect((await importRecording(collection, fixturePath("ffmpeg-mono.opus"))).id).toBe("000001");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900); // 5 s by another clock than Date.now()
     expect(existsSync(join(dir, `.claim-${sha}`))).toBe(false);
+  }, 15_000);
+
+  it("held by another import: waiting for it stops on abort with the signal's reason, leaving nothing", async () => {
+    const dir = join(temp.path, "wait-abort");
+    const collection = await openCollection(dir, { create: true });
+    const claim = JSON.stringify({ owner: liveOwner, claimedAt: Date.now() });
+    writeFileSync(join(dir, `.claim-${sha}`), claim);
+    const controller = new AbortController();
+    const reason = new Error("stop waiting");
+    setTimeout(() => controller.abort(reason), 300);
+    const started = Date.now();
+    await expect(
+      importRecording(collection, fixturePath("ffmpeg-mono.opus"), { signal: controller.signal }),
+    ).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(readdirSync(dir).sort()).toEqual([`.claim-${sha}`, "zarr.json"]);
+  });
+
+  it("of a live process of this host is never taken over for its age; waiting for it stops on abort", async () => {
+    const dir = join(temp.path, "live-claim");
+    const collection = await openCollection(dir, { create: true });
+    const claim = JSON.stringify({ owner: liveOwner, claimedAt: Date.now() - 60_000 });
+    writeFileSync(join(dir, `.claim-${sha}`), claim);
+    const controller = new AbortController();
+    const reason = new Error("stop waiting");
+    setTimeout(() => controller.abort(reason), 300);
+    const started = Date.now();
+    const result = importRecording(collection, fixturePath("ffmpeg-mono.opus"), { signal: controller.signal });
+    await expect(result).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Nothing of the import is left; the claim is the live owner's still.
+    expect(readdirSync(dir).sort()).toEqual([`.claim-${sha}`, "zarr.json"]);
+    expect(readFileSync(join(dir, `.claim-${sha}`), "utf8")).toBe(claim);
+  });
+
+  it("aborted after the claim is taken: nothing is committed, the claim is released", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stop committing");
+    class AbortOnClaim extends MemoryStore {
+      override async claim(key: AbsolutePath, value: Uint8Array) {
+        const taken = await super.claim(key, value);
+        if (taken) controller.abort(reason);
+        return taken;
+      }
+    }
+    const store = new AbortOnClaim();
+    const collection = await openCollection(store, { create: true });
+    const result = importRecording(collection, loadFixture("ffmpeg-mono.opus"), { signal: controller.signal });
+    await expect(result).rejects.toBe(reason);
+    expect([...store.objects.keys()]).toEqual(["/zarr.json"]);
+  });
+
+  it("is refreshed while the commit runs, and released only if it still names the import", async () => {
+    const claimKey = `/.claim-${sha}` as AbsolutePath;
+    const seen: (string | undefined)[] = [];
+    const other = JSON.stringify({ owner: liveOwner, claimedAt: Date.now() });
+    // A slow rename: waits for the claim to be refreshed, then another import takes it over.
+    class SlowRename extends MemoryStore {
+      override async rename(from: AbsolutePath, to: AbsolutePath) {
+        if (from.includes(".importing-")) {
+          const before = decode(this.objects.get(claimKey));
+          const deadline = Date.now() + 3000;
+          while (decode(this.objects.get(claimKey)) === before && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          seen.push(before, decode(this.objects.get(claimKey)));
+          this.objects.set(claimKey, new TextEncoder().encode(other));
+        }
+        return super.rename(from, to);
+      }
+    }
+    const store = new SlowRename();
+    const collection = await openCollection(store, { create: true });
+    expect((await importRecording(collection, loadFixture("ffmpeg-mono.opus"))).id).toBe("000001");
+    const [before, after] = seen.map((text) => JSON.parse(text!) as { owner: string; claimedAt: number });
+    expect(after!.owner).toBe(before!.owner);
+    expect(after!.claimedAt).toBeGreaterThan(before!.claimedAt);
+    expect(decode(store.objects.get(claimKey))).toBe(other);
+  });
+});
+
+describe("the manifest", () => {
+  it("is rebuilt from each recording's own zarr.json, so hand edits of attributes show", async () => {
+    const dir = join(temp.path, "manifest-edits");
+    const collection = await openCollection(dir, { create: true });
+    await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
+    const path = join(dir, "000001", "zarr.json");
+    const document = JSON.parse(readFileSync(path, "utf8"));
+    document.attributes.deviceId = "moth-7";
+    document.attributes.recordedAt = "2024-05-01T05:30:00.000Z";
+    writeFileSync(path, JSON.stringify(document));
+    const manifest = () => JSON.parse(readFileSync(join(dir, "manifest", "zarr.json"), "utf8")).attributes;
+    await importRecording(collection, fixturePath("ffmpeg-stereo.opus"));
+    expect(manifest().recordings[0]).toMatchObject({ id: "000001", deviceId: "moth-7" });
+    document.attributes.deviceId = "moth-8";
+    writeFileSync(path, JSON.stringify(document));
+    expect(await refreshManifest(collection)).toEqual({ settled: true, attempts: 1, recordings: 2 });
+    expect(manifest().recordings[0]).toMatchObject({ id: "000001", deviceId: "moth-8" });
+    expect(manifest().recordings).toEqual(await listRecordings(collection));
+  });
+
+  it("failing to be rewritten after the rename leaves the import successful, flagged, and caught up by the next refresh", async () => {
+    let failing = true;
+    class FailingManifest extends MemoryStore {
+      override async set(key: AbsolutePath, value: Uint8Array) {
+        if (failing && key === "/manifest/zarr.json") throw new Error("disk full");
+        return super.set(key, value);
+      }
+    }
+    const store = new FailingManifest();
+    const collection = await openCollection(store, { create: true });
+    const result = await importRecording(collection, loadFixture("ffmpeg-mono.opus"));
+    expect([result.id, result.skipped, result.manifestUpdated]).toEqual(["000001", false, false]);
+    expect((await listRecordings(collection)).map((r) => r.id)).toEqual(["000001"]);
+    expect(store.objects.has("/manifest/zarr.json")).toBe(false);
+    failing = false;
+    expect((await refreshManifest(collection)).settled).toBe(true);
+    expect(store.objects.has("/manifest/zarr.json")).toBe(true);
+  });
+
+  it("refresh says so when it gives up on a collection that keeps changing", async () => {
+    let extra = 0;
+    class BusyCollection extends MemoryStore {
+      override async set(key: AbsolutePath, value: Uint8Array) {
+        await super.set(key, value);
+        // Another writer adds a folder each time the manifest is written.
+        if (key === "/manifest/zarr.json") await super.set(`/busy-${extra++}/zarr.json`, value);
+      }
+    }
+    const collection = await openCollection(new BusyCollection(), { create: true });
+    expect(await refreshManifest(collection)).toEqual({ settled: false, attempts: 20, recordings: 0 });
   });
 });
 
 describe("cleanupCollection", () => {
+  const host = hostname().replace(/[^A-Za-z0-9]/g, "") || "host";
+
   it("removes what dead processes left and keeps what running ones are writing", async () => {
     const dir = join(temp.path, "cleanup");
     const collection = await openCollection(dir, { create: true });
-    const host = hostname().replace(/[^A-Za-z0-9]/g, "") || "host";
     // Process ids above the kernel's pid_max (4,194,304) never run.
     const dead = `.importing-${host}-9999999-0123456789ab`;
     const running = `.importing-${host}-${process.ppid}-0123456789ab`;
     for (const name of [dead, running]) mkdirSync(join(dir, name, "ogg", "c"), { recursive: true });
     expect(await cleanupCollection(collection)).toEqual([dead]);
     expect(readdirSync(dir).filter((n) => n.startsWith("."))).toEqual([running]);
+  });
+
+  it("removes claims whose owner is gone and temporary files of interrupted writes", async () => {
+    const dir = join(temp.path, "cleanup-files");
+    const collection = await openCollection(dir, { create: true });
+    await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
+    const claim = (owner: string, claimedAt = Date.now()) => JSON.stringify({ owner, claimedAt });
+    const sha = (digit: string) => digit.repeat(64);
+    writeFileSync(join(dir, `.claim-${sha("1")}`), claim(`/.importing-${host}-9999999-0123456789ab`));
+    writeFileSync(join(dir, `.claim-${sha("2")}`), claim(`/.importing-${host}-${process.ppid}-0123456789ab`));
+    writeFileSync(
+      join(dir, `.claim-${sha("3")}`),
+      claim("/.importing-elsewhere-1-0123456789ab", Date.now() - 2 * 86_400_000),
+    );
+    writeFileSync(join(dir, `.claim-${sha("4")}`), claim("/.importing-elsewhere-1-0123456789ab"));
+    writeFileSync(join(dir, `.claim-${sha("5")}`), "{");
+    writeFileSync(join(dir, "manifest", `zarr.json.${host}-9999999-00112233aabb.tmp`), "{");
+    writeFileSync(join(dir, "manifest", `zarr.json.${host}-${process.ppid}-00112233aabb.tmp`), "{");
+    // Written by an earlier version without its owner in the name: removed once a day old.
+    writeFileSync(join(dir, "zarr.json.00112233aabb.tmp"), "{");
+    writeFileSync(join(dir, "zarr.json.44556677ccdd.tmp"), "{");
+    const twoDaysAgo = (Date.now() - 2 * 86_400_000) / 1000;
+    utimesSync(join(dir, "zarr.json.00112233aabb.tmp"), twoDaysAgo, twoDaysAgo);
+    expect((await cleanupCollection(collection)).sort()).toEqual(
+      [
+        `.claim-${sha("1")}`,
+        `.claim-${sha("3")}`,
+        `.claim-${sha("5")}`,
+        `manifest/zarr.json.${host}-9999999-00112233aabb.tmp`,
+        "zarr.json.00112233aabb.tmp",
+      ].sort(),
+    );
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        "000001",
+        "manifest",
+        "zarr.json",
+        "zarr.json.44556677ccdd.tmp",
+        `.claim-${sha("2")}`,
+        `.claim-${sha("4")}`,
+      ].sort(),
+    );
+    expect(readdirSync(join(dir, "manifest")).sort()).toEqual(
+      [`zarr.json.${host}-${process.ppid}-00112233aabb.tmp`, "zarr.json"].sort(),
+    );
   });
 });

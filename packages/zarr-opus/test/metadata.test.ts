@@ -148,7 +148,12 @@ describe("metadata stored by an import", () => {
     ]);
     expect(document.zarr_format).toBe(3);
     expect(document.node_type).toBe("group");
-    expect(attributes.zarrOpus).toEqual({ type: "recording", formatVersion: 1, writer: "@granule/zarr-opus 0.1.0" });
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(attributes.zarrOpus).toEqual({
+      type: "recording",
+      formatVersion: 1,
+      writer: `@granule/zarr-opus ${version}`,
+    });
     expect(attributes.source).toEqual({
       name: "20240501_053000.opus",
       byteLength: 69_822,

@@ -162,3 +162,47 @@ describe("an archive served by a static HTTP server with Range support", () => {
     await expect(openCollection(`${server.url}/nothing-here`)).rejects.toMatchObject({ code: "not-a-collection" });
   });
 });
+
+describe("an archive served by a server that ignores Range", () => {
+  it("fails reads with range-not-supported without downloading whole shards", async () => {
+    const plain = await startStaticServer(archive, { ignoreRange: true });
+    try {
+      const store = new HttpStore(plain.url);
+      const recording = await openRecording(await openCollection(store), hourId);
+      const before = store.bytesReceived;
+      const error = await recording.source.read(1_000_000, 1000).catch((e) => e);
+      expect(error).toBeInstanceOf(ArchiveError);
+      expect([error.code, error.key]).toEqual(["range-not-supported", `/${hourId}/ogg/c/0`]);
+      expect(store.bytesReceived - before).toBe(0);
+      // Small shards too: the failure does not depend on how much the server would send.
+      const small = await openRecording(await openCollection(store), smallId);
+      await expect(small.source.read(0, 10)).rejects.toMatchObject({ code: "range-not-supported" });
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe("a remote reader held open while its recording is replaced on the server", () => {
+  it("fails with changed, for shards read before (their ETag) and shards not read yet", async () => {
+    const dir = join(temp.path, "replaced.zarr");
+    const local = await openCollection(dir, { create: true });
+    const options = { id: "dawn", chunkBytes: 4096, shardBytes: 16_384 };
+    await importRecording(local, fixturePath("ffmpeg-mono.opus"), options);
+    const served = await startStaticServer(dir);
+    try {
+      const reader = await openRecording(await openCollection(served.url), "dawn");
+      const mono = loadFixture("ffmpeg-mono.opus");
+      expect([...(await reader.source.read(10_000, 50))]).toEqual([...mono.subarray(10_000, 10_050)]);
+      await deleteRecording(local, "dawn");
+      await importRecording(local, fixturePath("derived/bad-crc.opus"), options);
+      await expect(reader.source.read(10_000, 50)).rejects.toMatchObject({ code: "changed", key: "/dawn/ogg/c/0" });
+      await expect(reader.source.read(2 * 16_384, 50)).rejects.toMatchObject({
+        code: "changed",
+        key: "/dawn/zarr.json",
+      });
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildIndex, OpusError, writeSidecar } from "@granule/opus-index";
 import {
   importRecording as importAnywhere,
+  listRecordings as listAnywhere,
   MemoryStore,
   openCollection as openAnywhere,
   openRecording as openRecordingAnywhere,
@@ -121,6 +122,25 @@ describe("layout on disk", () => {
     const explicit = await importRecording(collection, fixturePath("frame-60ms.opus"), { id: "site-a.2024" });
     expect(explicit.id).toBe("site-a.2024");
     expect((await importRecording(collection, fixturePath("frame-2.5ms.opus"))).id).toBe("000004");
+  });
+
+  it("counts only all-digit ids up to 2^53 - 1 as numbers: a huge explicit one leaves the automatic ids as they are", async () => {
+    const store = new MemoryStore();
+    const collection = await openAnywhere(store, { create: true });
+    const huge = "99999999999999999999999";
+    await importAnywhere(collection, loadFixture("ffmpeg-mono.opus"), { id: huge });
+    expect((await importAnywhere(collection, loadFixture("ffmpeg-stereo.opus"))).id).toBe("000001");
+    expect((await importAnywhere(collection, loadFixture("opusenc-mono.opus"), { id: "0042" })).id).toBe("0042");
+    expect((await importAnywhere(collection, loadFixture("frame-60ms.opus"))).id).toBe("000043");
+    expect((await listAnywhere(collection)).map((r) => r.id)).toEqual(["000001", "0042", "000043", huge]);
+    const manifest = JSON.parse(new TextDecoder().decode(store.objects.get("/manifest/zarr.json")));
+    expect(manifest.attributes.highestNumericId).toBe(43);
+    // The last number there is: no automatic id is left after it.
+    await importAnywhere(collection, loadFixture("frame-2.5ms.opus"), { id: String(Number.MAX_SAFE_INTEGER) });
+    await expect(importAnywhere(collection, loadFixture("opusenc-stereo.opus"))).rejects.toMatchObject({
+      code: "id-taken",
+    });
+    expect([...store.objects.keys()].filter((key) => key.includes(".importing-"))).toEqual([]);
   });
 });
 

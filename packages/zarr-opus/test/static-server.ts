@@ -14,12 +14,18 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface StaticServerOptions {
+  /** Answer every request 200 with the whole file, as a server without Range support does. */
+  ignoreRange?: boolean;
+}
+
 /**
- * A static file server on 127.0.0.1 as static hosting behaves: GET of files, 404 for what is
- * not there, and single Range requests (`bytes=a-b`, `bytes=a-`, `bytes=-n`) answered 206
- * with Content-Range, or 416 past the end. No directory listings.
+ * A static file server on 127.0.0.1 as static hosting behaves: GET of files with an ETag
+ * (inode, size and modification time, as nginx and Apache make it), 404 for what is not there,
+ * and single Range requests (`bytes=a-b`, `bytes=a-`, `bytes=-n`) answered 206 with
+ * Content-Range, or 416 past the end. No directory listings.
  */
-export async function startStaticServer(root: string): Promise<StaticServer> {
+export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
   const state = { requests: 0, bytesSent: 0, log: [] as string[] };
   const server = createServer(async (request, response) => {
     state.requests++;
@@ -28,10 +34,12 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
     state.log.push(`${path} ${range ?? ""}`.trim());
     const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
     let size: number;
+    let etag: string;
     try {
       const info = await stat(file);
       if (!info.isFile()) throw new Error("not a file");
       size = info.size;
+      etag = `"${info.ino.toString(16)}-${size.toString(16)}-${Math.round(info.mtimeMs * 1000).toString(16)}"`;
     } catch {
       response.writeHead(404).end();
       return;
@@ -39,7 +47,7 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
     let start = 0;
     let end = size - 1;
     let status = 200;
-    if (range !== undefined) {
+    if (range !== undefined && !options.ignoreRange) {
       const match = /^bytes=(\d*)-(\d*)$/.exec(range);
       if (match === null || (match[1] === "" && match[2] === "")) {
         response.writeHead(400).end();
@@ -65,7 +73,8 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
     state.bytesSent += length;
     response.writeHead(status, {
       "content-length": length,
-      "accept-ranges": "bytes",
+      etag,
+      ...(options.ignoreRange ? {} : { "accept-ranges": "bytes" }),
       ...(status === 206 ? { "content-range": `bytes ${start}-${end}/${size}` } : {}),
     });
     response.end(body);

@@ -1,7 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import { buildIndex, readSidecar, writeSidecar } from "@granule/opus-index";
 import { fileSource } from "@granule/opus-index/node";
-import { ArchiveError, listRecordings, openCollection, verifyRecording } from "@granule/zarr-opus/node";
+import {
+  ArchiveError,
+  findDamagedRecordings,
+  listRecordings,
+  openCollection,
+  verifyRecording,
+} from "@granule/zarr-opus/node";
 import { sidecarPathOf } from "../source.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -41,6 +47,14 @@ export async function runVerify(target: string, workers: number | undefined): Pr
         problems: [{ code: e.code ?? "error", byteOffset: null, message: e.message }],
       });
     }
+  }
+  // Recordings too damaged to be listed (no or unreadable metadata, never completed).
+  for (const damaged of await findDamagedRecordings(collection)) {
+    results.push({
+      target: `${target}/${damaged.id}`,
+      ok: false,
+      problems: [{ code: damaged.code, byteOffset: null, message: damaged.message }],
+    });
   }
   return results;
 }

@@ -1,0 +1,85 @@
+import type { Collection } from "./collection.ts";
+import { ArchiveError } from "./errors.ts";
+import { MANIFEST_GROUP } from "./format.ts";
+import { compareIds, isRecordingId } from "./ids.ts";
+import { readManifest } from "./manifest.ts";
+import { childIds, type DamagedRecording, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { isWritable } from "./store.ts";
+import { metadataKey } from "./zarr-json.ts";
+
+export interface RecordingFilter {
+  /** Recordings that started at or after this time (those without `recordedAt` are left out). */
+  from?: Date | string;
+  /** Recordings that started before this time (those without `recordedAt` are left out). */
+  to?: Date | string;
+  deviceId?: string;
+  sha256?: string;
+  sourceName?: string;
+}
+
+async function manifestOrFail(collection: Collection, signal?: AbortSignal) {
+  const manifest = await readManifest(collection, signal);
+  if (manifest === undefined) {
+    throw new ArchiveError(
+      "not-found",
+      `${collection.description} has no manifest: a collection served over HTTP needs one (import with this library, or run refreshManifest)`,
+      { key: metadataKey(collection.child(MANIFEST_GROUP)) },
+    );
+  }
+  return manifest;
+}
+
+/**
+ * The complete recordings of a collection. A writable store is listed (the truth; each
+ * recording's `zarr.json` is read, and damaged ones are left out); an HTTP collection, which
+ * cannot be listed, is read from its manifest.
+ */
+export async function listRecordingsIn(
+  collection: Collection,
+  filter: RecordingFilter = {},
+  signal?: AbortSignal,
+): Promise<RecordingSummary[]> {
+  const summaries = isWritable(collection.store)
+    ? await new RecordingEntries(collection).summaries(await childIds(collection), signal)
+    : (await manifestOrFail(collection, signal)).recordings;
+  return applyFilter(summaries, filter).sort((a, b) => compareIds(a.id, b.id));
+}
+
+/**
+ * The damaged recordings of a collection (see `DamagedRecording`), sorted by id. A writable
+ * store is listed; over HTTP, the recordings the manifest names are checked.
+ */
+export async function findDamagedRecordingsIn(
+  collection: Collection,
+  signal?: AbortSignal,
+): Promise<DamagedRecording[]> {
+  const entries = new RecordingEntries(collection);
+  const damaged = isWritable(collection.store)
+    ? await entries.damaged(await childIds(collection), false, signal)
+    : await entries.damaged(
+        (await manifestOrFail(collection, signal)).recordings
+          .map((r) => (r as Partial<RecordingSummary> | null)?.id)
+          .filter((id): id is string => typeof id === "string" && isRecordingId(id)),
+        true,
+        signal,
+      );
+  return damaged.sort((a, b) => compareIds(a.id, b.id));
+}
+
+function applyFilter(summaries: RecordingSummary[], filter: RecordingFilter): RecordingSummary[] {
+  const time = (value: Date | string) => (value instanceof Date ? value.getTime() : Date.parse(value));
+  const from = filter.from === undefined ? undefined : time(filter.from);
+  const to = filter.to === undefined ? undefined : time(filter.to);
+  return summaries.filter((s) => {
+    if (filter.deviceId !== undefined && s.deviceId !== filter.deviceId) return false;
+    if (filter.sha256 !== undefined && s.sha256 !== filter.sha256.toLowerCase()) return false;
+    if (filter.sourceName !== undefined && s.sourceName !== filter.sourceName) return false;
+    if (from !== undefined || to !== undefined) {
+      if (s.recordedAt === null) return false;
+      const at = Date.parse(s.recordedAt);
+      if (from !== undefined && at < from) return false;
+      if (to !== undefined && at >= to) return false;
+    }
+    return true;
+  });
+}

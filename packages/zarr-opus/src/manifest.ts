@@ -1,0 +1,96 @@
+import type { Collection } from "./collection.ts";
+import { ArchiveError } from "./errors.ts";
+import { FORMAT_VERSION, MANIFEST_GROUP, MARKER_ATTRIBUTE } from "./format.ts";
+import { compareIds, highestNumericId } from "./ids.ts";
+import { checkVersion, markerOf } from "./recording-attributes.ts";
+import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { isWritable } from "./store.ts";
+import { groupMetadata, metadataKey, readNode } from "./zarr-json.ts";
+
+export interface Manifest {
+  /** The largest numeric id the collection had when the manifest was written (0 if none). */
+  highestNumericId: number;
+  recordings: RecordingSummary[];
+}
+
+/** What a manifest refresh did. */
+export interface ManifestRefresh {
+  /**
+   * True when the manifest written last matches the listing taken after writing it. False when
+   * the collection kept changing through every attempt: the manifest then lags behind, until
+   * the refresh that follows the change still going on.
+   */
+  settled: boolean;
+  /** Times the manifest was written. */
+  attempts: number;
+  /** Recordings in the manifest written last. */
+  recordings: number;
+}
+
+/** Rewrites before giving up on a collection that keeps changing (each change refreshes again). */
+const REFRESH_ATTEMPTS = 20;
+
+export async function readManifest(collection: Collection, signal?: AbortSignal): Promise<Manifest | undefined> {
+  const prefix = collection.child(MANIFEST_GROUP);
+  const node = await readNode(collection.store, prefix, signal);
+  if (node === undefined) return undefined;
+  const attributes = node.attributes ?? {};
+  const marker = markerOf(attributes);
+  if (marker?.type !== "manifest" || !Array.isArray(attributes.recordings)) {
+    throw new ArchiveError("bad-metadata", "the manifest group is not a zarr-opus manifest", {
+      key: metadataKey(prefix),
+    });
+  }
+  checkVersion(marker.formatVersion, metadataKey(prefix));
+  const highest = attributes.highestNumericId;
+  return {
+    highestNumericId: Number.isSafeInteger(highest) && (highest as number) > 0 ? (highest as number) : 0,
+    recordings: attributes.recordings as RecordingSummary[],
+  };
+}
+
+/**
+ * The highest numeric id a writable collection has had: the larger of its listing's and its
+ * manifest's (which remembers deleted ones). A damaged manifest counts as none.
+ */
+export async function highestNumericIdIn(collection: Collection, ids: string[]): Promise<number> {
+  const manifest = await readManifest(collection).catch(() => undefined);
+  return Math.max(manifest?.highestNumericId ?? 0, highestNumericId(ids));
+}
+
+/**
+ * Rewrites the manifest from the listing until the listing stops changing under it, each entry
+ * from its recording's own `zarr.json` (read once per refresh, through `entries`). Writers do not
+ * lock: each one that changes the collection refreshes afterwards, and the last writer's final
+ * check sees every change made before it, so the manifest converges.
+ */
+export async function refreshManifestIn(
+  collection: Collection,
+  entries = new RecordingEntries(collection),
+): Promise<ManifestRefresh> {
+  const store = collection.store;
+  if (!isWritable(store)) {
+    throw new ArchiveError("read-only", `${collection.description} is read-only`);
+  }
+  const key = metadataKey(collection.child(MANIFEST_GROUP));
+  let recordings = 0;
+  for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
+    const ids = await childIds(collection);
+    const summaries = (await entries.summaries(ids)).sort((a, b) => compareIds(a.id, b.id));
+    await store.set(
+      key,
+      groupMetadata({
+        [MARKER_ATTRIBUTE]: { type: "manifest", formatVersion: FORMAT_VERSION },
+        highestNumericId: await highestNumericIdIn(collection, ids),
+        recordings: summaries,
+      }),
+    );
+    recordings = summaries.length;
+    const before = new Set(ids);
+    const now = await childIds(collection);
+    if (now.length === before.size && now.every((id) => before.has(id))) {
+      return { settled: true, attempts: attempt, recordings };
+    }
+  }
+  return { settled: false, attempts: REFRESH_ATTEMPTS, recordings };
+}
