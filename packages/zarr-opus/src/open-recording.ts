@@ -34,13 +34,8 @@ export interface OpenRecordingOptions {
   signal?: AbortSignal;
 }
 
-/** Reads a recording group's attributes, checking its marker, version and `complete`. */
-export async function readRecordingAttributes(
-  store: ArchiveStore,
-  prefix: AbsolutePath,
-  id: string,
-  signal?: AbortSignal,
-): Promise<RecordingAttributes> {
+/** Reads a recording group's metadata, checking that it exists and carries the recording marker of a readable version. */
+export async function readRecordingNode(store: ArchiveStore, prefix: AbsolutePath, id: string, signal?: AbortSignal) {
   const key = metadataKey(prefix);
   const node = await readNode(store, prefix, signal);
   if (node === undefined)
@@ -50,6 +45,17 @@ export async function readRecordingAttributes(
     throw new ArchiveError("not-a-recording", `${id} is not a zarr-opus recording (no recording marker)`, { key, id });
   }
   checkVersion(marker.formatVersion, key);
+  return { key, node };
+}
+
+/** Reads a recording group's attributes, checking its marker, version and `complete`. */
+export async function readRecordingAttributes(
+  store: ArchiveStore,
+  prefix: AbsolutePath,
+  id: string,
+  signal?: AbortSignal,
+): Promise<RecordingAttributes> {
+  const { key, node } = await readRecordingNode(store, prefix, id, signal);
   if (node.attributes?.complete !== true) {
     throw new ArchiveError("incomplete", `recording ${id} has no complete marker: its import did not finish`, {
       key,

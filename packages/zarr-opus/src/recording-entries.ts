@@ -35,17 +35,7 @@ export interface DamagedRecording {
   key: string;
 }
 
-export function summaryOf(info: {
-  id: string;
-  sourceName: string | null;
-  byteLength: number;
-  sha256: string;
-  recordedAt: string | null;
-  deviceId: string | null;
-  sampleRate: number;
-  totalSamples: number;
-  channels: number;
-}): RecordingSummary {
+export function summaryOf(info: Omit<RecordingSummary, "durationSeconds">): RecordingSummary {
   return {
     id: info.id,
     sourceName: info.sourceName,

@@ -5,12 +5,12 @@ import { ArchiveError, type ArchiveErrorCode } from "./errors.ts";
 import { INDEX_GROUP, OGG_ARRAY } from "./format.ts";
 import { checkId } from "./ids.ts";
 import { readIndexArrays } from "./index-arrays.ts";
+import { readRecordingNode } from "./open-recording.ts";
 import type { Platform } from "./platform.ts";
-import { checkVersion, markerOf, parseRecordingAttributes, type RecordingAttributes } from "./recording-attributes.ts";
+import { parseRecordingAttributes, type RecordingAttributes } from "./recording-attributes.ts";
 import { openShardedBytes, type ShardedByteSource } from "./sharded-bytes.ts";
 import { type AbsolutePath, type ArchiveStore, joinKey } from "./store.ts";
 import { teeSource } from "./tee-source.ts";
-import { metadataKey, readNode } from "./zarr-json.ts";
 
 /**
  * A problem `verifyRecording` found. Archive codes (`ArchiveErrorCode`) mean the archive no
@@ -58,15 +58,7 @@ export async function verifyRecordingAt(
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const signal = options.signal;
-  const key = metadataKey(prefix);
-  const node = await readNode(store, prefix, signal);
-  if (node === undefined)
-    throw new ArchiveError("not-found", `no recording ${id} in ${store.description}`, { key, id });
-  const marker = markerOf(node.attributes);
-  if (node.node_type !== "group" || marker?.type !== "recording") {
-    throw new ArchiveError("not-a-recording", `${id} is not a zarr-opus recording (no recording marker)`, { key, id });
-  }
-  checkVersion(marker.formatVersion, key);
+  const { key, node } = await readRecordingNode(store, prefix, id, signal);
 
   const problems: VerifyProblem[] = [];
   const report = (error: unknown) => {
