@@ -8,5 +8,6 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   platform: "node",
+  shims: true,
   external: [/^@granule\//, "commander", "cli-progress", "csv-parse"],
 });
