@@ -206,6 +206,9 @@ async function prepareJob(
 
 /** Collects decoded parts into segments and hands each over once it is whole. */
 class SegmentAssembly {
+  /** Each segment's parts, grouped once: thousands of segments must not mean a scan of all parts each. */
+  private readonly partsOf: Part[][];
+  /** Parts still to be decoded, per segment. */
   private readonly remaining: number[];
   private readonly pieces: Map<number, Map<Part, Float32Array[]>> = new Map();
   private readonly ready: number[] = [];
@@ -213,11 +216,12 @@ class SegmentAssembly {
   constructor(
     private readonly recording: Recording,
     private readonly ranges: readonly SegmentRange[],
-    private readonly parts: readonly Part[],
+    parts: readonly Part[],
     private readonly onSegment: (segment: Segment, index: number) => void | Promise<void>,
   ) {
-    this.remaining = ranges.map(() => 0);
-    for (const part of parts) if (!part.hole) this.remaining[part.segment]!++;
+    this.partsOf = ranges.map(() => []);
+    for (const part of parts) this.partsOf[part.segment]!.push(part);
+    this.remaining = this.partsOf.map((own) => own.filter((p) => !p.hole).length);
     this.remaining.forEach((count, s) => {
       if (count === 0) this.ready.push(s);
     });
@@ -251,7 +255,7 @@ class SegmentAssembly {
 
   private build(s: number): Segment {
     const range = this.ranges[s]!;
-    const own = this.parts.filter((p) => p.segment === s);
+    const own = this.partsOf[s]!;
     const decoded = this.pieces.get(s) ?? new Map<Part, Float32Array[]>();
     const filled = own.filter((p) => p.hole).map((p) => ({ startSample: p.startSample, endSample: p.endSample }));
     const base = {

@@ -2,6 +2,7 @@ export { type BuildIndexOptions, buildIndex, type IndexProgress } from "./build-
 export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, readExactly } from "./byte-source.ts";
 export { OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
 export type { IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
+export { type LinkJson, linksFromJson, linksToJson } from "./link-json.ts";
 export { type OpusHead, parseOpusHead } from "./opus-head.ts";
 export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } from "./opus-index.ts";
 export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";

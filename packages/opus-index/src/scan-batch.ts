@@ -36,7 +36,7 @@ export interface BatchScan {
  */
 export function scanBatch(bytes: Uint8Array, byteOffset: number, scanEnd: number): BatchScan {
   let capacity = Math.max(16, Math.ceil(scanEnd / 8192));
-  let scan = allocate(capacity, capacity * 50);
+  let scan = allocateScan(capacity, capacity * 50);
   let count = 0;
   let durationCount = 0;
   for (const page of readPages(bytes)) {
@@ -98,7 +98,25 @@ export function scanBatch(bytes: Uint8Array, byteOffset: number, scanEnd: number
   return trim(scan);
 }
 
-function allocate(pages: number, durations: number): BatchScan {
+/** The per-page columns of a scan, in one list so allocating, copying and transferring agree. */
+const PAGE_COLUMNS = [
+  "byteOffset",
+  "byteLength",
+  "serial",
+  "sequence",
+  "granule",
+  "flags",
+  "packetStarts",
+  "packetEnds",
+] as const satisfies readonly (keyof BatchScan)[];
+
+type Column = {
+  set(values: ArrayLike<unknown>, offset?: number): void;
+  subarray(from: number, to?: number): ArrayLike<unknown>;
+};
+
+/** Room for `pages` pages and `durations` packet durations. */
+export function allocateScan(pages: number, durations: number): BatchScan {
   return {
     pageCount: 0,
     byteOffset: new Float64Array(pages),
@@ -114,49 +132,31 @@ function allocate(pages: number, durations: number): BatchScan {
   };
 }
 
+/** Copies the page columns of pages [from, to) of `source` into `target` from page `at` on. */
+export function copyPages(target: BatchScan, at: number, source: BatchScan, from: number, to: number): void {
+  for (const name of PAGE_COLUMNS) {
+    (target[name] as unknown as Column).set((source[name] as unknown as Column).subarray(from, to), at);
+  }
+}
+
 function grow(scan: BatchScan, pages: number, durations: number): BatchScan {
-  const next = allocate(pages, durations);
-  next.byteOffset.set(scan.byteOffset.subarray(0, Math.min(pages, scan.byteOffset.length)));
-  next.byteLength.set(scan.byteLength.subarray(0, Math.min(pages, scan.byteLength.length)));
-  next.serial.set(scan.serial.subarray(0, Math.min(pages, scan.serial.length)));
-  next.sequence.set(scan.sequence.subarray(0, Math.min(pages, scan.sequence.length)));
-  next.granule.set(scan.granule.subarray(0, Math.min(pages, scan.granule.length)));
-  next.flags.set(scan.flags.subarray(0, Math.min(pages, scan.flags.length)));
-  next.packetStarts.set(scan.packetStarts.subarray(0, Math.min(pages, scan.packetStarts.length)));
-  next.packetEnds.set(scan.packetEnds.subarray(0, Math.min(pages, scan.packetEnds.length)));
+  const next = allocateScan(pages, durations);
+  copyPages(next, 0, scan, 0, Math.min(pages, scan.byteOffset.length));
   next.durations.set(scan.durations.subarray(0, Math.min(durations, scan.durations.length)));
   return next;
 }
 
 /** Copies into exactly-sized arrays, so transfers and memory are no larger than needed. */
 function trim(scan: BatchScan): BatchScan {
-  const n = scan.pageCount;
-  return {
-    pageCount: n,
-    byteOffset: scan.byteOffset.slice(0, n),
-    byteLength: scan.byteLength.slice(0, n),
-    serial: scan.serial.slice(0, n),
-    sequence: scan.sequence.slice(0, n),
-    granule: scan.granule.slice(0, n),
-    flags: scan.flags.slice(0, n),
-    packetStarts: scan.packetStarts.slice(0, n),
-    packetEnds: scan.packetEnds.slice(0, n),
-    durations: scan.durations.slice(0, scan.durationCount),
-    durationCount: scan.durationCount,
-  };
+  const trimmed = allocateScan(scan.pageCount, scan.durationCount);
+  copyPages(trimmed, 0, scan, 0, scan.pageCount);
+  trimmed.durations.set(scan.durations.subarray(0, scan.durationCount));
+  trimmed.pageCount = scan.pageCount;
+  trimmed.durationCount = scan.durationCount;
+  return trimmed;
 }
 
 /** The buffers of a scan, for `postMessage` transfer lists. */
 export function scanBuffers(scan: BatchScan): ArrayBuffer[] {
-  return [
-    scan.byteOffset,
-    scan.byteLength,
-    scan.serial,
-    scan.sequence,
-    scan.granule,
-    scan.flags,
-    scan.packetStarts,
-    scan.packetEnds,
-    scan.durations,
-  ].map((column) => column.buffer as ArrayBuffer);
+  return [...PAGE_COLUMNS.map((name) => scan[name].buffer as ArrayBuffer), scan.durations.buffer as ArrayBuffer];
 }

@@ -1,7 +1,8 @@
 import { crc32 } from "@granule/ogg-pages";
 import { allocateRows } from "./accumulate.ts";
 import { OpusError } from "./errors.ts";
-import type { IndexProblem, OpusIndexData, OpusLink } from "./index-data.ts";
+import type { IndexProblem, OpusIndexData } from "./index-data.ts";
+import { type LinkJson, linksFromJson, linksToJson } from "./link-json.ts";
 import { OpusIndex } from "./opus-index.ts";
 
 /**
@@ -34,7 +35,7 @@ interface SidecarHeader {
   totalSamples: number;
   rowCount: number;
   packetCount: number;
-  links: (Omit<OpusLink, "head"> & { head: Omit<OpusLink["head"], "mapping"> & { mapping: number[] } })[];
+  links: LinkJson[];
   problems: IndexProblem[];
 }
 
@@ -49,7 +50,7 @@ export function writeSidecar(index: OpusIndex): Uint8Array {
     totalSamples: index.totalSamples,
     rowCount,
     packetCount: index.packetSamples.length,
-    links: index.links.map((link) => ({ ...link, head: { ...link.head, mapping: [...link.head.mapping] } })),
+    links: linksToJson(index.links),
     problems: [...index.problems],
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -109,10 +110,7 @@ export function readSidecar(bytes: Uint8Array, expectedByteLength?: number): Opu
   const data: OpusIndexData = {
     byteLength: header.byteLength,
     totalSamples: header.totalSamples,
-    links: header.links.map((link) => ({
-      ...link,
-      head: { ...link.head, mapping: Uint8Array.from(link.head.mapping) },
-    })),
+    links: linksFromJson(header.links),
     problems: header.problems,
     rows,
     packetSamples,

@@ -1,4 +1,4 @@
-import type { BatchScan } from "./scan-batch.ts";
+import { allocateScan, type BatchScan, copyPages } from "./scan-batch.ts";
 
 /** A batch scan with where it applies: pages starting in [start, end). */
 export interface PlacedScan {
@@ -68,16 +68,8 @@ function concat(parts: { scan: BatchScan; from: number }[]): PageTable {
     durations += scan.durationCount - skipped;
   }
   const table: PageTable = {
+    ...allocateScan(pages, durations),
     pageCount: pages,
-    byteOffset: new Float64Array(pages),
-    byteLength: new Uint32Array(pages),
-    serial: new Uint32Array(pages),
-    sequence: new Uint32Array(pages),
-    granule: new BigInt64Array(pages),
-    flags: new Uint8Array(pages),
-    packetStarts: new Uint16Array(pages),
-    packetEnds: new Uint16Array(pages),
-    durations: new Uint16Array(durations),
     durationCount: durations,
     durationStart: new Uint32Array(pages),
   };
@@ -85,14 +77,7 @@ function concat(parts: { scan: BatchScan; from: number }[]): PageTable {
   let durationAt = 0;
   parts.forEach(({ scan, from }, p) => {
     const n = scan.pageCount - from;
-    table.byteOffset.set(scan.byteOffset.subarray(from), at);
-    table.byteLength.set(scan.byteLength.subarray(from), at);
-    table.serial.set(scan.serial.subarray(from), at);
-    table.sequence.set(scan.sequence.subarray(from), at);
-    table.granule.set(scan.granule.subarray(from), at);
-    table.flags.set(scan.flags.subarray(from), at);
-    table.packetStarts.set(scan.packetStarts.subarray(from), at);
-    table.packetEnds.set(scan.packetEnds.subarray(from), at);
+    copyPages(table, at, scan, from, scan.pageCount);
     table.durations.set(scan.durations.subarray(durationFrom[p]!, scan.durationCount), durationAt);
     for (let i = 0; i < n; i++) {
       table.durationStart[at + i] = durationAt;

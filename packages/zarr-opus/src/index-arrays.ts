@@ -1,9 +1,9 @@
 import type { OpusIndex, OpusIndexData, PageRows } from "@granule/opus-index";
-import { OpusIndex as OpusIndexClass } from "@granule/opus-index";
+import { linksFromJson, OpusIndex as OpusIndexClass } from "@granule/opus-index";
 import type * as Zarr from "zarrita";
 import { ArchiveError } from "./errors.ts";
 import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
-import { indexFactsJson, linksFromJson, type RecordingAttributes } from "./recording-attributes.ts";
+import { indexFactsJson, type RecordingAttributes } from "./recording-attributes.ts";
 import type { Sha256Factory } from "./sha256.ts";
 import type { AbsolutePath, ReadableStore, WritableStore } from "./store.ts";
 import { encodeJson, groupMetadata } from "./zarr-json.ts";

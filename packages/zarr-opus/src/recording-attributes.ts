@@ -1,5 +1,5 @@
-import type { IndexProblem, OpusIndex, OpusLink } from "@granule/opus-index";
-import { OPUS_SAMPLE_RATE } from "@granule/opus-index";
+import type { IndexProblem, LinkJson, OpusIndex } from "@granule/opus-index";
+import { linksToJson, OPUS_SAMPLE_RATE } from "@granule/opus-index";
 import { ArchiveError } from "./errors.ts";
 import { FORMAT_VERSION, MARKER_ATTRIBUTE } from "./format.ts";
 import { PACKAGE_VERSION } from "./version.ts";
@@ -17,9 +17,6 @@ export interface GeoLocation {
   name?: string;
   [key: string]: unknown;
 }
-
-/** A link as stored in the `links` attribute: `OpusLink` with its channel mapping as a plain list. */
-export type LinkJson = Omit<OpusLink, "head"> & { head: Omit<OpusLink["head"], "mapping"> & { mapping: number[] } };
 
 /** What a recording group's attributes say (docs/format.md lists each one). */
 export interface RecordingInfo {
@@ -85,14 +82,6 @@ export interface RecordingAttributes {
 
 /** The informative `writer` of the recording marker. */
 export const WRITER = `@granule/zarr-opus ${PACKAGE_VERSION}`;
-
-export function linksToJson(links: readonly OpusLink[]): LinkJson[] {
-  return links.map((link) => ({ ...link, head: { ...link.head, mapping: [...link.head.mapping] } }));
-}
-
-export function linksFromJson(links: LinkJson[]): OpusLink[] {
-  return links.map((link) => ({ ...link, head: { ...link.head, mapping: Uint8Array.from(link.head.mapping) } }));
-}
 
 /**
  * The part of the attributes that the index checksum covers, serialised canonically: JSON with
@@ -271,3 +260,5 @@ export function recordingInfo(id: string, attributes: RecordingAttributes): Reco
     metadata: attributes.metadata,
   };
 }
+
+export type { LinkJson };
