@@ -1,21 +1,24 @@
 import type { Collection } from "./collection.ts";
 import { MANIFEST_GROUP } from "./format.ts";
 import { claimIsAbandoned, isClaimName } from "./hash-claim.ts";
+import { isAbandoned, isTemporaryObjectName, isTemporaryPrefixName } from "./leases.ts";
 import { isWritable } from "./store.ts";
 
 /**
  * Removes what killed imports, deletions and writes left in a collection, when the process that
  * left it is gone (docs/format.md, "Writing"): hidden `.importing-*` and `.deleting-*` prefixes,
  * `.claim-*` objects, and the `*.tmp` objects of an interrupted atomic write in the collection
- * group and its manifest group. Returns the names removed, relative to the collection.
+ * group and its manifest group. Only names this package makes, by their exact patterns
+ * (leases.ts): a user's own `notes.tmp` stays. Returns the names removed, relative to the collection.
  */
 export async function removeLeftovers(collection: Collection): Promise<string[]> {
   const store = collection.store;
   if (!isWritable(store)) return [];
+  const identity = collection.platform.identity;
   const removed: string[] = [];
   for (const name of await store.listChildren(collection.path)) {
-    if (!name.startsWith(".importing-") && !name.startsWith(".deleting-")) continue;
-    if (await store.isAbandoned(collection.child(name))) {
+    if (!isTemporaryPrefixName(name)) continue;
+    if (await isAbandoned(identity, store, collection.child(name))) {
       await store.remove(collection.child(name));
       removed.push(name);
     }
@@ -24,9 +27,9 @@ export async function removeLeftovers(collection: Collection): Promise<string[]>
     for (const name of await store.listObjects(collection.child(folder))) {
       const path = folder === "" ? name : `${folder}/${name}`;
       const key = collection.child(path);
-      const abandoned = name.endsWith(".tmp")
-        ? await store.isAbandoned(key)
-        : folder === "" && isClaimName(name) && (await claimIsAbandoned(store, key));
+      const abandoned = isTemporaryObjectName(name)
+        ? await isAbandoned(identity, store, key)
+        : folder === "" && isClaimName(name) && (await claimIsAbandoned(identity, store, key));
       if (abandoned) {
         await store.remove(key);
         removed.push(path);

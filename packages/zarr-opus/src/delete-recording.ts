@@ -1,6 +1,7 @@
 import type { Collection } from "./collection.ts";
 import { ArchiveError } from "./errors.ts";
 import { checkId } from "./ids.ts";
+import { releaseTemporary, temporaryName } from "./leases.ts";
 import { refreshManifestIn } from "./manifest.ts";
 import { readRecordingEntry } from "./recording-entries.ts";
 import { isWritable, type WritableStore } from "./store.ts";
@@ -38,8 +39,12 @@ export async function deleteRecordingIn(collection: Collection, id: string): Pro
 
 /** Removes a recording: first out of sight in one rename, then its files. */
 async function deletePrefix(store: WritableStore, collection: Collection, id: string): Promise<boolean> {
-  const hidden = collection.child(store.temporaryName("deleting"));
-  if (!(await store.rename(collection.child(id), hidden))) return false;
-  await store.remove(hidden);
-  return true;
+  const hidden = collection.child(temporaryName(collection.platform.identity, "deleting"));
+  try {
+    if (!(await store.rename(collection.child(id), hidden))) return false;
+    await store.remove(hidden);
+    return true;
+  } finally {
+    releaseTemporary(hidden);
+  }
 }

@@ -1,39 +1,26 @@
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
+import { ownerTag } from "./leases.ts";
+import { nodeIdentity } from "./node-identity.ts";
 import {
   type AbsolutePath,
-  lastSegment,
-  noteObjectFacts,
-  type OwnerState,
   type RangeQuery,
+  type RangeRead,
   randomSuffix,
   type StoreWriter,
-  type TemporaryPurpose,
   type WritableStore,
 } from "./store.ts";
 
-/** Temporary prefixes and files created by this process that are still in use (any store instance). */
-const activeTemporaries = new Set<string>();
-
-/** A temporary prefix or file older than this is abandoned even if its process id is in use again. */
-const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
-
-const HOST = hostname().replace(/[^A-Za-z0-9]/g, "") || "host";
-
-/**
- * The end of a temporary name that says which process made it: `-<host>-<pid>-<12 hex>` of a
- * prefix (`.importing-<host>-<pid>-<hex>`), `.<host>-<pid>-<hex>.tmp` of a file being written.
- */
-const OWNED_NAME = /[-.]([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}(?:\.tmp)?$/;
-
 /**
  * A store in a local directory: keys are files under `root`. Writes of whole objects go to a
- * temporary file renamed over the target, so readers in other processes see the old or the
- * new object, never half of one; `rename` of a prefix is the file system's directory rename,
- * atomic on POSIX, and refuses a non-empty destination.
+ * temporary file (`<name>.<host>-<pid>-<12 hex>.tmp`, the pattern leases.ts recognises) renamed
+ * over the target, so readers in other processes see the old or the new object, never half of
+ * one; `rename` of a prefix is the file system's directory rename, atomic on POSIX, and refuses
+ * a non-empty destination. Nothing is written through a symbolic link inside the archive (the
+ * root itself may be one): a planted link fails the write with `io` instead of sending the
+ * bytes elsewhere.
  */
 export class DirectoryStore implements WritableStore {
   readonly description: string;
@@ -63,8 +50,8 @@ export class DirectoryStore implements WritableStore {
     }
   }
 
-  /** Notes the file's size and version (device, inode, size, modification time) on the bytes. */
-  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+  /** Gives the file's size and version (device, inode, size, modification time) with the bytes. */
+  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined> {
     const signal = options?.signal;
     signal?.throwIfAborted();
     let handle: Awaited<ReturnType<typeof open>>;
@@ -87,11 +74,11 @@ export class DirectoryStore implements WritableStore {
         if (bytesRead === 0) break;
         done += bytesRead;
       }
-      const result = done === length ? bytes : bytes.subarray(0, done);
-      return noteObjectFacts(result, {
-        byteLength: size,
+      return {
+        bytes: done === length ? bytes : bytes.subarray(0, done),
+        size,
         version: `${info.dev}:${info.ino}:${size}:${info.mtimeMs}`,
-      });
+      };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw ioError(error, key);
@@ -102,16 +89,32 @@ export class DirectoryStore implements WritableStore {
 
   /** A name for a file being written next to `path`, saying which process writes it. */
   private temporaryFile(path: string): string {
-    const temporary = `${path}.${HOST}-${process.pid}-${randomSuffix()}.tmp`;
-    activeTemporaries.add(basename(temporary));
-    return temporary;
+    return `${path}.${ownerTag(nodeIdentity)}-${randomSuffix()}.tmp`;
   }
 
-  async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
+  /**
+   * Creates the directories of `path` below the root and checks that none of them (and not
+   * `path` itself) is a symbolic link: the archive's own files are never links.
+   */
+  private async prepare(path: string, key: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const parts = relative(this.root, path).split(sep);
+    let at = this.root;
+    for (const part of parts) {
+      at = join(at, part);
+      const info = await lstat(at).catch(() => undefined);
+      if (info?.isSymbolicLink()) {
+        throw new ArchiveError("io", `${at} is a symbolic link: the archive does not write through links`, { key });
+      }
+    }
+  }
+
+  async set(key: AbsolutePath, value: Uint8Array, options?: GetOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
     const path = this.pathOf(key);
     const temporary = this.temporaryFile(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await this.prepare(path, key);
       const handle = await open(temporary, "wx");
       try {
         await handle.writeFile(value);
@@ -122,21 +125,26 @@ export class DirectoryStore implements WritableStore {
     } catch (error) {
       await rm(temporary, { force: true }).catch(() => undefined);
       throw ioError(error, key);
-    } finally {
-      activeTemporaries.delete(basename(temporary));
     }
   }
 
+  /** Writes the file in place (it is new, inside a temporary prefix of its own import). */
   async createWriter(key: AbsolutePath): Promise<StoreWriter> {
     const path = this.pathOf(key);
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await this.prepare(path, key);
       handle = await open(path, "wx");
     } catch (error) {
       throw ioError(error, key);
     }
     let position = 0;
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    };
     return {
       async write(bytes) {
         let done = 0;
@@ -146,20 +154,24 @@ export class DirectoryStore implements WritableStore {
             done += bytesWritten;
           }
         } catch (error) {
-          await handle.close().catch(() => undefined);
+          await close().catch(() => undefined);
           throw ioError(error, key);
         }
         position += done;
       },
-      close: () => handle.close(),
+      close,
+      async abort() {
+        await close().catch(() => undefined);
+        await rm(path, { force: true }).catch(() => undefined);
+      },
     };
   }
 
-  async claim(key: AbsolutePath, value: Uint8Array): Promise<boolean> {
+  async createExclusive(key: AbsolutePath, value: Uint8Array): Promise<boolean> {
     const path = this.pathOf(key);
     const temporary = this.temporaryFile(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await this.prepare(path, key);
       await writeFile(temporary, value, { flag: "wx" });
       // A hard link appears whole and fails if the name exists: an exclusive create with content.
       await link(temporary, path);
@@ -169,7 +181,6 @@ export class DirectoryStore implements WritableStore {
       throw ioError(error, key);
     } finally {
       await rm(temporary, { force: true }).catch(() => undefined);
-      activeTemporaries.delete(basename(temporary));
     }
   }
 
@@ -194,7 +205,7 @@ export class DirectoryStore implements WritableStore {
   async rename(from: AbsolutePath, to: AbsolutePath): Promise<boolean> {
     const target = this.pathOf(to);
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await this.prepare(target, to);
     } catch (error) {
       throw ioError(error, to);
     }
@@ -211,7 +222,6 @@ export class DirectoryStore implements WritableStore {
       if (await exists(target)) return false;
       throw ioError(error, from);
     }
-    activeTemporaries.delete(lastSegment(from));
     return true;
   }
 
@@ -221,37 +231,13 @@ export class DirectoryStore implements WritableStore {
     } catch (error) {
       throw ioError(error, prefix);
     }
-    activeTemporaries.delete(lastSegment(prefix));
   }
 
-  temporaryName(purpose: TemporaryPurpose): string {
-    // Host and process id let a later process tell whether the one that made it still runs.
-    const name = `.${purpose}-${HOST}-${process.pid}-${randomSuffix()}`;
-    activeTemporaries.add(name);
-    return name;
-  }
-
-  ownerState(key: string): OwnerState {
-    const name = lastSegment(key);
-    if (activeTemporaries.has(name)) return "running";
-    const match = OWNED_NAME.exec(name);
-    if (match === null || match[1] !== HOST) return "unknown";
-    const pid = Number(match[2]);
-    // Ours but no longer in use, or a process of this host: whether it still runs.
-    if (pid === process.pid) return "gone";
-    return processRuns(pid) ? "running" : "gone";
-  }
-
-  async isAbandoned(key: AbsolutePath): Promise<boolean> {
-    const state = this.ownerState(key);
-    if (state === "gone") return true;
-    if (activeTemporaries.has(lastSegment(key))) return false;
-    // Another host's (or a process id in use again): abandoned once it is a day old, by the
-    // modification time the file system gives it.
+  async modifiedAt(key: AbsolutePath): Promise<number | undefined> {
     try {
-      return Date.now() - (await stat(this.pathOf(key))).mtimeMs > ABANDONED_AFTER_MS;
+      return (await lstat(this.pathOf(key))).mtimeMs;
     } catch {
-      return false;
+      return undefined;
     }
   }
 }
@@ -262,15 +248,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -3,7 +3,7 @@
  */
 
 /** Version of the layout this library writes; it reads this version and older ones. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** The attribute that marks collections, recordings and the manifest: `{"zarrOpus": {...}}`. */
 export const MARKER_ATTRIBUTE = "zarrOpus";

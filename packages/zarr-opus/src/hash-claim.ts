@@ -1,4 +1,5 @@
 import type { Collection } from "./collection.ts";
+import { ABANDONED_AFTER_MS, ownerState, type ProcessIdentity } from "./leases.ts";
 import type { AbsolutePath, WritableStore } from "./store.ts";
 
 /**
@@ -17,7 +18,7 @@ const STALE_MS = 30_000;
  * A claim whose owner's process id runs (on this host) is taken over only after this long
  * unchanged: the id may be in use again by another process. The same rule as for prefixes.
  */
-const ABANDONED_MS = 24 * 60 * 60 * 1000;
+const ABANDONED_MS = ABANDONED_AFTER_MS;
 const POLL_MS = 20;
 
 const encoder = new TextEncoder();
@@ -54,10 +55,10 @@ function parseClaim(text: string): ClaimDocument | undefined {
  * claim appears whole (an exclusive create of a finished object), so one that does not parse
  * was damaged and is taken over.
  */
-function isStale(store: WritableStore, text: string, unchangedMs: number): boolean {
+function isStale(identity: ProcessIdentity, text: string, unchangedMs: number): boolean {
   const claim = parseClaim(text);
   if (claim === undefined) return true;
-  switch (store.ownerState(claim.owner)) {
+  switch (ownerState(identity, claim.owner)) {
     case "gone":
       return true;
     case "running":
@@ -74,12 +75,16 @@ function isStale(store: WritableStore, text: string, unchangedMs: number): boole
  * Whether `cleanupCollection` may remove a claim it looks at once: its owner's process is gone,
  * or (another host's) it has not been refreshed for a day.
  */
-export async function claimIsAbandoned(store: WritableStore, key: AbsolutePath): Promise<boolean> {
+export async function claimIsAbandoned(
+  identity: ProcessIdentity,
+  store: WritableStore,
+  key: AbsolutePath,
+): Promise<boolean> {
   const held = await store.get(key);
   if (held === undefined) return false;
   const claim = parseClaim(decoder.decode(held));
   if (claim === undefined) return true;
-  const state = store.ownerState(claim.owner);
+  const state = ownerState(identity, claim.owner);
   return state === "gone" || (state === "unknown" && Date.now() - claim.claimedAt > ABANDONED_MS);
 }
 
@@ -94,6 +99,7 @@ class LostClaim extends Error {}
  * only if it still names `owner`.
  */
 export async function withHashClaim<T>(
+  identity: ProcessIdentity,
   store: WritableStore,
   key: AbsolutePath,
   owner: AbsolutePath,
@@ -101,7 +107,7 @@ export async function withHashClaim<T>(
   commit: (confirm: () => Promise<void>) => Promise<T>,
 ): Promise<T> {
   for (;;) {
-    await acquire(store, key, owner, signal);
+    await acquire(identity, store, key, owner, signal);
     const held = hold(store, key, owner);
     try {
       return await commit(async () => {
@@ -117,6 +123,7 @@ export async function withHashClaim<T>(
 }
 
 async function acquire(
+  identity: ProcessIdentity,
   store: WritableStore,
   key: AbsolutePath,
   owner: AbsolutePath,
@@ -125,13 +132,13 @@ async function acquire(
   let seen: { text: string; since: number } | undefined;
   for (;;) {
     signal?.throwIfAborted();
-    if (await store.claim(key, encodeClaim(owner))) return;
+    if (await store.createExclusive(key, encodeClaim(owner))) return;
     const held = await store.get(key, signal ? { signal } : undefined);
     if (held === undefined) continue; // released meanwhile
     const text = decoder.decode(held);
     const now = performance.now();
     if (seen?.text !== text) seen = { text, since: now };
-    if (isStale(store, text, now - seen.since)) {
+    if (isStale(identity, text, now - seen.since)) {
       // Only if it is still the one judged stale: another waiter may have taken it over meanwhile.
       const again = await store.get(key);
       if (again !== undefined && decoder.decode(again) === text) await store.remove(key);

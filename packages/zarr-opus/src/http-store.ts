@@ -1,6 +1,6 @@
 import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
-import { type AbsolutePath, noteObjectFacts, type RangeQuery, type ReadableStore } from "./store.ts";
+import { type AbsolutePath, type RangeQuery, type RangeRead, type ReadableStore, sliceRange } from "./store.ts";
 
 export interface HttpStoreOptions {
   /** Extra request headers (authorisation, say). */
@@ -15,7 +15,7 @@ export interface HttpStoreOptions {
  * A server that answers a Range request with the whole object (200) fails the read with
  * `range-not-supported` before its body is read, unless the whole object is no larger than the
  * range asked for: reading 32 MiB shards whole for each few kilobytes is not a way to work.
- * The response's ETag and Content-Range total are noted on the bytes (see `ObjectFacts`).
+ * Ranged reads give the response's ETag and Content-Range total with the bytes (`RangeRead`).
  * `requests` and `bytesReceived` count what it fetched, to measure what a read costs.
  */
 export class HttpStore implements ReadableStore {
@@ -33,11 +33,11 @@ export class HttpStore implements ReadableStore {
     this.headers = options.headers ?? {};
   }
 
-  get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
-    return this.request(key, undefined, options?.signal);
+  async get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
+    return (await this.request(key, undefined, options?.signal))?.bytes;
   }
 
-  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined> {
     return this.request(key, range, options?.signal);
   }
 
@@ -45,14 +45,14 @@ export class HttpStore implements ReadableStore {
     key: AbsolutePath,
     range: RangeQuery | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<RangeRead | undefined> {
     const url = this.base + key.split("/").map(encodeURIComponent).join("/");
     const headers: Record<string, string> = { ...this.headers };
     if (range !== undefined) {
       if ("suffixLength" in range) {
         headers.range = `bytes=-${range.suffixLength}`;
       } else {
-        if (range.length === 0) return new Uint8Array(0);
+        if (range.length === 0) return { bytes: new Uint8Array(0) };
         headers.range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
       }
     }
@@ -71,7 +71,7 @@ export class HttpStore implements ReadableStore {
     // Asked past the end of a (truncated) object: there are no bytes there.
     if (response.status === 416) {
       await response.body?.cancel();
-      return new Uint8Array(0);
+      return { bytes: new Uint8Array(0) };
     }
     if (response.status !== 200 && response.status !== 206) {
       await response.body?.cancel();
@@ -91,17 +91,13 @@ export class HttpStore implements ReadableStore {
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
     this.bytesReceived += bytes.length;
-    if (range === undefined) return bytes;
+    if (range === undefined) return { bytes };
     const version = response.headers.get("etag") ?? undefined;
     if (response.status === 206) {
       const total = Number(response.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1]);
-      return noteObjectFacts(bytes, { ...(Number.isSafeInteger(total) ? { byteLength: total } : {}), version });
+      return { bytes, ...(Number.isSafeInteger(total) ? { size: total } : {}), ...(version ? { version } : {}) };
     }
     // The whole object, no larger than the range: cut out the part asked for.
-    const part =
-      "suffixLength" in range
-        ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
-        : bytes.subarray(range.offset, range.offset + range.length);
-    return noteObjectFacts(part, { byteLength: bytes.length, version });
+    return { bytes: sliceRange(bytes, range), size: bytes.length, ...(version ? { version } : {}) };
   }
 }

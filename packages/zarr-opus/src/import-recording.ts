@@ -1,4 +1,5 @@
 import { type ByteSource, bufferSource, OPUS_SAMPLE_RATE } from "@granule/opus-index";
+import * as v from "valibot";
 import { removeLeftovers } from "./cleanup.ts";
 import type { Collection } from "./collection.ts";
 import { ArchiveError } from "./errors.ts";
@@ -6,10 +7,17 @@ import { DEFAULT_CHUNK_BYTES, DEFAULT_SHARD_BYTES, INDEX_GROUP, OGG_ARRAY } from
 import { claimKey, withHashClaim } from "./hash-claim.ts";
 import { checkId, numericId } from "./ids.ts";
 import { indexChecksum, writeIndexArrays } from "./index-arrays.ts";
+import { releaseTemporary, temporaryName } from "./leases.ts";
 import { highestNumericIdIn, refreshManifestIn } from "./manifest.ts";
 import { formatUtcOffset, normaliseRecordedAt, parseRecorderFileName, parseUtcOffset } from "./recorded-at.ts";
-import { type GeoLocation, recordingAttributes, recordingInfo } from "./recording-attributes.ts";
-import { childIds, RecordingEntries, type RecordingSummary, summaryOf } from "./recording-entries.ts";
+import {
+  type DescriptiveAttributes,
+  type GeoLocation,
+  recordingAttributes,
+  recordingInfo,
+} from "./recording-attributes.ts";
+import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { firstIssue, geoLocationSchema } from "./recording-schema.ts";
 import { ShardedBytesWriter, shardedArrayMetadata, shardLayout } from "./sharded-bytes.ts";
 import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
 import { teeSource } from "./tee-source.ts";
@@ -137,8 +145,7 @@ export async function importRecording(
     options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     options.shardBytes ?? DEFAULT_SHARD_BYTES,
   );
-  const temporary = store.temporaryName("importing");
-  const prefix = collection.child(temporary);
+  const prefix = collection.child(temporaryName(platform.identity, "importing"));
   const hash = platform.sha256();
   const writer = new ShardedBytesWriter(store, `${prefix}/${OGG_ARRAY}`, layout);
   const tee = teeSource(source, async (bytes, byteOffset) => {
@@ -177,10 +184,10 @@ export async function importRecording(
     const outcome =
       policy === "allow"
         ? await commit(async () => signal?.throwIfAborted())
-        : await withHashClaim(store, claimKey(collection, sha256), prefix, signal, commit);
+        : await withHashClaim(platform.identity, store, claimKey(collection, sha256), prefix, signal, commit);
     if ("duplicate" in outcome) return duplicateFound(outcome.duplicate, policy, collection);
     committed = true;
-    const summary = summaryOf(recordingInfo(outcome.id, attributes));
+    const summary = recordingInfo(outcome.id, attributes);
     entries.remember(summary);
     // The recording exists now, whatever happens to the manifest: a failed refresh is left to the next one.
     const refresh = await refreshManifestIn(collection, entries).catch(() => undefined);
@@ -192,10 +199,13 @@ export async function importRecording(
       await store.remove(prefix).catch(() => undefined);
     }
     throw error;
+  } finally {
+    releaseTemporary(prefix);
   }
 }
 
-function describe(options: ImportOptions) {
+/** The descriptive attributes an import's options give (all but `importedAt` and `sha256`, known at the end). */
+function describe(options: ImportOptions): Omit<DescriptiveAttributes, "importedAt" | "sha256"> {
   const sourceName = options.sourceName ?? null;
   let recordedAt: string | null = null;
   let utcOffset: string | null = null;
@@ -223,21 +233,13 @@ function describe(options: ImportOptions) {
       `originalSampleRate must be a positive number of samples per second, got ${sampleRate}`,
     );
   }
-  const location = options.location ?? null;
-  if (location !== null) {
-    const { latitude, longitude } = location;
-    if (latitude !== undefined && !(typeof latitude === "number" && latitude >= -90 && latitude <= 90)) {
-      throw new ArchiveError(
-        "invalid-argument",
-        `location.latitude must be degrees in [-90, 90], got ${String(latitude)}`,
-      );
+  let location: GeoLocation | null = null;
+  if (options.location !== undefined && options.location !== null) {
+    const parsed = v.safeParse(geoLocationSchema, options.location);
+    if (!parsed.success) {
+      throw new ArchiveError("invalid-argument", `location.${firstIssue(parsed.issues)}`);
     }
-    if (longitude !== undefined && !(typeof longitude === "number" && longitude >= -180 && longitude <= 180)) {
-      throw new ArchiveError(
-        "invalid-argument",
-        `location.longitude must be degrees in [-180, 180], got ${String(longitude)}`,
-      );
-    }
+    location = parsed.output;
   }
   const metadata = options.metadata ?? {};
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {

@@ -41,7 +41,7 @@ const bytesOf = (column: Column) => new Uint8Array(column.buffer, column.byteOff
  */
 export function indexChecksum(
   columns: Record<IndexArrayName, Column>,
-  attributes: Pick<RecordingAttributes, "source" | "totalSamples" | "links" | "problems">,
+  attributes: Parameters<typeof indexFactsJson>[0],
   sha256: Sha256Factory,
 ): string {
   if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are handled on little-endian machines only");
@@ -113,9 +113,9 @@ function strict(store: ReadableStore, signal: AbortSignal | undefined): Zarr.Asy
       return bytes;
     },
     async getRange(key, range, options) {
-      const bytes = await store.getRange(key, range, withSignal(options));
-      if (bytes === undefined) throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
-      return bytes;
+      const read = await store.getRange(key, range, withSignal(options));
+      if (read === undefined) throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
+      return read.bytes;
     },
   };
 }

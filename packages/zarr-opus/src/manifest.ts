@@ -1,9 +1,11 @@
+import * as v from "valibot";
 import type { Collection } from "./collection.ts";
 import { ArchiveError } from "./errors.ts";
 import { FORMAT_VERSION, MANIFEST_GROUP, MARKER_ATTRIBUTE } from "./format.ts";
 import { compareIds, highestNumericId } from "./ids.ts";
 import { checkVersion, markerOf } from "./recording-attributes.ts";
 import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { firstIssue, recordingInfoSchema } from "./recording-schema.ts";
 import { isWritable } from "./store.ts";
 import { groupMetadata, metadataKey, readNode } from "./zarr-json.ts";
 
@@ -45,8 +47,24 @@ export async function readManifest(collection: Collection, signal?: AbortSignal)
   const highest = attributes.highestNumericId;
   return {
     highestNumericId: Number.isSafeInteger(highest) && (highest as number) > 0 ? (highest as number) : 0,
-    recordings: attributes.recordings as RecordingSummary[],
+    recordings: manifestRows(attributes.recordings, marker.formatVersion, metadataKey(prefix)),
   };
+}
+
+/**
+ * The manifest's rows: each a `RecordingInfo`, checked against the schema. Format 1 manifests
+ * held a shorter summary per recording; their rows are passed on as they are (a refresh, which
+ * any import or deletion does, rewrites them whole).
+ */
+function manifestRows(rows: unknown[], formatVersion: number, key: string): RecordingSummary[] {
+  if (formatVersion < 2) return rows as RecordingSummary[];
+  return rows.map((row, i) => {
+    const parsed = v.safeParse(recordingInfoSchema, row);
+    if (!parsed.success) {
+      throw new ArchiveError("bad-metadata", `manifest row ${i}: ${firstIssue(parsed.issues)}`, { key });
+    }
+    return parsed.output;
+  });
 }
 
 /**

@@ -2,27 +2,22 @@ import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
 import {
   type AbsolutePath,
-  lastSegment,
-  noteObjectFacts,
-  type OwnerState,
   type RangeQuery,
-  randomSuffix,
+  type RangeRead,
   type StoreWriter,
-  type TemporaryPurpose,
+  sliceRange,
   type WritableStore,
 } from "./store.ts";
 
 /**
  * An archive held in memory: for tests, and for building an archive before copying it
- * elsewhere. It is a zarrita store too (`zarr.open(store)` works). Every operation completes
+ * elsewhere (`zarr.root(zarritaStore(store))` reads it with zarrita). Every operation completes
  * within one turn of the event loop, so `rename` is atomic for everything in this process.
  */
 export class MemoryStore implements WritableStore {
   readonly description = "memory";
   /** Keys to bytes; exposed so tests can damage an archive on purpose. */
   readonly objects = new Map<string, Uint8Array>();
-  /** Temporary prefixes whose import or deletion is still running. */
-  private readonly active = new Set<string>();
   /** A version number for each object stored, so that a replaced object is told apart. */
   private readonly versions = new WeakMap<Uint8Array, number>();
   private nextVersion = 1;
@@ -41,18 +36,15 @@ export class MemoryStore implements WritableStore {
     return this.objects.get(key);
   }
 
-  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined> {
+  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined> {
     options?.signal?.throwIfAborted();
     const bytes = this.objects.get(key);
     if (bytes === undefined) return undefined;
-    const part =
-      "suffixLength" in range
-        ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
-        : bytes.subarray(range.offset, range.offset + range.length);
-    return noteObjectFacts(part, { byteLength: bytes.length, version: this.versionOf(bytes) });
+    return { bytes: sliceRange(bytes, range), size: bytes.length, version: this.versionOf(bytes) };
   }
 
-  async set(key: AbsolutePath, value: Uint8Array): Promise<void> {
+  async set(key: AbsolutePath, value: Uint8Array, options?: GetOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
     this.objects.set(key, value.slice());
   }
 
@@ -62,6 +54,9 @@ export class MemoryStore implements WritableStore {
     return {
       write: async (bytes) => {
         parts.push(bytes.slice());
+      },
+      abort: async () => {
+        parts.length = 0;
       },
       close: async () => {
         let length = 0;
@@ -77,7 +72,7 @@ export class MemoryStore implements WritableStore {
     };
   }
 
-  async claim(key: AbsolutePath, value: Uint8Array): Promise<boolean> {
+  async createExclusive(key: AbsolutePath, value: Uint8Array): Promise<boolean> {
     if (this.objects.has(key)) return false;
     this.objects.set(key, value.slice());
     return true;
@@ -113,7 +108,6 @@ export class MemoryStore implements WritableStore {
       this.objects.delete(key);
       this.objects.set(toBase + key.slice(fromBase.length), value);
     }
-    this.active.delete(lastSegment(from));
     return true;
   }
 
@@ -122,23 +116,5 @@ export class MemoryStore implements WritableStore {
     for (const key of [...this.objects.keys()]) {
       if (key === prefix || key.startsWith(base)) this.objects.delete(key);
     }
-    this.active.delete(lastSegment(prefix));
-  }
-
-  temporaryName(purpose: TemporaryPurpose): string {
-    const name = `.${purpose}-${randomSuffix()}`;
-    this.active.add(name);
-    return name;
-  }
-
-  /** Everything runs in this process: a temporary name is in use exactly while it is active. */
-  ownerState(key: string): OwnerState {
-    const name = lastSegment(key);
-    if (this.active.has(name)) return "running";
-    return name.startsWith(".importing-") || name.startsWith(".deleting-") ? "gone" : "unknown";
-  }
-
-  async isAbandoned(key: AbsolutePath): Promise<boolean> {
-    return this.ownerState(key) === "gone";
   }
 }

@@ -11,6 +11,7 @@ import { bindApi, resolveHttp } from "./api.ts";
 import type { Collection } from "./collection.ts";
 import { DirectoryStore } from "./directory-store.ts";
 import { type ImportOptions, type ImportResult, importRecording as importFromSource } from "./import-recording.ts";
+import { nodeIdentity } from "./node-identity.ts";
 import type { Sha256Factory } from "./sha256.ts";
 import type { ArchiveStore } from "./store.ts";
 
@@ -41,7 +42,7 @@ async function nodeGzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-const api = bindApi({ sha256: nodeSha256, buildIndex, gzip: nodeGzip }, resolveNode);
+const api = bindApi({ sha256: nodeSha256, buildIndex, gzip: nodeGzip, identity: nodeIdentity }, resolveNode);
 
 export const openCollection = api.openCollection;
 export const openRecording = api.openRecording;

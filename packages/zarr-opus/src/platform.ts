@@ -1,4 +1,5 @@
 import type { BuildIndexOptions, ByteSource, OpusIndex } from "@granule/opus-index";
+import type { ProcessIdentity } from "./leases.ts";
 import type { Sha256Factory } from "./sha256.ts";
 
 /**
@@ -11,6 +12,8 @@ export interface Platform {
   buildIndex(source: ByteSource, options: BuildIndexOptions): Promise<OpusIndex>;
   /** gzip (RFC 1952) for the index arrays' chunks. */
   gzip(bytes: Uint8Array): Promise<Uint8Array>;
+  /** This process, for the owners of temporary names (leases.ts). */
+  identity: ProcessIdentity;
 }
 
 /** gzip with the WHATWG CompressionStream, which Node, Deno, Bun and browsers have. */

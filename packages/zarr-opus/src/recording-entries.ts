@@ -2,23 +2,12 @@ import type { Collection } from "./collection.ts";
 import { ArchiveError, type ArchiveErrorCode } from "./errors.ts";
 import { INDEX_GROUP, OGG_ARRAY } from "./format.ts";
 import { isRecordingId } from "./ids.ts";
-import { markerOf, parseRecordingAttributes, recordingInfo } from "./recording-attributes.ts";
+import { markerOf, parseRecordingAttributes, type RecordingInfo, recordingInfo } from "./recording-attributes.ts";
 import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
 import { metadataKey, readNode } from "./zarr-json.ts";
 
-/** A recording as listed: what the manifest keeps of its attributes. */
-export interface RecordingSummary {
-  id: string;
-  sourceName: string | null;
-  byteLength: number;
-  sha256: string;
-  recordedAt: string | null;
-  deviceId: string | null;
-  sampleRate: number;
-  totalSamples: number;
-  durationSeconds: number;
-  channels: number;
-}
+/** A recording as listed (`listRecordings`, the manifest): its `RecordingInfo`. */
+export type RecordingSummary = RecordingInfo;
 
 /**
  * A child of a collection that is, or was meant to be, a recording but cannot be read as one:
@@ -33,21 +22,6 @@ export interface DamagedRecording {
   message: string;
   /** The recording's `zarr.json` key. */
   key: string;
-}
-
-export function summaryOf(info: Omit<RecordingSummary, "durationSeconds">): RecordingSummary {
-  return {
-    id: info.id,
-    sourceName: info.sourceName,
-    byteLength: info.byteLength,
-    sha256: info.sha256,
-    recordedAt: info.recordedAt,
-    deviceId: info.deviceId,
-    sampleRate: info.sampleRate,
-    totalSamples: info.totalSamples,
-    durationSeconds: info.sampleRate > 0 ? info.totalSamples / info.sampleRate : 0,
-    channels: info.channels,
-  };
 }
 
 /**
@@ -96,7 +70,7 @@ export async function readRecordingEntry(
     return damaged("incomplete", `recording ${id} has no complete marker`);
   }
   try {
-    return { summary: summaryOf(recordingInfo(id, parseRecordingAttributes(node.attributes, key))) };
+    return { summary: recordingInfo(id, parseRecordingAttributes(node.attributes, key)) };
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;
     return damaged(error.code, error.message);

@@ -1,7 +1,7 @@
 import type { ByteSource } from "@granule/opus-index";
 import { crc32c } from "./crc32c.ts";
 import { ArchiveError } from "./errors.ts";
-import { type AbsolutePath, objectFactsOf, type ReadableStore, type StoreWriter, type WritableStore } from "./store.ts";
+import type { AbsolutePath, ReadableStore, StoreWriter, WritableStore } from "./store.ts";
 import { type ArrayMetadata, asArrayMetadata, type CodecMetadata, chunkKey, isObject, readNode } from "./zarr-json.ts";
 
 /**
@@ -124,7 +124,7 @@ export class ShardedBytesWriter {
   async abort(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
-    await writer?.close().catch(() => undefined);
+    await writer?.abort().catch(() => undefined);
   }
 
   private async endShard(shard: number): Promise<void> {
@@ -209,7 +209,7 @@ export function readLayout(metadata: ArrayMetadata, key: string): ReadLayout {
 interface ShardIndex {
   /** Byte offset in the shard object of each inner chunk, or -1 where the index marks it empty. */
   offsets: Float64Array;
-  /** The shard object as the store saw it when the index was read (see `ObjectFacts`). */
+  /** The shard object as the store saw it when the index was read (see `RangeRead`). */
   objectBytes: number | undefined;
   version: string | undefined;
 }
@@ -269,13 +269,14 @@ function shardedByteSource(
   const loadIndex = async (shard: number, signal?: AbortSignal): Promise<ShardIndex> => {
     const key = chunkKey(prefix, layout.metadata, shard);
     const range = layout.indexAtEnd ? { suffixLength: indexBytes } : { offset: 0, length: indexBytes };
-    const bytes = await store.getRange(key, range, signal ? { signal } : undefined);
-    if (bytes === undefined) {
+    const read = await store.getRange(key, range, signal ? { signal } : undefined);
+    if (read === undefined) {
       throw new ArchiveError("missing-chunk", `shard ${shard} of the ogg array is missing`, {
         key,
         byteOffset: shard * shardBytes,
       });
     }
+    const { bytes, size: total, version } = read;
     if (bytes.length !== indexBytes) {
       throw new ArchiveError(
         "truncated-chunk",
@@ -295,7 +296,6 @@ function shardedByteSource(
       );
     }
     // Where the chunks may lie: the shard's bytes minus its index (when the store knows the size).
-    const { byteLength: total, version } = objectFactsOf(bytes);
     const dataStart = layout.indexAtEnd ? 0 : indexBytes;
     const dataEnd = total === undefined ? Number.POSITIVE_INFINITY : layout.indexAtEnd ? total - indexBytes : total;
     const offsets = new Float64Array(entries);
@@ -371,17 +371,17 @@ function shardedByteSource(
         // Within a run, byte b of the array sits at the first chunk's offset + (b - chunk start).
         const fileOffset = index.offsets[run.first]! + (runStart - (shardStart + run.first * chunkBytes));
         const length = runEnd - runStart;
-        const bytes = await store.getRange(key, { offset: fileOffset, length }, signal ? { signal } : undefined);
-        if (bytes === undefined) {
+        const read = await store.getRange(key, { offset: fileOffset, length }, signal ? { signal } : undefined);
+        if (read === undefined) {
           throw new ArchiveError("missing-chunk", `shard ${shard} of the ogg array is missing`, {
             key,
             byteOffset: runStart,
           });
         }
-        const facts = objectFactsOf(bytes);
+        const { bytes } = read;
         if (
-          (facts.version !== undefined && index.version !== undefined && facts.version !== index.version) ||
-          (facts.byteLength !== undefined && index.objectBytes !== undefined && facts.byteLength !== index.objectBytes)
+          (read.version !== undefined && index.version !== undefined && read.version !== index.version) ||
+          (read.size !== undefined && index.objectBytes !== undefined && read.size !== index.objectBytes)
         ) {
           throw new ArchiveError(
             "changed",

@@ -40,17 +40,23 @@ export {
 } from "./recorded-at.ts";
 export type { GeoLocation, LinkJson, RecordingAttributes, RecordingInfo } from "./recording-attributes.ts";
 export type { DamagedRecording, RecordingSummary } from "./recording-entries.ts";
+export {
+  type AttributeRow,
+  attributeTable,
+  type DescriptiveInfo,
+  descriptiveInfo,
+} from "./recording-schema.ts";
 export type { Sha256, Sha256Factory } from "./sha256.ts";
 export type { ShardedByteSource, ShardLayout } from "./sharded-bytes.ts";
-export type {
-  AbsolutePath,
-  ArchiveStore,
-  ObjectFacts,
-  OwnerState,
-  RangeQuery,
-  ReadableStore,
-  StoreWriter,
-  TemporaryPurpose,
-  WritableStore,
+export {
+  type AbsolutePath,
+  type ArchiveStore,
+  type GetOptions,
+  type RangeQuery,
+  type RangeRead,
+  type ReadableStore,
+  type StoreWriter,
+  type WritableStore,
+  zarritaStore,
 } from "./store.ts";
 export type { VerifyOptions, VerifyProblem, VerifyReport } from "./verify-recording.ts";

@@ -1,81 +1,98 @@
 import type { AbsolutePath, GetOptions, RangeQuery } from "@zarrita/storage";
 
-export type { AbsolutePath, RangeQuery };
+export type { AbsolutePath, GetOptions, RangeQuery };
 
 /**
- * Where an archive's keys live: a directory, memory, an HTTP server. Keys are zarrita's
- * absolute paths (`/site/000001/ogg/c/0`), so every store here is also a zarrita store.
- * `get` and `getRange` resolve to `undefined` for a key that does not exist; `getRange` may
- * return fewer bytes than asked when the object is shorter (callers check), and notes what it
- * learned about the object on the bytes (`noteObjectFacts`). Both reject with the signal's
- * reason once `options.signal` is aborted.
+ * The store contract: byte I/O on keys, nothing else. An archive's keys are absolute paths
+ * (`/site/000001/ogg/c/0`), as zarrita names them. A new store (S3, OPFS, a user's own) is
+ * written from these types alone; `zarritaStore(store)` turns any of them into a zarrita store.
+ * Who owns a temporary name, and whether it is abandoned, is not a store's business: see
+ * `leases.ts`, which uses stores through this contract.
+ *
+ * Every method rejects with the signal's reason once `options.signal` is aborted. Failures
+ * other than "not there" reject with an `ArchiveError` (code `io`, or a server fault's own code).
  */
 export interface ReadableStore {
   /** Where the store is, for messages (a directory, a URL, "memory"). */
   readonly description: string;
+  /** The whole object, or `undefined` when there is none. */
   get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined>;
-  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined>;
+  /**
+   * Part of an object: `{offset, length}` or the last `suffixLength` bytes. `bytes` may be
+   * shorter than asked when the object is (callers check). `undefined` when there is no object.
+   */
+  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined>;
+}
+
+/** What a ranged read returns: the bytes, and what the store learned about the object for free. */
+export interface RangeRead {
+  bytes: Uint8Array;
+  /** The whole object's size (a file's size, an HTTP Content-Range total), when known. */
+  size?: number;
+  /**
+   * A token that changes when the object is replaced (file identity and modification time, an
+   * HTTP ETag), when known. Lets a reader notice that a shard it indexed earlier was replaced.
+   */
+  version?: string;
 }
 
 /** Writes a new object piece by piece, in order, without holding it whole. */
 export interface StoreWriter {
   write(bytes: Uint8Array): Promise<void>;
+  /** Makes the object appear, whole. */
   close(): Promise<void>;
+  /** Gives up: the object never appears. */
+  abort(): Promise<void>;
 }
 
 /**
  * A store an importer can write to. The import protocol needs exactly these operations, with
  * these guarantees between processes sharing the store:
  * - `set` replaces an object atomically (readers see the old or the new bytes, never a mix);
+ * - `createWriter` makes a new object appear whole when closed, or not at all;
+ * - `createExclusive` creates an object only if none is there, atomically between processes;
  * - `rename` moves a whole prefix atomically and never replaces a non-empty destination;
- * - `listChildren` names the child prefixes ("directories") of a prefix.
+ * - `listChildren` / `listObjects` name what is directly under a prefix.
  */
 export interface WritableStore extends ReadableStore {
-  set(key: AbsolutePath, value: Uint8Array): Promise<void>;
-  /** Creates an object (failing if it exists) and returns a writer for its bytes. */
+  set(key: AbsolutePath, value: Uint8Array, options?: GetOptions): Promise<void>;
   createWriter(key: AbsolutePath): Promise<StoreWriter>;
-  /**
-   * Creates the object `key` with `value` only if no object is there, atomically between
-   * processes (an exclusive create); resolves whether it did.
-   */
-  claim(key: AbsolutePath, value: Uint8Array): Promise<boolean>;
+  /** Creates the object `key` holding `value` if no object is there; resolves whether it did. */
+  createExclusive(key: AbsolutePath, value: Uint8Array): Promise<boolean>;
+  /** The child prefixes ("directories") directly under `prefix`. */
   listChildren(prefix: AbsolutePath): Promise<string[]>;
-  /** Names the objects (files) directly under `prefix`, without the child prefixes. */
+  /** The objects (files) directly under `prefix`, without the child prefixes. */
   listObjects(prefix: AbsolutePath): Promise<string[]>;
   /**
    * Moves everything under `from` to `to`; resolves `false` when `to` already holds something.
-   * Any other failure rejects (an `ArchiveError` with code `io`).
+   * Any other failure rejects.
    */
   rename(from: AbsolutePath, to: AbsolutePath): Promise<boolean>;
   /** Removes everything under `prefix`, or the object `prefix` (no error if nothing is there). */
   remove(prefix: AbsolutePath): Promise<void>;
   /**
-   * A fresh hidden name for a temporary prefix (`.importing-...`, `.deleting-...`) that
-   * `ownerState` and `isAbandoned` can later tell about.
+   * When the object or prefix `key` was last modified (ms since 1970), if the store can say;
+   * `undefined` when nothing is there or the store keeps no times. Optional.
    */
-  temporaryName(purpose: TemporaryPurpose): string;
-  /**
-   * Whether the process that made a temporary name (a prefix from `temporaryName`, or a
-   * temporary object of `set`) still runs: `running`, `gone`, or `unknown` when this process
-   * cannot tell (another host's).
-   */
-  ownerState(key: string): OwnerState;
-  /**
-   * Whether a temporary prefix or object was left by a process that no longer runs: its owner
-   * is `gone`, or it is older than a day (another host's, or a process id in use again).
-   */
-  isAbandoned(key: AbsolutePath): Promise<boolean>;
+  modifiedAt?(key: AbsolutePath): Promise<number | undefined>;
 }
-
-export type OwnerState = "running" | "gone" | "unknown";
-
-export type TemporaryPurpose = "importing" | "deleting";
 
 export type ArchiveStore = ReadableStore | WritableStore;
 
 export function isWritable(store: ArchiveStore): store is WritableStore {
   const candidate = store as Partial<WritableStore>;
   return typeof candidate.set === "function" && typeof candidate.rename === "function";
+}
+
+/** Any store as a zarrita store (zarrita's `getRange` returns the bytes alone). */
+export function zarritaStore(store: ReadableStore): {
+  get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined>;
+  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<Uint8Array | undefined>;
+} {
+  return {
+    get: (key, options) => store.get(key, options),
+    getRange: async (key, range, options) => (await store.getRange(key, range, options))?.bytes,
+  };
 }
 
 /** Joins path parts into an absolute key: `joinKey("/a", "b/c")` is `/a/b/c`. */
@@ -96,25 +113,9 @@ export function lastSegment(key: string): string {
   return key.slice(key.lastIndexOf("/") + 1);
 }
 
-/**
- * What a store learned for free about the object a ranged read came from: its total size (a
- * file's size, an HTTP Content-Range total) and a version token that changes when the object is
- * replaced (file identity and modification time, an HTTP ETag). Lets a reader check a shard's
- * length against its index without another request, and notice that a shard it indexed earlier
- * was replaced (its recording deleted and another imported under the same id).
- */
-export interface ObjectFacts {
-  byteLength?: number;
-  version?: string;
-}
-
-const objectFacts = new WeakMap<Uint8Array, ObjectFacts>();
-
-export function noteObjectFacts(bytes: Uint8Array, facts: ObjectFacts): Uint8Array {
-  objectFacts.set(bytes, facts);
-  return bytes;
-}
-
-export function objectFactsOf(bytes: Uint8Array): ObjectFacts {
-  return objectFacts.get(bytes) ?? {};
+/** The part of a range a store holding the whole object `bytes` returns. */
+export function sliceRange(bytes: Uint8Array, range: RangeQuery): Uint8Array {
+  return "suffixLength" in range
+    ? bytes.subarray(Math.max(0, bytes.length - range.suffixLength))
+    : bytes.subarray(range.offset, range.offset + range.length);
 }

@@ -192,8 +192,8 @@ describe("the claim that serialises imports of the same file", () => {
     const controller = new AbortController();
     const reason = new Error("stop committing");
     class AbortOnClaim extends MemoryStore {
-      override async claim(key: AbsolutePath, value: Uint8Array) {
-        const taken = await super.claim(key, value);
+      override async createExclusive(key: AbsolutePath, value: Uint8Array) {
+        const taken = await super.createExclusive(key, value);
         if (taken) controller.abort(reason);
         return taken;
       }

@@ -151,7 +151,7 @@ describe("metadata stored by an import", () => {
     const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
     expect(attributes.zarrOpus).toEqual({
       type: "recording",
-      formatVersion: 1,
+      formatVersion: 2,
       writer: `@granule/zarr-opus ${version}`,
     });
     expect(attributes.source).toEqual({
@@ -188,7 +188,7 @@ describe("metadata stored by an import", () => {
     );
     await expect(openAnywhere(store, { path: "/site" })).rejects.toMatchObject({ code: "not-a-collection" });
     const collection = await openAnywhere(store, { path: "/site", create: true });
-    expect(collection.attributes).toEqual({ owner: "lab", zarrOpus: { type: "collection", formatVersion: 1 } });
+    expect(collection.attributes).toEqual({ owner: "lab", zarrOpus: { type: "collection", formatVersion: 2 } });
     const { id } = await importAnywhere(collection, loadFixture("ffmpeg-mono.opus"));
     expect(store.objects.has(`/site/${id}/ogg/c/0`)).toBe(true);
     expect((await openAnywhere(store, { path: "/site" })).attributes.owner).toBe("lab");
@@ -246,7 +246,7 @@ describe("listRecordings filters", () => {
     await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
     await importRecording(collection, fixturePath("chained.opus"), { recordedAt: "2024-05-01T00:00:00Z" });
     const manifest = JSON.parse(readFileSync(join(dir, "manifest", "zarr.json"), "utf8"));
-    expect(manifest.attributes.zarrOpus).toEqual({ type: "manifest", formatVersion: 1 });
+    expect(manifest.attributes.zarrOpus).toEqual({ type: "manifest", formatVersion: 2 });
     expect(manifest.attributes.highestNumericId).toBe(2);
     expect(manifest.attributes.recordings).toEqual(await listRecordings(collection));
   });

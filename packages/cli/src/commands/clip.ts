@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { clip } from "@granule/extract";
-import type { OpenedSource } from "../source.ts";
+import type { CommandContext } from "../program/context.ts";
+import { type OpenedSource, openSource } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract.ts";
@@ -8,6 +9,26 @@ import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract
 export interface ClipArguments extends RangeArguments {
   output?: string;
   preRoll?: string;
+}
+
+export async function runClipCommand(
+  source: string,
+  options: ClipArguments & { json?: boolean },
+  context: CommandContext,
+): Promise<void> {
+  if (options.output === "-" && options.json) {
+    throw new UsageError("-o - writes the clip to stdout, so --json cannot go there too: choose one");
+  }
+  const opened = await openSource(source);
+  try {
+    const result = await runClip(opened, options);
+    if (options.json) context.json(result);
+    else if (options.output !== "-") {
+      context.io.out(`${result.path}: ${result.byteLength} bytes, samples ${result.startSample}-${result.endSample}\n`);
+    }
+  } finally {
+    await opened.close();
+  }
 }
 
 /** `granule clip`: a stream-copy clip, to a file or stdout; returns what it wrote. */

@@ -2,8 +2,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
+import type { CommandContext } from "../program/context.ts";
+import { withProgress } from "../progress.ts";
 import { type NamedSegment, parseSegmentsCsv } from "../segments-csv.ts";
-import type { OpenedSource } from "../source.ts";
+import { type OpenedSource, openSource } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -15,6 +17,36 @@ export interface RangeArguments {
 }
 
 export type OutputFormat = "wav" | "f32" | "s16";
+
+export async function runExtractCommand(
+  source: string,
+  options: ExtractArguments & { json?: boolean; sampleRate?: string },
+  context: CommandContext,
+): Promise<void> {
+  if (options.output === "-" && options.json) {
+    throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
+  }
+  const started = performance.now();
+  const opened = await openSource(
+    source,
+    options.sampleRate === undefined ? {} : { sampleRate: parseCount(options.sampleRate, "--sample-rate") },
+  );
+  try {
+    const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
+      runExtract(opened, options, (d, t) => {
+        if (t > 1) bar.update(d, t);
+      }),
+    );
+    if (options.json) context.json(summary);
+    const where = options.output === "-" ? "stdout" : (options.outDir ?? options.output);
+    const seconds = summary.seconds.toFixed(3);
+    context.note(
+      `wrote ${summary.segments.length} segment(s), ${seconds} s of audio, to ${where} in ${Math.round(performance.now() - started)} ms`,
+    );
+  } finally {
+    await opened.close();
+  }
+}
 
 /** The one range given by --start/--end or --start-sample/--end-sample, in samples. */
 export function rangeOf(args: RangeArguments, sampleRate: number): { startSample: number; endSample: number } {

@@ -1,8 +1,16 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { type DuplicatePolicy, importRecording, normaliseRecordedAt, openCollection } from "@granule/zarr-opus/node";
-import { parseCount } from "../time.ts";
-import { UsageError } from "../usage-error.ts";
+import {
+  type DuplicatePolicy,
+  type GeoLocation,
+  importRecording,
+  normaliseRecordedAt,
+  openCollection,
+} from "@granule/zarr-opus/node";
+import type { CommandContext } from "../program/context.ts";
+import { withProgress } from "../progress.ts";
+import { formatDuration, parseCount } from "../time.ts";
+import { EXIT_BAD_DATA, EXIT_OK, UsageError } from "../usage-error.ts";
 
 export interface ImportArguments {
   archive: string;
@@ -11,6 +19,7 @@ export interface ImportArguments {
   utcOffset?: string;
   originalRate?: string;
   device?: string;
+  location?: string;
   meta?: string[];
   onDuplicate: DuplicatePolicy;
   workers?: string;
@@ -24,6 +33,62 @@ export interface ImportedFile {
   totalSamples: number | null;
   sampleRate: number | null;
   recordedAt: string | null;
+}
+
+export async function runImportCommand(
+  files: string[],
+  options: ImportArguments & { json?: boolean },
+  context: CommandContext,
+): Promise<void> {
+  const started = performance.now();
+  const results = await withProgress("importing", "bytes", context.quiet(), (bar) =>
+    runImport(files, options, (file, d, t) => bar.update(d, t, file)),
+  );
+  if (options.json) context.json(results);
+  else {
+    for (const r of results) {
+      if (r.error !== null) context.io.err(`granule: ${r.file}: ${r.error}\n`);
+      else if (r.skipped) context.io.out(`${r.file}: already archived as ${r.id}, skipped\n`);
+      else {
+        const when = r.recordedAt ? `, recorded ${r.recordedAt}` : "";
+        context.io.out(
+          `${r.file} -> ${options.archive}/${r.id} (${formatDuration(r.totalSamples! / r.sampleRate!)}${when})\n`,
+        );
+      }
+    }
+    const imported = results.filter((r) => r.error === null && !r.skipped).length;
+    context.note(`imported ${imported} of ${results.length} file(s) in ${Math.round(performance.now() - started)} ms`);
+  }
+  context.state.exitCode = results.some((r) => r.error !== null) ? EXIT_BAD_DATA : EXIT_OK;
+}
+
+/**
+ * `--location`: `lat,lon` or `lat,lon,elevation` (decimal degrees WGS 84, metres), optionally
+ * after a site name and `@` (`pond-3@47.3769,8.5417`), or a site name alone.
+ */
+export function parseLocation(text: string): GeoLocation {
+  const at = text.lastIndexOf("@");
+  const name = at >= 0 ? text.slice(0, at).trim() : undefined;
+  const rest = (at >= 0 ? text.slice(at + 1) : text).trim();
+  const numbers = /^(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)(?:\s*,\s*(-?\d+(?:\.\d+)?))?$/.exec(rest);
+  if (numbers === null) {
+    if (at >= 0 || rest === "" || /^-?\d/.test(rest)) {
+      throw new UsageError(
+        `--location "${text}" is not lat,lon[,elevation] in decimal degrees and metres, name@lat,lon, or a site name`,
+      );
+    }
+    return { name: rest };
+  }
+  const latitude = Number(numbers[1]);
+  const longitude = Number(numbers[2]);
+  if (Math.abs(latitude) > 90) throw new UsageError(`--location latitude ${latitude} is not in [-90, 90]`);
+  if (Math.abs(longitude) > 180) throw new UsageError(`--location longitude ${longitude} is not in [-180, 180]`);
+  return {
+    ...(name ? { name } : {}),
+    latitude,
+    longitude,
+    ...(numbers[3] === undefined ? {} : { elevationM: Number(numbers[3]) }),
+  };
 }
 
 /**
@@ -63,6 +128,7 @@ export async function runImport(
     args.originalRate === undefined ? undefined : parseCount(args.originalRate, "--original-rate");
   if (originalSampleRate === 0) throw new UsageError("--original-rate must be above 0 Hz");
   const workers = args.workers === undefined ? undefined : parseCount(args.workers, "--workers");
+  const location = args.location === undefined ? undefined : parseLocation(args.location);
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) throw new UsageError(`${file}: no such file`);
@@ -77,6 +143,7 @@ export async function runImport(
         ...(args.utcOffset === undefined ? {} : { utcOffset: args.utcOffset }),
         ...(originalSampleRate === undefined ? {} : { originalSampleRate }),
         ...(args.device === undefined ? {} : { deviceId: args.device }),
+        ...(location === undefined ? {} : { location }),
         ...(workers === undefined ? {} : { workers }),
         metadata,
         onDuplicate: args.onDuplicate,

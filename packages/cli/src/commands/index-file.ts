@@ -1,7 +1,27 @@
 import { stat } from "node:fs/promises";
 import { indexFile, saveSidecar } from "@granule/opus-index/node";
+import type { CommandContext } from "../program/context.ts";
+import { withProgress } from "../progress.ts";
 import { sidecarPathOf } from "../source.ts";
+import { parseCount } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
+
+export async function runIndexCommand(
+  file: string,
+  options: { output?: string; workers?: string; json?: boolean },
+  context: CommandContext,
+): Promise<void> {
+  const workers = options.workers === undefined ? undefined : parseCount(options.workers, "--workers");
+  const result = await withProgress("indexing", "bytes", context.quiet(), (bar) =>
+    runIndex(file, options.output, workers, (d, t) => bar.update(d, t)),
+  );
+  if (options.json) context.json(result);
+  else {
+    context.io.out(
+      `${result.file}: ${result.totalSamples} samples, ${result.pages} pages, ${result.packets} packets, ${result.problems} problem(s); index saved to ${result.sidecar} in ${result.milliseconds} ms\n`,
+    );
+  }
+}
 
 /** `granule index`: indexes a plain file and saves the sidecar next to it (or at -o). */
 export async function runIndex(

@@ -1,5 +1,31 @@
-import type { OpenedSource } from "../source.ts";
-import { formatDuration } from "../time.ts";
+import { descriptiveInfo } from "@granule/zarr-opus/node";
+import type { CommandContext } from "../program/context.ts";
+import { withProgress } from "../progress.ts";
+import { type OpenedSource, openSource } from "../source.ts";
+import { formatDuration, parseCount } from "../time.ts";
+import { EXIT_OK } from "../usage-error.ts";
+import { formatLocation, formatMetadata } from "./ls.ts";
+
+/** `granule info`: prints what the source is; damage is listed, not an error (exit 0). */
+export async function runInfo(
+  source: string,
+  options: { json?: boolean; sampleRate?: string },
+  context: CommandContext,
+): Promise<void> {
+  const opened = await withProgress("indexing", "bytes", context.quiet(), (bar) =>
+    openSource(source, {
+      onProgress: (d, t) => bar.update(d, t),
+      ...(options.sampleRate === undefined ? {} : { sampleRate: parseCount(options.sampleRate, "--sample-rate") }),
+    }),
+  );
+  try {
+    if (options.json) context.json(infoDocument(opened));
+    else context.io.out(`${infoText(opened)}\n`);
+  } finally {
+    await opened.close();
+  }
+  context.state.exitCode = EXIT_OK;
+}
 
 /** The stable JSON document of `granule info --json` (documented in docs/cli.md). */
 export function infoDocument(opened: OpenedSource) {
@@ -29,9 +55,10 @@ export function infoDocument(opened: OpenedSource) {
       totalSamples: link.sampleCount,
       startGranule: link.startGranule,
     })),
-    recordedAt: opened.info?.recordedAt ?? null,
-    deviceId: opened.info?.deviceId ?? null,
+    id: opened.info?.id ?? null,
     sha256: opened.info?.sha256 ?? null,
+    timeExpansion: opened.info?.timeExpansion ?? sampleRate / 48_000,
+    ...descriptiveInfo(opened.info),
     problems: index.problems.map((p) => ({
       code: p.code,
       byteOffset: p.byteOffset,
@@ -53,6 +80,9 @@ export function infoText(opened: OpenedSource): string {
   ];
   if (doc.recordedAt !== null)
     lines.push(`  recorded at  ${doc.recordedAt}${doc.deviceId ? ` by ${doc.deviceId}` : ""}`);
+  else if (doc.deviceId !== null) lines.push(`  device       ${doc.deviceId}`);
+  if (doc.location !== null) lines.push(`  location     ${formatLocation(doc.location)}`);
+  if (Object.keys(doc.metadata).length > 0) lines.push(`  metadata     ${formatMetadata(doc.metadata)}`);
   if (doc.sha256 !== null) lines.push(`  sha256       ${doc.sha256}`);
   if (doc.links.length > 1) {
     doc.links.forEach((link, i) => {

@@ -8,8 +8,31 @@ import {
   openCollection,
   verifyRecording,
 } from "@granule/zarr-opus/node";
+import type { CommandContext } from "../program/context.ts";
 import { sidecarPathOf } from "../source.ts";
-import { UsageError } from "../usage-error.ts";
+import { parseCount } from "../time.ts";
+import { EXIT_BAD_DATA, EXIT_OK, UsageError } from "../usage-error.ts";
+
+export async function runVerifyCommand(
+  target: string,
+  options: { workers?: string; json?: boolean },
+  context: CommandContext,
+): Promise<void> {
+  const results = await runVerify(
+    target,
+    options.workers === undefined ? undefined : parseCount(options.workers, "--workers"),
+  );
+  if (options.json) context.json(results);
+  else {
+    for (const r of results) {
+      context.io.out(`${r.target}: ${r.ok ? "ok" : `${r.problems.length} problem(s)`}\n`);
+      for (const p of r.problems)
+        context.io.out(`  ${p.byteOffset === null ? "" : `byte ${p.byteOffset}: `}${p.code}: ${p.message}\n`);
+    }
+  }
+  if (results.length === 0) throw new UsageError(`${target}: nothing to verify`);
+  context.state.exitCode = results.every((r) => r.ok) ? EXIT_OK : EXIT_BAD_DATA;
+}
 
 export interface VerifyResult {
   target: string;

@@ -1,0 +1,29 @@
+import { Option } from "commander";
+import type { ImportArguments } from "../commands/import.ts";
+import { collect, type RegisterCommand } from "./context.ts";
+
+export const registerImport: RegisterCommand = (program, context) => {
+  program
+    .command("import")
+    .description("import recordings into an archive (created if needed)")
+    .argument("<files...>", "Ogg Opus files")
+    .requiredOption("--archive <dir>", "the archive (a Zarr v3 collection)")
+    .option("--id <id>", "id of the new recording (one file only; default: the next free number)")
+    .option("--recorded-at <iso>", "start time, ISO 8601 (default: from AudioMoth-style file names)")
+    .option("--utc-offset <offset>", "UTC offset of times without one, e.g. +02:00 (default UTC)")
+    .option("--original-rate <hz>", "true sample rate of time-expanded ultrasound (e.g. 384000)")
+    .option("--device <id>", "recorder or device id")
+    .option("--location <lat,lon[,elevation]>", "where it was recorded: decimal degrees, metres (or a site name)")
+    .option("--meta <key=value>", "free metadata (repeatable)", collect, [])
+    .addOption(
+      new Option("--on-duplicate <policy>", "when the same SHA-256 is already archived")
+        .choices(["error", "skip", "allow"])
+        .default("error"),
+    )
+    .option("--workers <n>", "index workers")
+    .option("--json", "print the results as JSON")
+    .action(async (files: string[], options: ImportArguments & { json?: boolean }) => {
+      const { runImportCommand } = await import("../commands/import.ts");
+      await runImportCommand(files, options, context);
+    });
+};
