@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The installed `granule` command. A .js file in a "type": "module" package, so Node runs it as ESM.
-import { main } from "../dist/index.js";
+import { Interrupted, main } from "../dist/index.js";
 
 // A reader that stops early (`granule extract -o - ... | head`) closes the pipe: end quietly.
 process.stdout.on("error", (error) => {
@@ -8,6 +8,16 @@ process.stdout.on("error", (error) => {
   throw error;
 });
 
-const code = await main(process.argv.slice(2));
+// Ctrl-C or SIGTERM: stop the work in progress, which removes what it was making, and say so.
+// A second one exits at once.
+const controller = new AbortController();
+for (const name of ["SIGINT", "SIGTERM"]) {
+  process.on(name, () => {
+    if (controller.signal.aborted) process.exit(name === "SIGINT" ? 130 : 143);
+    controller.abort(new Interrupted(name));
+  });
+}
+
+const code = await main(process.argv.slice(2), undefined, controller.signal);
 // Exit once stdout has taken everything, whatever timers a library left behind.
 process.stdout.write("", () => process.exit(code));

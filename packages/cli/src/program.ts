@@ -27,7 +27,12 @@ const COMMANDS: RegisterCommand[] = [
 ];
 
 /** The `granule` command. Each action sets `state.exitCode`. */
-export function buildProgram(io: Io, state: { exitCode: number }, version: string): Command {
+export function buildProgram(
+  io: Io,
+  state: { exitCode: number },
+  version: string,
+  signal: AbortSignal = new AbortController().signal,
+): Command {
   const program = new Command("granule")
     .description("Sample-exact segments, indexes, clips and archives of Ogg Opus recordings")
     .version(version)
@@ -45,6 +50,7 @@ export function buildProgram(io: Io, state: { exitCode: number }, version: strin
     io,
     state,
     quiet,
+    signal,
     json: (value) => io.out(`${JSON.stringify(value, null, 2)}\n`),
     note: (text) => {
       if (!quiet()) io.err(`${text}\n`);

@@ -16,6 +16,15 @@ export interface NamedSegment {
  * row number, zero-padded). Every problem names its row.
  */
 export function parseSegmentsCsv(text: string, sampleRate: number, file = "segments CSV"): NamedSegment[] {
+  return readSegmentsCsv(text, sampleRate, file).segments;
+}
+
+/** `parseSegmentsCsv`, and whether the rows give times (so that messages speak of times). */
+export function readSegmentsCsv(
+  text: string,
+  sampleRate: number,
+  file = "segments CSV",
+): { segments: NamedSegment[]; byTime: boolean } {
   let rows: Record<string, string>[];
   try {
     rows = parse(text, {
@@ -37,7 +46,7 @@ export function parseSegmentsCsv(text: string, sampleRate: number, file = "segme
   }
   const width = String(rows.length).length;
   const names = new Set<string>();
-  return rows.map((row, i) => {
+  const segments = rows.map((row, i) => {
     const where = `${file} row ${i + 2}`;
     const startSample = bySample
       ? parseSample(row.start_sample!, `${where} start_sample`)
@@ -54,4 +63,5 @@ export function parseSegmentsCsv(text: string, sampleRate: number, file = "segme
     names.add(name);
     return { name, startSample, endSample, origin: where };
   });
+  return { segments, byTime: !bySample };
 }

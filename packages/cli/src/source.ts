@@ -2,7 +2,25 @@ import { stat } from "node:fs/promises";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
 import { openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
+
+/**
+ * `--original-rate`: the true rate of a time-expanded recording, whose samples are stored one
+ * for one as 48 kHz Opus (384000 for a 384 kHz AudioMoth file). Only relabels time: a rate
+ * below 48 kHz cannot be a time expansion, and is refused rather than silently slowing the
+ * audio down (a 32 kHz label on 48 kHz samples would stretch every time by 1.5).
+ */
+export function originalRate(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const rate = parseCount(text, "--original-rate");
+  if (rate < 48_000) {
+    throw new UsageError(
+      `--original-rate ${rate}: a time-expanded recording's true rate is 48000 Hz or more (its samples are stored one for one as 48 kHz Opus); ${rate} Hz cannot be one`,
+    );
+  }
+  return rate;
+}
 
 /** A recording opened from whatever the user named, with what is known about it. */
 export interface OpenedSource {
@@ -55,6 +73,10 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
   }
   const info = await stat(name).catch(() => undefined);
   if (info === undefined) throw new UsageError(`${name}: no such file or directory`);
+  if (!info.isDirectory() && !info.isFile()) {
+    // A pipe or a device would block a reader forever, or give different bytes each time.
+    throw new UsageError(`${name} is not a regular file or an archive directory (a pipe, socket or device?)`);
+  }
   if (info.isDirectory()) {
     const local = await openArchived(name);
     return { kind: "archive", name, recording: local, info: local.info, close: async () => {} };

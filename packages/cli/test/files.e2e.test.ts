@@ -90,7 +90,18 @@ describe("granule extract", () => {
       dataBytes: 24_000 * 2,
     });
     expect(
-      granule(["extract", example, "--start-sample", "100", "--end-sample", "1061", "-o", wav, "--float"]).code,
+      granule([
+        "extract",
+        example,
+        "--start-sample",
+        "100",
+        "--end-sample",
+        "1061",
+        "-o",
+        wav,
+        "--float",
+        "--overwrite",
+      ]).code,
     ).toBe(0);
     expect(wavInfo(readFileSync(wav))).toMatchObject({ format: 3, bits: 32, dataBytes: 961 * 4 });
     const raw = granule([

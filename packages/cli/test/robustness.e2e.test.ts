@@ -89,7 +89,7 @@ describe("messages that say where", () => {
     writeFileSync(csv, "start,end\n1,2\n19,25\n");
     const run = granule(["extract", example, "--segments", csv, "--out-dir", join(dir, "late")]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/late.csv row 3: samples 912000-1200000 go past the end/);
+    expect(run.stderr).toMatch(/late.csv row 3: 19.000 s-25.000 s goes past the end/);
   });
 
   it("calls a missing archive a usage error, and refuses --sample-rate for an archived recording", () => {

@@ -24,6 +24,12 @@ export type ArchiveErrorCode =
   | "sha256-mismatch"
   /** A recording with the same SHA-256 is already in the collection (`onDuplicate: "error"`). */
   | "duplicate"
+  /**
+   * `originalSampleRate` says the file is time-expanded, but its OpusHead says it was encoded
+   * from a source at that rate: an ordinary encoder resampled it to 48 kHz, and the ultrasound
+   * is gone. Refused unless `acceptResampledSource`.
+   */
+  | "resampled-source"
   /** The requested id is taken, or no free id could be claimed. */
   | "id-taken"
   /** Not a usable recording id (ids are 1-128 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit). */

@@ -1,4 +1,10 @@
-import { type ByteSource, bufferSource, OPUS_SAMPLE_RATE } from "@granule/opus-index";
+import {
+  type ByteSource,
+  bufferSource,
+  type IndexProblem,
+  OPUS_SAMPLE_RATE,
+  type OpusIndex,
+} from "@granule/opus-index";
 import * as v from "valibot";
 import { removeLeftovers } from "./cleanup.ts";
 import type { Collection } from "./collection.ts";
@@ -44,6 +50,12 @@ export interface ImportOptions {
   parseFileName?: boolean;
   /** The true sample rate of a time-expanded recording (384000 for a 384 kHz AudioMoth file stored as 48 kHz Opus). */
   originalSampleRate?: number;
+  /**
+   * Import with `originalSampleRate` even though the OpusHead says the audio was encoded from a
+   * source at that rate, i.e. resampled to 48 kHz (what `opusenc x.WAV` does): its time would be
+   * stretched by the factor and its ultrasound is gone. Default false: refused (`resampled-source`).
+   */
+  acceptResampledSource?: boolean;
   /** Recorder or device id. Default: the prefix of a `<device>_YYYYMMDD_HHMMSS` file name, else none. */
   deviceId?: string;
   location?: GeoLocation;
@@ -73,6 +85,12 @@ export interface ImportResult {
   /** True when the source was a duplicate and `onDuplicate: "skip"` left the collection unchanged. */
   skipped: boolean;
   summary: RecordingSummary;
+  /**
+   * Damage the index found in the file, which is stored as it is with these listed (empty for a
+   * sound file; absent for a skipped duplicate, which imported nothing). With `strict`, such a
+   * file is refused instead.
+   */
+  problems?: IndexProblem[];
   /**
    * Whether the manifest was rewritten to include the new recording. False for a skipped
    * duplicate (nothing changed), and when the refresh failed or did not settle: the recording
@@ -167,6 +185,7 @@ export async function importRecording(
       strict: options.strict ?? false,
       ...(signal ? { signal } : {}),
     });
+    checkTimeExpansion(index, described.sampleRate, options.acceptResampledSource ?? false);
     await tee.finish(signal);
     await writer.finish();
     const sha256 = hash.digestHex();
@@ -191,7 +210,13 @@ export async function importRecording(
     entries.remember(summary);
     // The recording exists now, whatever happens to the manifest: a failed refresh is left to the next one.
     const refresh = await refreshManifestIn(collection, entries).catch(() => undefined);
-    return { id: outcome.id, skipped: false, summary, manifestUpdated: refresh?.settled === true };
+    return {
+      id: outcome.id,
+      skipped: false,
+      summary,
+      problems: [...index.problems],
+      manifestUpdated: refresh?.settled === true,
+    };
   } catch (error) {
     if (!committed) {
       await tee.stop();
@@ -205,6 +230,21 @@ export async function importRecording(
 }
 
 /** The descriptive attributes an import's options give (all but `importedAt` and `sha256`, known at the end). */
+/**
+ * A time-expanded recording keeps every source sample as a 48 kHz sample. An ordinary encoder
+ * given a 384 kHz WAV resamples it instead, and writes 384000 as the OpusHead's input rate:
+ * labelling that file 384 kHz would stretch its time eightfold, with the ultrasound already lost.
+ */
+function checkTimeExpansion(index: OpusIndex, sampleRate: number, accept: boolean): void {
+  if (sampleRate <= OPUS_SAMPLE_RATE || accept) return;
+  const head = index.links[0]!.head;
+  if (head.inputSampleRate !== sampleRate) return;
+  throw new ArchiveError(
+    "resampled-source",
+    `the file's OpusHead says it was encoded from a ${sampleRate} Hz source, so its encoder resampled it to 48 kHz (the ultrasound above 24 kHz is gone); labelling it ${sampleRate} Hz would stretch its time ${sampleRate / OPUS_SAMPLE_RATE}-fold. Import it without originalSampleRate, or re-encode the source with time expansion`,
+  );
+}
+
 function describe(options: ImportOptions): Omit<DescriptiveAttributes, "importedAt" | "sha256"> {
   const sourceName = options.sourceName ?? null;
   let recordedAt: string | null = null;

@@ -20,6 +20,19 @@ export interface RecorderFileNameOptions {
 // (`.WAV`, `T.WAV` of triggered recordings, `_suffix`). Matched against the base name only.
 const RECORDER_NAME = /^(?:(.+)_)?(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?![0-9])/;
 
+/** Digits that look like a date and a time of day in a file name: `2024-05-01 05.30`, `20240501-0530`... */
+const DATE_AND_TIME = /(?:19|20)\d{2}[-_.]?(?:0\d|1[0-9])[-_.]?\d{2}[-_.T ]?\d{2}[-_.:]?\d{2}/;
+
+/**
+ * Whether `name` looks like a recorder's file name (a date and a time of day in its digits)
+ * that `parseRecorderFileName` does not read, so that its caller can warn that no start time
+ * was taken from it (`20240501-0530.wav`, `AM07_2024-05-01_05-30-00.WAV`, `20241332_053000.WAV`).
+ */
+export function looksLikeUnreadRecorderName(name: string): boolean {
+  const base = name.slice(Math.max(name.lastIndexOf("/"), name.lastIndexOf("\\")) + 1);
+  return DATE_AND_TIME.test(base) && parseRecorderFileName(base) === undefined;
+}
+
 /**
  * Reads the start time (and device id) from a recorder's file name: AudioMoth's
  * `20240501_053000.WAV`, or `<device>_20240501_053000.WAV` (AudioMoth with the device id in

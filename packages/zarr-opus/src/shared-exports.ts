@@ -31,7 +31,9 @@ export type { ManifestRefresh } from "./manifest.ts";
 export { MemoryStore } from "./memory-store.ts";
 export type { ArchivedRecording, OpenRecordingOptions } from "./open-recording.ts";
 export type { Platform } from "./platform.ts";
+export { checkId } from "./ids.ts";
 export {
+  looksLikeUnreadRecorderName,
   normaliseRecordedAt,
   parseRecorderFileName,
   type RecordedAt,

@@ -1,7 +1,7 @@
-import { writeFile } from "node:fs/promises";
 import { clip } from "@granule/extract";
+import { outputExists, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
-import { type OpenedSource, openSource } from "../source.ts";
+import { type OpenedSource, openSource, originalRate } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract.ts";
@@ -9,6 +9,8 @@ import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract
 export interface ClipArguments extends RangeArguments {
   output?: string;
   preRoll?: string;
+  overwrite?: boolean;
+  originalRate?: string;
 }
 
 export async function runClipCommand(
@@ -19,7 +21,8 @@ export async function runClipCommand(
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the clip to stdout, so --json cannot go there too: choose one");
   }
-  const opened = await openSource(source);
+  const rate = originalRate(options.originalRate);
+  const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
   try {
     const result = await runClip(opened, options);
     if (options.json) context.json(result);
@@ -37,11 +40,14 @@ export async function runClip(
   args: ClipArguments,
 ): Promise<{ path: string; byteLength: number; startSample: number; endSample: number }> {
   if (args.output === undefined) throw new UsageError("say where to write the clip: -o clip.opus (- for stdout)");
+  if (args.output !== "-" && !(args.overwrite ?? false) && (await outputExists(args.output))) {
+    throw new UsageError(`${args.output} exists: pass --overwrite to replace it`);
+  }
   const range = rangeOf(args, opened.recording.sampleRate);
   checkRange(range, opened);
   const preRollSamples = preRollFrom(args.preRoll);
   const bytes = await clip(opened.recording, range, preRollSamples === undefined ? {} : { preRollSamples });
   if (args.output === "-") await writeStdout(bytes);
-  else await writeFile(args.output, bytes);
+  else await writeOutput(args.output, bytes, { overwrite: args.overwrite ?? false });
   return { path: args.output, byteLength: bytes.length, ...range };
 }

@@ -1,11 +1,11 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
+import { outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { type NamedSegment, parseSegmentsCsv } from "../segments-csv.ts";
-import { type OpenedSource, openSource } from "../source.ts";
+import { type NamedSegment, readSegmentsCsv } from "../segments-csv.ts";
+import { type OpenedSource, openSource, originalRate } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -16,26 +16,63 @@ export interface RangeArguments {
   endSample?: string;
 }
 
-export type OutputFormat = "wav" | "f32" | "s16";
+/** The output formats, by the name `--format` and a file extension give them. */
+export const OUTPUT_FORMATS = ["wav", "f32", "s16"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/**
+ * The format of the output: `--format` if given, else what the `-o` file's extension names
+ * (`x.f32`), else WAV. An extension that names another format than `--format` is refused:
+ * `-o x.f32 --format wav` would write a WAV file called x.f32.
+ */
+export function outputFormat(explicit: string | undefined, output: string | undefined): OutputFormat {
+  const extension = output === undefined || output === "-" ? undefined : /\.([A-Za-z0-9]+)$/.exec(output)?.[1];
+  const named = OUTPUT_FORMATS.find((f) => f === extension?.toLowerCase());
+  if (explicit !== undefined) {
+    const format = OUTPUT_FORMATS.find((f) => f === explicit);
+    if (format === undefined) throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(", ")}, not "${explicit}"`);
+    if (named !== undefined && named !== format) {
+      throw new UsageError(`-o ${output} names the ${named} format but --format says ${format}: choose one`);
+    }
+    return format;
+  }
+  return named ?? "wav";
+}
+
+/** A range and how the user gave it: times are spoken of as times in messages. */
+export interface UserRange {
+  startSample: number;
+  endSample: number;
+  byTime?: boolean;
+  origin?: string;
+}
 
 export async function runExtractCommand(
   source: string,
-  options: ExtractArguments & { json?: boolean; sampleRate?: string },
+  options: ExtractArguments & { json?: boolean },
   context: CommandContext,
 ): Promise<void> {
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
   }
   const started = performance.now();
-  const opened = await openSource(
-    source,
-    options.sampleRate === undefined ? {} : { sampleRate: parseCount(options.sampleRate, "--sample-rate") },
-  );
+  if (options.sampleRate !== undefined) {
+    throw new UsageError(
+      "--sample-rate (resampling the output) is not available in this version; for the true rate of a time-expanded plain file use --original-rate",
+    );
+  }
+  const rate = originalRate(options.originalRate);
+  const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
   try {
     const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
-      runExtract(opened, options, (d, t) => {
-        if (t > 1) bar.update(d, t);
-      }),
+      runExtract(
+        opened,
+        options,
+        (d, t) => {
+          if (t > 1) bar.update(d, t);
+        },
+        context.signal,
+      ),
     );
     if (options.json) context.json(summary);
     const where = options.output === "-" ? "stdout" : (options.outDir ?? options.output);
@@ -49,7 +86,7 @@ export async function runExtractCommand(
 }
 
 /** The one range given by --start/--end or --start-sample/--end-sample, in samples. */
-export function rangeOf(args: RangeArguments, sampleRate: number): { startSample: number; endSample: number } {
+export function rangeOf(args: RangeArguments, sampleRate: number): UserRange {
   const byTime = args.start !== undefined || args.end !== undefined;
   const bySample = args.startSample !== undefined || args.endSample !== undefined;
   if (byTime && bySample) throw new UsageError("give --start/--end or --start-sample/--end-sample, not both");
@@ -58,6 +95,7 @@ export function rangeOf(args: RangeArguments, sampleRate: number): { startSample
     return {
       startSample: parseTime(args.start, sampleRate, "--start"),
       endSample: parseTime(args.end, sampleRate, "--end"),
+      byTime: true,
     };
   }
   if (bySample) {
@@ -72,21 +110,20 @@ export function rangeOf(args: RangeArguments, sampleRate: number): { startSample
   throw new UsageError("say which samples: --start T --end T, --start-sample N --end-sample N, or --segments file.csv");
 }
 
-export function checkRange(
-  range: { startSample: number; endSample: number; origin?: string },
-  opened: OpenedSource,
-): void {
+export function checkRange(range: UserRange, opened: OpenedSource): void {
   const total = opened.recording.index.totalSamples;
+  const rate = opened.recording.sampleRate;
   const where = range.origin ? `${range.origin}: ` : "";
+  const seconds = (sample: number) => `${(sample / rate).toFixed(3)} s`;
+  const shown = range.byTime
+    ? `${seconds(range.startSample)}-${seconds(range.endSample)}`
+    : `samples ${range.startSample}-${range.endSample}`;
   if (range.startSample >= range.endSample) {
-    throw new UsageError(
-      `${where}the range ${range.startSample}-${range.endSample} is empty: the start must come before the end`,
-    );
+    throw new UsageError(`${where}the range ${shown} is empty: the start must come before the end`);
   }
   if (range.endSample > total) {
-    const seconds = (total / opened.recording.sampleRate).toFixed(3);
     throw new UsageError(
-      `${where}samples ${range.startSample}-${range.endSample} go past the end of ${opened.name}, which holds samples 0-${total} (${seconds} s)`,
+      `${where}${shown} goes past the end of ${opened.name}, which holds samples 0-${total} (${seconds(total)})`,
     );
   }
 }
@@ -102,11 +139,14 @@ export interface ExtractArguments extends RangeArguments {
   segments?: string;
   output?: string;
   outDir?: string;
-  format: OutputFormat;
+  format?: string;
   float?: boolean;
   preRoll?: string;
   workers?: string;
   fillHoles?: boolean;
+  overwrite?: boolean;
+  originalRate?: string;
+  sampleRate?: string;
 }
 
 export interface ExtractSummary {
@@ -128,19 +168,22 @@ export async function runExtract(
   opened: OpenedSource,
   args: ExtractArguments,
   onProgress: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<ExtractSummary> {
   const { sampleRate } = opened.recording;
-  const format = args.format;
-  if (!["wav", "f32", "s16"].includes(format))
-    throw new UsageError(`--format must be wav, f32 or s16, not "${format}"`);
-  let named: NamedSegment[];
+  if (args.output !== undefined && args.outDir !== undefined) {
+    throw new UsageError("-o names one output file and --out-dir a directory of them: give one");
+  }
+  const format = outputFormat(args.format, args.output);
+  let named: (NamedSegment & { byTime?: boolean })[];
   if (args.segments !== undefined) {
     if (args.start ?? args.end ?? args.startSample ?? args.endSample)
       throw new UsageError("give --segments or a range, not both");
     const text = await readFile(args.segments, "utf8").catch(() => {
       throw new UsageError(`${args.segments}: cannot read the segments CSV`);
     });
-    named = parseSegmentsCsv(text, sampleRate, args.segments);
+    const read = readSegmentsCsv(text, sampleRate, args.segments);
+    named = read.segments.map((segment) => ({ ...segment, byTime: read.byTime }));
     if (args.outDir === undefined) throw new UsageError("--segments writes one file per row: give --out-dir");
   } else {
     named = [{ name: "segment", ...rangeOf(args, sampleRate) }];
@@ -150,39 +193,81 @@ export async function runExtract(
   for (const segment of named) checkRange(segment, opened);
   const preRollSamples = preRollFrom(args.preRoll);
   const workers = args.workers === undefined ? (named.length >= 16 ? 2 : 0) : parseCount(args.workers, "--workers");
-  if (args.outDir !== undefined) await mkdir(args.outDir, { recursive: true });
-  const pathOf = (segment: NamedSegment) =>
-    args.outDir !== undefined ? join(args.outDir, `${segment.name}.${format}`) : (args.output as string);
+  const overwrite = args.overwrite ?? false;
+  // Every output's path is decided, and checked against what exists, before anything is decoded.
+  const paths: string[] = [];
+  for (const segment of named) {
+    const path = args.outDir !== undefined ? await pathInside(args.outDir, `${segment.name}.${format}`) : args.output!;
+    if (path !== "-" && !overwrite && (await outputExists(path))) {
+      throw new UsageError(`${path} exists: pass --overwrite to replace it`);
+    }
+    paths.push(path);
+  }
   const mappingFamily = opened.recording.index.head.mappingFamily;
   const summary: ExtractSummary = { segments: new Array(named.length), format, sampleRate, seconds: 0 };
   let done = 0;
-  await extractEach(
-    opened.recording,
+  await extractEachSpeaking(
     named,
-    async (segment: Segment, i: number) => {
-      const bytes =
-        format === "wav"
-          ? encodeWav(segment.channels, segment.sampleRate, { format: args.float ? "f32" : "s16", mappingFamily })
-          : encodeRaw(segment.channels, format);
-      const path = pathOf(named[i]!);
-      if (path === "-") await writeStdout(bytes);
-      else await writeFile(path, bytes);
-      summary.segments[i] = {
-        name: named[i]!.name,
-        path,
-        startSample: segment.startSample,
-        endSample: segment.endSample,
-        channels: segment.channels.length,
-        filled: segment.filled,
-      };
-      summary.seconds += (segment.endSample - segment.startSample) / sampleRate;
-      onProgress(++done, named.length);
-    },
-    {
-      workers,
-      fillHoles: args.fillHoles ?? false,
-      ...(preRollSamples === undefined ? {} : { preRollSamples }),
-    },
+    () =>
+      extractEach(
+        opened.recording,
+        named,
+        async (segment: Segment, i: number) => {
+          const bytes =
+            format === "wav"
+              ? encodeWav(segment.channels, segment.sampleRate, { format: args.float ? "f32" : "s16", mappingFamily })
+              : encodeRaw(segment.channels, format);
+          const path = paths[i]!;
+          if (path === "-") await writeStdout(bytes);
+          else await writeOutput(path, bytes, { overwrite });
+          summary.segments[i] = {
+            name: named[i]!.name,
+            path,
+            startSample: segment.startSample,
+            endSample: segment.endSample,
+            channels: segment.channels.length,
+            filled: segment.filled,
+          };
+          summary.seconds += (segment.endSample - segment.startSample) / sampleRate;
+          onProgress(++done, named.length);
+        },
+        {
+          workers,
+          fillHoles: args.fillHoles ?? false,
+          signal,
+          ...(preRollSamples === undefined ? {} : { preRollSamples }),
+        },
+      ),
+    opened,
   );
   return summary;
+}
+
+/**
+ * Runs the extraction; a range the file lost is reported in the units the user gave the
+ * segments in (times or samples), with the command line's option to fill it.
+ */
+async function extractEachSpeaking(named: UserRange[], run: () => Promise<void>, opened: OpenedSource): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const e = error as { name?: string; code?: string; startSample?: number; endSample?: number; byteOffset?: number };
+    if (e.name !== "ExtractError" || e.code !== "damaged" || e.startSample === undefined || e.endSample === undefined) {
+      throw error;
+    }
+    const rate = opened.recording.sampleRate;
+    const lost = named.some((n) => n.byTime)
+      ? `${(e.startSample / rate).toFixed(3)}-${(e.endSample / rate).toFixed(3)} s`
+      : `samples ${e.startSample}-${e.endSample}`;
+    const at = e.byteOffset === undefined ? "" : ` (damage at byte ${e.byteOffset})`;
+    throw new DamagedRange(
+      `${opened.name} lost ${lost} of the range asked for${at}: pass --fill-holes to get silence there`,
+    );
+  }
+}
+
+/** A range the file lost: bad data, exit 1. */
+class DamagedRange extends Error {
+  override readonly name = "ExtractError";
+  readonly code = "damaged";
 }

@@ -1,21 +1,21 @@
 import { descriptiveInfo } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { type OpenedSource, openSource } from "../source.ts";
-import { formatDuration, parseCount } from "../time.ts";
-import { EXIT_OK } from "../usage-error.ts";
+import { type OpenedSource, openSource, originalRate } from "../source.ts";
+import { formatDuration } from "../time.ts";
+import { EXIT_OK, UsageError } from "../usage-error.ts";
 import { formatLocation, formatMetadata } from "./ls.ts";
 
 /** `granule info`: prints what the source is; damage is listed, not an error (exit 0). */
 export async function runInfo(
   source: string,
-  options: { json?: boolean; sampleRate?: string },
+  options: { json?: boolean; originalRate?: string; sampleRate?: string },
   context: CommandContext,
 ): Promise<void> {
   const opened = await withProgress("indexing", "bytes", context.quiet(), (bar) =>
     openSource(source, {
       onProgress: (d, t) => bar.update(d, t),
-      ...(options.sampleRate === undefined ? {} : { sampleRate: parseCount(options.sampleRate, "--sample-rate") }),
+      ...sampleRateOf(options),
     }),
   );
   try {
@@ -25,6 +25,19 @@ export async function runInfo(
     await opened.close();
   }
   context.state.exitCode = EXIT_OK;
+}
+
+/**
+ * The true rate of a plain file, from `--original-rate`. `--sample-rate` is the name it had
+ * (kept here as an alias); it relabelled any rate, and now takes only what can be a time
+ * expansion, like `--original-rate`.
+ */
+function sampleRateOf(options: { originalRate?: string; sampleRate?: string }): { sampleRate?: number } {
+  if (options.sampleRate !== undefined && options.originalRate !== undefined) {
+    throw new UsageError("--sample-rate is the old name of --original-rate: give one");
+  }
+  const rate = originalRate(options.originalRate ?? options.sampleRate);
+  return rate === undefined ? {} : { sampleRate: rate };
 }
 
 /** The stable JSON document of `granule info --json` (documented in docs/cli.md). */

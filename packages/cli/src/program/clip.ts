@@ -11,6 +11,8 @@ export const registerClip: RegisterCommand = (program, context) => {
     .option("--start-sample <n>", "start sample")
     .option("--end-sample <n>", "end sample (exclusive)")
     .option("-o, --output <file>", "the clip to write; - for stdout")
+    .option("--overwrite", "replace the output file if it exists (default: refuse)")
+    .option("--original-rate <hz>", "true rate of a time-expanded plain file (e.g. 384000); archives know theirs")
     .option("--pre-roll <ms>", "pre-roll kept as pre-skip, in milliseconds (default 500)")
     .option("--json", "print the result as JSON")
     .action(async (source: string, options: ClipArguments & { json?: boolean }) => {

@@ -15,6 +15,8 @@ export interface CommandContext {
   json(value: unknown): void;
   /** A line for people on stderr (not with --quiet). */
   note(text: string): void;
+  /** Aborted when the run is interrupted (Ctrl-C): pass it to every long operation. */
+  readonly signal: AbortSignal;
 }
 
 /**

@@ -15,17 +15,20 @@ export const registerExtract: RegisterCommand = (program, context) => {
     .option("-o, --output <file>", "output file for one range; - for stdout")
     .option("--out-dir <dir>", "directory for one file per segment")
     .addOption(
-      new Option("--format <format>", "wav, or raw little-endian interleaved f32 / s16")
-        .choices(["wav", "f32", "s16"])
-        .default("wav"),
+      new Option(
+        "--format <format>",
+        "wav, or raw little-endian interleaved f32 / s16 (default: from the -o extension, else wav)",
+      ).choices(["wav", "f32", "s16"]),
     )
+    .option("--overwrite", "replace output files that exist (default: refuse)")
     .option("--float", "32-bit float WAV instead of 16-bit PCM")
     .option("--pre-roll <ms>", "decoder pre-roll in milliseconds (default 500)")
     .option("--workers <n>", "decode workers (default 2 for 16 or more segments)")
     .option("--fill-holes", "silence where the file lost samples, instead of an error")
-    .option("--sample-rate <hz>", "true rate of a time-expanded plain file")
+    .option("--original-rate <hz>", "true rate of a time-expanded plain file (e.g. 384000); archives know theirs")
+    .option("--sample-rate <hz>", "resample the output to this rate")
     .option("--json", "print what was written as JSON")
-    .action(async (source: string, options: ExtractArguments & { json?: boolean; sampleRate?: string }) => {
+    .action(async (source: string, options: ExtractArguments & { json?: boolean }) => {
       const { runExtractCommand } = await import("../commands/extract.ts");
       await runExtractCommand(source, options, context);
     });

@@ -20,6 +20,11 @@ export const registerImport: RegisterCommand = (program, context) => {
         .choices(["error", "skip", "allow"])
         .default("error"),
     )
+    .option("--strict", "refuse a file with any damage (default: import it as it is, its problems listed)")
+    .option(
+      "--accept-resampled",
+      "accept --original-rate for a file an ordinary encoder resampled from that rate (its ultrasound is gone)",
+    )
     .option("--workers <n>", "index workers")
     .option("--json", "print the results as JSON")
     .action(async (files: string[], options: ImportArguments & { json?: boolean }) => {

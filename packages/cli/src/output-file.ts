@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { UsageError } from "./usage-error.ts";
+
+/** An output being written: it appears under its name, whole, on `close()`, or not at all. */
+export interface OutputFile {
+  readonly path: string;
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  /** Removes what was written; the output never appears. */
+  abort(): Promise<void>;
+}
+
+export interface OutputOptions {
+  /** Replace an existing file (never writing through a link: the link itself is replaced). */
+  overwrite: boolean;
+}
+
+/** Outputs being written by this process, so an interrupt can remove them. */
+const inProgress = new Set<OutputFile>();
+
+/** Removes every output still being written (on Ctrl-C): nothing half-written is left behind. */
+export async function abortOpenOutputs(): Promise<void> {
+  await Promise.all([...inProgress].map((output) => output.abort()));
+}
+
+/**
+ * Opens an output file. The bytes go to a hidden temporary file next to it, which then takes
+ * the output's name: with a hard link that fails if the name exists (so an existing file,
+ * or a link someone planted there, is never replaced unless `overwrite`), or with `overwrite`
+ * by a rename over it (which replaces a link, not what it points to). Refuses at once when
+ * the name exists and `overwrite` is off, before any work.
+ */
+export async function openOutput(path: string, options: OutputOptions): Promise<OutputFile> {
+  if (!options.overwrite && (await outputExists(path))) {
+    throw new UsageError(`${path} exists: pass --overwrite to replace it`);
+  }
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.part`);
+  const handle = await open(temporary, "wx");
+  let position = 0;
+  let finished = false;
+  const output: OutputFile = {
+    path,
+    async write(bytes) {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+        done += bytesWritten;
+      }
+      position += done;
+    },
+    async close() {
+      if (finished) return;
+      finished = true;
+      inProgress.delete(output);
+      try {
+        await handle.close();
+        if (options.overwrite) {
+          await rename(temporary, path);
+        } else {
+          try {
+            await link(temporary, path);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+              throw new UsageError(`${path} appeared while it was being written: pass --overwrite to replace it`);
+            }
+            throw error;
+          }
+          await rm(temporary, { force: true });
+        }
+      } catch (error) {
+        await rm(temporary, { force: true }).catch(() => undefined);
+        throw error;
+      }
+    },
+    async abort() {
+      if (finished) return;
+      finished = true;
+      inProgress.delete(output);
+      await handle.close().catch(() => undefined);
+      await rm(temporary, { force: true }).catch(() => undefined);
+    },
+  };
+  inProgress.add(output);
+  return output;
+}
+
+/** Writes a whole output at once (see `openOutput`). */
+export async function writeOutput(path: string, bytes: Uint8Array, options: OutputOptions): Promise<void> {
+  const output = await openOutput(path, options);
+  try {
+    await output.write(bytes);
+    await output.close();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
+
+/**
+ * The path of `name` (a relative path, maybe with folders) inside `outDir`, checking that it
+ * stays inside and that no folder on the way below `outDir` is a symbolic link (a link planted
+ * there would send the output elsewhere). `outDir` itself may be a link: the user named it.
+ */
+export async function pathInside(outDir: string, name: string): Promise<string> {
+  if (isAbsolute(name) || name.split(/[\\/]/).some((part) => part === ".." || part === "")) {
+    throw new UsageError(`output name "${name}" must be a relative path inside --out-dir`);
+  }
+  const root = resolve(outDir);
+  const path = resolve(root, name);
+  if (!path.startsWith(root + sep)) throw new UsageError(`output name "${name}" leaves --out-dir`);
+  let at = root;
+  for (const part of relative(root, dirname(path)).split(sep).filter(Boolean)) {
+    at = join(at, part);
+    const info = await lstat(at).catch(() => undefined);
+    if (info?.isSymbolicLink()) throw new UsageError(`${at} is a symbolic link: granule does not write through links`);
+  }
+  return path;
+}
+
+/** Whether something (a file, a link, a folder) is at `path`. */
+export async function outputExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
