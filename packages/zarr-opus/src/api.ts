@@ -6,7 +6,7 @@ import { ArchiveError } from "./errors.ts";
 import { HttpStore } from "./http-store.ts";
 import { type ImportOptions, type ImportResult, importRecording } from "./import-recording.ts";
 import { findDamagedRecordingsIn, listRecordingsIn, type RecordingFilter } from "./list-recordings.ts";
-import { type ManifestRefresh, refreshManifestIn } from "./manifest.ts";
+import { type ManifestRefresh, type RefreshOptions, refreshManifestIn } from "./manifest.ts";
 import {
   type ArchivedRecording,
   idFromLocation,
@@ -132,12 +132,14 @@ export async function deleteRecording(collection: Collection, id: string): Promi
 }
 
 /**
- * Rewrites the collection's manifest from its listing and each recording's own `zarr.json`
- * (imports and deletions do this themselves). `settled` is false when the collection kept
- * changing through every attempt.
+ * Rewrites the collection's manifest from its listing and each recording's own `zarr.json`, and
+ * puts every recording into the content index (a recording copied in by hand, say). Imports
+ * and deletions refresh incrementally themselves (`{ full: false }`: only what changed is
+ * read), so hand edits of attributes show in the manifest after a full refresh. `settled` is
+ * false when the collection kept changing through every attempt.
  */
-export async function refreshManifest(collection: Collection): Promise<ManifestRefresh> {
-  return refreshManifestIn(collection);
+export async function refreshManifest(collection: Collection, options: RefreshOptions = {}): Promise<ManifestRefresh> {
+  return refreshManifestIn(collection, options);
 }
 
 /**

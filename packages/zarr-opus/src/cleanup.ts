@@ -11,19 +11,30 @@ import { isWritable } from "./store.ts";
  * group and its manifest group. Only names this package makes, by their exact patterns
  * (leases.ts): a user's own `notes.tmp` stays. Returns the names removed, relative to the collection.
  */
-export async function removeLeftovers(collection: Collection): Promise<string[]> {
+/**
+ * Removes the abandoned `.importing-*` and `.deleting-*` prefixes among `children` (a listing of
+ * the collection taken anyway, by a manifest refresh say). Returns their names.
+ */
+export async function removeAbandonedPrefixes(collection: Collection, children: string[]): Promise<string[]> {
   const store = collection.store;
   if (!isWritable(store)) return [];
-  const identity = collection.platform.identity;
   const removed: string[] = [];
-  for (const name of await store.listChildren(collection.path)) {
+  for (const name of children) {
     if (!isTemporaryPrefixName(name)) continue;
-    if (await isAbandoned(identity, store, collection.child(name))) {
+    if (await isAbandoned(collection.platform.identity, store, collection.child(name))) {
       await store.remove(collection.child(name));
       removed.push(name);
     }
   }
-  for (const folder of ["", MANIFEST_GROUP]) {
+  return removed;
+}
+
+export async function removeLeftovers(collection: Collection): Promise<string[]> {
+  const store = collection.store;
+  if (!isWritable(store)) return [];
+  const identity = collection.platform.identity;
+  const removed = await removeAbandonedPrefixes(collection, await store.listChildren(collection.path));
+  for (const folder of ["", MANIFEST_GROUP, `${MANIFEST_GROUP}/sha256`]) {
     for (const name of await store.listObjects(collection.child(folder))) {
       const path = folder === "" ? name : `${folder}/${name}`;
       const key = collection.child(path);

@@ -12,6 +12,10 @@ import { groupMetadata, metadataKey, readNode } from "./zarr-json.ts";
 export class Collection {
   /** @internal */
   readonly platform: Platform;
+  /** @internal The removal of what killed imports left, done once per open collection. */
+  leftoversChecked: Promise<void> | undefined;
+  /** @internal The highest numeric id in a listing taken by this object's first commit. */
+  listedHighestId: Promise<number> | undefined;
 
   constructor(
     /** The store holding the collection (a directory, memory, an HTTP server). */

@@ -1,4 +1,5 @@
 import type { Collection } from "./collection.ts";
+import { unindexContent } from "./content-index.ts";
 import { ArchiveError } from "./errors.ts";
 import { checkId } from "./ids.ts";
 import { releaseTemporary, temporaryName } from "./leases.ts";
@@ -33,6 +34,7 @@ export async function deleteRecordingIn(collection: Collection, id: string): Pro
   if (!(await deletePrefix(store, collection, id))) {
     throw new ArchiveError("io", `recording ${id} could not be moved out of sight for deletion`, { id });
   }
+  if ("summary" in entry) await unindexContent(collection, entry.summary).catch(() => undefined);
   const refresh = await refreshManifestIn(collection).catch(() => undefined);
   return { manifestUpdated: refresh?.settled === true };
 }

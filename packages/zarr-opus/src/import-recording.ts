@@ -8,10 +8,18 @@ import {
 import * as v from "valibot";
 import { removeLeftovers } from "./cleanup.ts";
 import type { Collection } from "./collection.ts";
+import {
+  indexContent,
+  recordedHighestId,
+  recordHighestId,
+  recordingWithSha256,
+  sizeIsKnown,
+  unindexContent,
+} from "./content-index.ts";
 import { ArchiveError } from "./errors.ts";
 import { DEFAULT_CHUNK_BYTES, DEFAULT_SHARD_BYTES, INDEX_GROUP, OGG_ARRAY } from "./format.ts";
 import { claimKey, withHashClaim } from "./hash-claim.ts";
-import { checkId, numericId } from "./ids.ts";
+import { checkId, numericId, numericValue } from "./ids.ts";
 import { indexChecksum, writeIndexArrays } from "./index-arrays.ts";
 import { releaseTemporary, temporaryName } from "./leases.ts";
 import { highestNumericIdIn, refreshManifestIn } from "./manifest.ts";
@@ -22,7 +30,7 @@ import {
   recordingAttributes,
   recordingInfo,
 } from "./recording-attributes.ts";
-import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { childIds, type RecordingSummary } from "./recording-entries.ts";
 import { firstIssue, geoLocationSchema } from "./recording-schema.ts";
 import { ShardedBytesWriter, shardedArrayMetadata, shardLayout } from "./sharded-bytes.ts";
 import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
@@ -71,6 +79,13 @@ export interface ImportOptions {
   strict?: boolean;
   /** Index scan workers (see `buildIndex`). Default: none below 128 MiB, else the runtime's default (worker threads in Node). */
   workers?: number;
+  /**
+   * Rewrite the collection's manifest after the commit, every row from its recording's own
+   * `zarr.json` (a cost that grows with the collection). Default true. A caller importing many
+   * files passes false and calls `refreshManifest(collection, { full: false })` once at the end,
+   * which reads only the recordings the manifest does not list yet (what `granule import` does).
+   */
+  refreshManifest?: boolean;
   /** Bytes per read of the source. Default 8 MiB. */
   batchBytes?: number;
   /** Inner chunk of the `ogg` array. Default 64 KiB. */
@@ -143,19 +158,22 @@ export async function importRecording(
       id: options.id,
     });
   }
-  await removeLeftovers(collection).catch(() => undefined);
+  // Once per open collection: what killed imports left (a listing of the collection).
+  if (collection.leftoversChecked === undefined) {
+    collection.leftoversChecked = removeLeftovers(collection).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+  await collection.leftoversChecked;
 
-  // Each recording's own attributes, read once for this import (duplicate checks and manifest).
-  const entries = new RecordingEntries(collection);
-  // A duplicate can only be a recording of the same size: only then is the file hashed first,
-  // so that re-importing a folder skips what is there without writing it again.
-  if (policy !== "allow") {
-    const summaries = await entries.summaries(await childIds(collection), signal);
-    if (summaries.some((s) => s.byteLength === source.size)) {
-      const sha256 = await hashSource(source, platform.sha256, signal);
-      const existing = summaries.find((s) => s.sha256 === sha256);
-      if (existing !== undefined) return duplicateFound(existing, policy, collection);
-    }
+  // A duplicate can only be a recording of the same size (the content index knows the sizes):
+  // only then is the file hashed first, so that re-importing a folder skips what is there
+  // without writing it again.
+  if (policy !== "allow" && (await sizeIsKnown(collection, source.size))) {
+    const sha256 = await hashSource(source, platform.sha256, signal);
+    const existing = await recordingWithSha256(collection, sha256, signal);
+    if (existing !== undefined) return duplicateFound(existing, policy, collection);
   }
 
   const layout = shardLayout(
@@ -198,7 +216,18 @@ export async function importRecording(
     await store.set(`${prefix}/zarr.json`, groupMetadata({ ...attributes }));
 
     const commit = (confirm: () => Promise<void>) =>
-      commitRecording({ collection, store, prefix, sha256, policy, requestedId: options.id, entries, confirm, signal });
+      commitRecording({
+        collection,
+        store,
+        prefix,
+        sha256,
+        byteLength: source.size,
+        freshListing: options.refreshManifest !== false,
+        policy,
+        requestedId: options.id,
+        confirm,
+        signal,
+      });
     // Imports of the same file commit one at a time, so the second one sees the first.
     const outcome =
       policy === "allow"
@@ -207,9 +236,11 @@ export async function importRecording(
     if ("duplicate" in outcome) return duplicateFound(outcome.duplicate, policy, collection);
     committed = true;
     const summary = recordingInfo(outcome.id, attributes);
-    entries.remember(summary);
     // The recording exists now, whatever happens to the manifest: a failed refresh is left to the next one.
-    const refresh = await refreshManifestIn(collection, entries).catch(() => undefined);
+    const refresh =
+      options.refreshManifest === false
+        ? undefined
+        : await refreshManifestIn(collection, { known: [summary], removeAbandoned: true }).catch(() => undefined);
     return {
       id: outcome.id,
       skipped: false,
@@ -317,9 +348,11 @@ interface Commit {
   /** The temporary prefix holding the finished recording. */
   prefix: AbsolutePath;
   sha256: string;
+  byteLength: number;
   policy: DuplicatePolicy;
   requestedId: string | undefined;
-  entries: RecordingEntries;
+  /** Take a fresh listing for the next numeric id (else one listing per open collection). */
+  freshListing: boolean;
   /** Called right before the rename: throws when the import must not commit (aborted, claim lost). */
   confirm: () => Promise<void>;
   signal: AbortSignal | undefined;
@@ -330,19 +363,20 @@ const COMMIT_ATTEMPTS = 100;
 
 /**
  * Moves the finished recording from its temporary prefix to its id. The rename never replaces
- * a recording, so a taken id fails it: an explicit id is then an error; a numeric one is
- * recomputed from a fresh listing (and the manifest's highest id) and tried again, skipping the
- * numbers already tried. Duplicates are checked just before, against the recordings' own
- * attributes.
+ * a recording, so a taken id fails it: an explicit id is then an error; a numeric one counts on
+ * from the highest id recorded (listing the collection once when the record proves stale) and
+ * is tried again, skipping the numbers already tried. Duplicates are checked just before, by the
+ * content index confirmed against the recording's own attributes; the index entries for this
+ * recording are written before the rename, so that no moment exists in which the recording is
+ * there and a duplicate import could miss it.
  */
 async function commitRecording(commit: Commit): Promise<{ id: string } | { duplicate: RecordingSummary }> {
   const { collection, store, prefix, requestedId } = commit;
-  // A number whose rename failed is skipped even if the listing does not show it (a file there).
   const tried = new Set<number>();
+  let next: number | undefined;
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-    const ids = await childIds(collection);
     if (commit.policy !== "allow") {
-      const existing = (await commit.entries.summaries(ids, commit.signal)).find((s) => s.sha256 === commit.sha256);
+      const existing = await recordingWithSha256(collection, commit.sha256, commit.signal);
       if (existing !== undefined) {
         await store.remove(prefix);
         return { duplicate: existing };
@@ -350,13 +384,30 @@ async function commitRecording(commit: Commit): Promise<{ id: string } | { dupli
     }
     let id = requestedId;
     if (id === undefined) {
-      let next = (await highestNumericIdIn(collection, ids)) + 1;
+      // The recorded highest id first; after two taken ids, a listing (ids made by other means).
+      if (next === undefined) {
+        // The highest id of a listing (ids of damaged recordings and of folders made by hand count)
+        // and the highest recorded since by any importer. An import that refreshes the manifest
+        // lists the collection anyway, so it lists now; one of a batch (no refresh each) lists once
+        // per open collection.
+        if (commit.freshListing) collection.listedHighestId = undefined;
+        collection.listedHighestId ??= childIds(collection).then((ids) => highestNumericIdIn(collection, ids));
+        next = Math.max(await collection.listedHighestId, await recordedHighestId(collection)) + 1;
+      }
       while (tried.has(next)) next++;
       tried.add(next);
       id = numericId(next);
     }
     await commit.confirm();
-    if (await store.rename(prefix, collection.child(id))) return { id };
+    const entry = { id, sha256: commit.sha256, byteLength: commit.byteLength };
+    await indexContent(collection, entry, commit.policy === "allow");
+    if (await store.rename(prefix, collection.child(id))) {
+      // An explicit numeric id counts too: automatic ids go on after it.
+      const given = requestedId === undefined ? next : numericValue(requestedId);
+      if (given !== undefined) await recordHighestId(collection, given).catch(() => undefined);
+      return { id };
+    }
+    await unindexContent(collection, entry).catch(() => undefined);
     if (requestedId !== undefined) {
       await store.remove(prefix);
       throw new ArchiveError("id-taken", `${collection.description} already has a recording ${id}`, { id });

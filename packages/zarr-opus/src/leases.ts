@@ -41,10 +41,11 @@ const OWNED_PREFIX = /^\.(importing|deleting)-([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}$
 const ANONYMOUS_PREFIX = /^\.(importing|deleting)-[0-9a-f]{12}$/;
 /**
  * `<name>.<host>-<pid>-<12 hex>.tmp`, where `<name>` is what the collection and manifest groups
- * hold (`zarr.json`, a claim), and `zarr.json.<12 hex>.tmp` of earlier versions: exactly these,
+ * hold (`zarr.json`, a claim, the content index's objects), and `zarr.json.<12 hex>.tmp` of earlier versions: exactly these,
  * never a user's own `notes.tmp`.
  */
-const OWNED_TMP = /^(?:zarr\.json|\.claim-[0-9a-f]{64})\.([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}\.tmp$/;
+const OWNED_TMP =
+  /^(?:zarr\.json|\.claim-[0-9a-f]{64}|highest-numeric-id|[0-9a-f]{64})\.([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}\.tmp$/;
 const ANONYMOUS_TMP = /^zarr\.json\.[0-9a-f]{12}\.tmp$/;
 
 /** The `<host>-<pid>` of names made by `identity`. */

@@ -1,8 +1,10 @@
 import * as v from "valibot";
+import { removeAbandonedPrefixes } from "./cleanup.ts";
 import type { Collection } from "./collection.ts";
+import { indexContent, recordedHighestId, recordingWithSha256 } from "./content-index.ts";
 import { ArchiveError } from "./errors.ts";
 import { FORMAT_VERSION, MANIFEST_GROUP, MARKER_ATTRIBUTE } from "./format.ts";
-import { compareIds, highestNumericId } from "./ids.ts";
+import { compareIds, highestNumericId, isRecordingId } from "./ids.ts";
 import { checkVersion, markerOf } from "./recording-attributes.ts";
 import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
 import { firstIssue, recordingInfoSchema } from "./recording-schema.ts";
@@ -13,6 +15,22 @@ export interface Manifest {
   /** The largest numeric id the collection had when the manifest was written (0 if none). */
   highestNumericId: number;
   recordings: RecordingSummary[];
+  /** The format version the manifest was written in (rows of version 1 are shorter summaries). */
+  formatVersion: number;
+}
+
+export interface RefreshOptions {
+  /**
+   * Rebuild every row from its recording's own `zarr.json` (the default for `refreshManifest`).
+   * Otherwise (what imports and deletions do) rows of recordings the manifest already lists are
+   * kept, and only recordings that appeared are read: the cost follows what changed, not the
+   * size of the collection. Hand edits of attributes show after the next full refresh.
+   */
+  full?: boolean;
+  /** Rows the caller knows to be current (the recording it just imported). */
+  known?: RecordingSummary[];
+  /** Also remove the abandoned temporary prefixes the listing shows (see `cleanupCollection`). */
+  removeAbandoned?: boolean;
 }
 
 /** What a manifest refresh did. */
@@ -48,6 +66,7 @@ export async function readManifest(collection: Collection, signal?: AbortSignal)
   return {
     highestNumericId: Number.isSafeInteger(highest) && (highest as number) > 0 ? (highest as number) : 0,
     recordings: manifestRows(attributes.recordings, marker.formatVersion, metadataKey(prefix)),
+    formatVersion: marker.formatVersion,
   };
 }
 
@@ -71,21 +90,30 @@ function manifestRows(rows: unknown[], formatVersion: number, key: string): Reco
  * The highest numeric id a writable collection has had: the larger of its listing's and its
  * manifest's (which remembers deleted ones). A damaged manifest counts as none.
  */
-export async function highestNumericIdIn(collection: Collection, ids: string[]): Promise<number> {
-  const manifest = await readManifest(collection).catch(() => undefined);
-  return Math.max(manifest?.highestNumericId ?? 0, highestNumericId(ids));
+export async function highestNumericIdIn(
+  collection: Collection,
+  ids: string[],
+  manifest?: Manifest | undefined,
+): Promise<number> {
+  const read = manifest ?? (await readManifest(collection).catch(() => undefined));
+  return Math.max(read?.highestNumericId ?? 0, highestNumericId(ids), await recordedHighestId(collection));
 }
 
 /**
- * Rewrites the manifest from the listing until the listing stops changing under it, each entry
- * from its recording's own `zarr.json` (read once per refresh, through `entries`). Writers do not
- * lock: each one that changes the collection refreshes afterwards, and the last writer's final
- * check sees every change made before it, so the manifest converges.
+ * Rewrites the manifest from the listing until the listing stops changing under it. A full
+ * refresh reads each entry from its recording's own `zarr.json` (once per refresh, through
+ * `entries`) and puts every recording into the content index; an incremental one reads only
+ * recordings the manifest does not list yet. Writers do not lock: each one that changes the
+ * collection refreshes afterwards, and the last writer's final check sees every change made
+ * before it, so the manifest converges.
  */
 export async function refreshManifestIn(
   collection: Collection,
-  entries = new RecordingEntries(collection),
+  options: RefreshOptions = {},
 ): Promise<ManifestRefresh> {
+  const entries = new RecordingEntries(collection);
+  for (const row of options.known ?? []) entries.remember(row);
+  const full = options.full ?? true;
   const store = collection.store;
   if (!isWritable(store)) {
     throw new ArchiveError("read-only", `${collection.description} is read-only`);
@@ -93,13 +121,27 @@ export async function refreshManifestIn(
   const key = metadataKey(collection.child(MANIFEST_GROUP));
   let recordings = 0;
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
-    const ids = await childIds(collection);
+    const children = await store.listChildren(collection.path);
+    // The listing is taken anyway: what killed imports left is found in it for free.
+    if (attempt === 1 && options.removeAbandoned) await removeAbandonedPrefixes(collection, children).catch(() => []);
+    const ids = children.filter(isRecordingId);
+    const manifest = await readManifest(collection).catch(() => undefined);
+    if (!full && manifest !== undefined && manifest.formatVersion >= FORMAT_VERSION) {
+      for (const row of manifest.recordings) entries.rememberUnlessKnown(row);
+    }
     const summaries = (await entries.summaries(ids)).sort((a, b) => compareIds(a.id, b.id));
+    if (full) {
+      for (const summary of summaries) {
+        if ((await recordingWithSha256(collection, summary.sha256))?.id === undefined) {
+          await indexContent(collection, summary);
+        }
+      }
+    }
     await store.set(
       key,
       groupMetadata({
         [MARKER_ATTRIBUTE]: { type: "manifest", formatVersion: FORMAT_VERSION },
-        highestNumericId: await highestNumericIdIn(collection, ids),
+        highestNumericId: await highestNumericIdIn(collection, ids, manifest),
         recordings: summaries,
       }),
     );

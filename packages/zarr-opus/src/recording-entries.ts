@@ -105,6 +105,11 @@ export class RecordingEntries {
     this.known.set(summary.id, { summary });
   }
 
+  /** Takes a row as read elsewhere (the manifest), unless this operation knows better. */
+  rememberUnlessKnown(summary: RecordingSummary): void {
+    if (!this.known.has(summary.id)) this.known.set(summary.id, { summary });
+  }
+
   private async entries(ids: string[], listed: boolean, signal?: AbortSignal): Promise<RecordingEntry[]> {
     return mapLimited(ids, 16, async (id) => {
       let entry = this.known.get(id);

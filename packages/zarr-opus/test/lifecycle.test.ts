@@ -341,8 +341,15 @@ describe("cleanupCollection", () => {
         `.claim-${sha("4")}`,
       ].sort(),
     );
+    // The manifest group also holds the content index (format 2): hashes, sizes, the highest id.
     expect(readdirSync(join(dir, "manifest")).sort()).toEqual(
-      [`zarr.json.${host}-${process.ppid}-00112233aabb.tmp`, "zarr.json"].sort(),
+      [
+        `zarr.json.${host}-${process.ppid}-00112233aabb.tmp`,
+        "zarr.json",
+        "sha256",
+        "bytes",
+        "highest-numeric-id",
+      ].sort(),
     );
   });
 });

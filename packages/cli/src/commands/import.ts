@@ -8,6 +8,7 @@ import {
   looksLikeUnreadRecorderName,
   normaliseRecordedAt,
   openCollection,
+  refreshManifest,
 } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -187,6 +188,8 @@ export async function runImport(
           onDuplicate: args.onDuplicate,
           onProgress: (p) => onProgress(basename(file), p.bytesDone, p.bytesTotal),
           signal: context.signal,
+          // One manifest refresh for the whole batch, below: its cost follows what changed.
+          refreshManifest: false,
         });
         results.push({
           file,
@@ -219,7 +222,10 @@ export async function runImport(
       }
     }
   } finally {
-    if (created && !results.some((r) => r.error === null && !r.skipped)) {
+    if (results.some((r) => r.error === null && !r.skipped)) {
+      // The recordings exist whatever happens here; a failed refresh is caught up by the next one.
+      await refreshManifest(collection, { full: false, removeAbandoned: true }).catch(() => undefined);
+    } else if (created) {
       // This call made the archive and nothing made it in: leave no empty archive behind.
       await rm(args.archive, { recursive: true, force: true }).catch(() => undefined);
     }
