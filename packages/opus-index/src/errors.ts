@@ -14,6 +14,8 @@ export type OpusErrorCode =
   | "bad-mapping"
   /** A header packet is shorter than its fields say. */
   | "truncated-header"
+  /** OpusTags comments that contradict each other (a time-expanded file's rate tags). */
+  | "bad-tags"
   /** The stream has no OpusTags packet after OpusHead. */
   | "missing-tags"
   /** Audio shares a page with the header packets, which RFC 7845 §3 forbids. */

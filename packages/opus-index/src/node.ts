@@ -9,6 +9,7 @@ import type { OpusIndex } from "./opus-index.ts";
 import { type Recording, recording } from "./recording.ts";
 import { type ScanWorker, scanWorkerOver } from "./scan-worker-pool.ts";
 import { readSidecar, writeSidecar } from "./sidecar.ts";
+import { declaredOriginalRate } from "./time-expansion.ts";
 
 /** A source over a local file, read with positioned reads; `close()` releases it. */
 export async function fileSource(
@@ -98,7 +99,8 @@ export async function openFile(
       options.sidecarPath !== undefined
         ? await openSidecar(options.sidecarPath, path)
         : await buildIndex(source, options);
-    return { ...recording(index, source, options.sampleRate), source };
+    // The true rate: the caller's, or what a time-expanded file declares in its tags.
+    return { ...recording(index, source, options.sampleRate ?? declaredOriginalRate(index.tags)), source };
   } catch (error) {
     await source.close();
     throw error;

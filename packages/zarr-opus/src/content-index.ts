@@ -27,6 +27,23 @@ const shaKey = (collection: Collection, sha256: string): AbsolutePath => collect
 const bytesKey = (collection: Collection, byteLength: number, id?: string): AbsolutePath =>
   collection.child(`${BYTES_FOLDER}/${byteLength}${id === undefined ? "" : `/${id}`}`);
 
+/** What the index knows a recording by: its bytes' hash, any other (its source's), its size. */
+export interface IndexedRecording {
+  id: string;
+  sha256: string;
+  byteLength: number;
+  alsoKnownAs?: readonly string[];
+  encodedFrom?: { sha256: string } | null;
+}
+
+function hashesOf(recording: IndexedRecording): string[] {
+  return [
+    recording.sha256,
+    ...(recording.alsoKnownAs ?? []),
+    ...(recording.encodedFrom ? [recording.encodedFrom.sha256] : []),
+  ];
+}
+
 /** Whether some recording of the collection has `byteLength` bytes, by the index. */
 export async function sizeIsKnown(collection: Collection, byteLength: number): Promise<boolean> {
   const store = collection.store as WritableStore;
@@ -52,7 +69,9 @@ export async function recordingWithSha256(
   }
   if (typeof id !== "string") return undefined;
   const entry = await readRecordingEntry(collection, id, false, signal).catch(() => undefined);
-  return entry !== undefined && "summary" in entry && entry.summary.sha256 === sha256 ? entry.summary : undefined;
+  if (entry === undefined || !("summary" in entry)) return undefined;
+  const { summary } = entry;
+  return summary.sha256 === sha256 || summary.encodedFrom?.sha256 === sha256 ? summary : undefined;
 }
 
 /**
@@ -61,26 +80,27 @@ export async function recordingWithSha256(
  */
 export async function indexContent(
   collection: Collection,
-  recording: { id: string; sha256: string; byteLength: number },
+  recording: IndexedRecording,
   keepExisting = false,
 ): Promise<void> {
   const store = collection.store as WritableStore;
-  const key = shaKey(collection, recording.sha256);
   const value = encoder.encode(JSON.stringify({ id: recording.id }));
-  if (keepExisting) await store.createExclusive(key, value);
-  else await store.set(key, value);
+  for (const sha256 of hashesOf(recording)) {
+    const key = shaKey(collection, sha256);
+    if (keepExisting) await store.createExclusive(key, value);
+    else await store.set(key, value);
+  }
   await store.set(bytesKey(collection, recording.byteLength, recording.id), new Uint8Array(0));
 }
 
 /** Takes a recording out of the index (its hash entry only if it still names it). */
-export async function unindexContent(
-  collection: Collection,
-  recording: { id: string; sha256: string; byteLength: number },
-): Promise<void> {
+export async function unindexContent(collection: Collection, recording: IndexedRecording): Promise<void> {
   const store = collection.store as WritableStore;
-  const key = shaKey(collection, recording.sha256);
-  const held = await store.get(key);
-  if (held !== undefined && decoder.decode(held) === JSON.stringify({ id: recording.id })) await store.remove(key);
+  for (const sha256 of hashesOf(recording)) {
+    const key = shaKey(collection, sha256);
+    const held = await store.get(key);
+    if (held !== undefined && decoder.decode(held) === JSON.stringify({ id: recording.id })) await store.remove(key);
+  }
   await store.remove(bytesKey(collection, recording.byteLength, recording.id));
 }
 

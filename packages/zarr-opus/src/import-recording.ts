@@ -1,6 +1,7 @@
 import {
   type ByteSource,
   bufferSource,
+  declaredOriginalRate,
   type IndexProblem,
   OPUS_SAMPLE_RATE,
   type OpusIndex,
@@ -31,7 +32,7 @@ import {
   recordingInfo,
 } from "./recording-attributes.ts";
 import { childIds, type RecordingSummary } from "./recording-entries.ts";
-import { firstIssue, geoLocationSchema } from "./recording-schema.ts";
+import { type EncodedFrom, encodedFromSchema, firstIssue, geoLocationSchema } from "./recording-schema.ts";
 import { ShardedBytesWriter, shardedArrayMetadata, shardLayout } from "./sharded-bytes.ts";
 import { type AbsolutePath, isWritable, type WritableStore } from "./store.ts";
 import { teeSource } from "./tee-source.ts";
@@ -58,6 +59,12 @@ export interface ImportOptions {
   parseFileName?: boolean;
   /** The true sample rate of a time-expanded recording (384000 for a 384 kHz AudioMoth file stored as 48 kHz Opus). */
   originalSampleRate?: number;
+  /**
+   * For a recording encoded from a recorder's file (what `granule import x.WAV` does with
+   * `@granule/encode`): the source file, the rate plan, the encoder and the recorder's metadata.
+   * Stored as the `encodedFrom` attribute; duplicates are found by the source's SHA-256 too.
+   */
+  encodedFrom?: EncodedFrom;
   /**
    * Import with `originalSampleRate` even though the OpusHead says the audio was encoded from a
    * source at that rate, i.e. resampled to 48 kHz (what `opusenc x.WAV` does): its time would be
@@ -170,6 +177,12 @@ export async function importRecording(
   // A duplicate can only be a recording of the same size (the content index knows the sizes):
   // only then is the file hashed first, so that re-importing a folder skips what is there
   // without writing it again.
+  // An encoded recording's source (the WAV) is known by its hash before anything is written.
+  const sourceSha256 = described.encodedFrom?.source.sha256;
+  if (policy !== "allow" && sourceSha256 !== undefined) {
+    const existing = await recordingWithSha256(collection, sourceSha256, signal);
+    if (existing !== undefined) return duplicateFound(existing, policy, collection);
+  }
   if (policy !== "allow" && (await sizeIsKnown(collection, source.size))) {
     const sha256 = await hashSource(source, platform.sha256, signal);
     const existing = await recordingWithSha256(collection, sha256, signal);
@@ -203,7 +216,9 @@ export async function importRecording(
       strict: options.strict ?? false,
       ...(signal ? { signal } : {}),
     });
-    checkTimeExpansion(index, described.sampleRate, options.acceptResampledSource ?? false);
+    const sampleRate = trueRate(index, options);
+    if (sampleRate !== described.sampleRate) described.sampleRate = sampleRate;
+    else checkTimeExpansion(index, sampleRate, options.acceptResampledSource ?? false);
     await tee.finish(signal);
     await writer.finish();
     const sha256 = hash.digestHex();
@@ -221,6 +236,7 @@ export async function importRecording(
         store,
         prefix,
         sha256,
+        alsoKnownAs: sourceSha256 === undefined ? [] : [sourceSha256],
         byteLength: source.size,
         freshListing: options.refreshManifest !== false,
         policy,
@@ -232,7 +248,14 @@ export async function importRecording(
     const outcome =
       policy === "allow"
         ? await commit(async () => signal?.throwIfAborted())
-        : await withHashClaim(platform.identity, store, claimKey(collection, sha256), prefix, signal, commit);
+        : await withHashClaim(
+            platform.identity,
+            store,
+            claimKey(collection, sourceSha256 ?? sha256),
+            prefix,
+            signal,
+            commit,
+          );
     if ("duplicate" in outcome) return duplicateFound(outcome.duplicate, policy, collection);
     committed = true;
     const summary = recordingInfo(outcome.id, attributes);
@@ -260,7 +283,23 @@ export async function importRecording(
   }
 }
 
-/** The descriptive attributes an import's options give (all but `importedAt` and `sha256`, known at the end). */
+/**
+ * The recording's true rate: what the file declares in its tags (a time-expanded file written by
+ * `@granule/encode`), or `originalSampleRate`, or 48000. A declared rate and a different given
+ * one contradict each other: refused, never one silently chosen.
+ */
+function trueRate(index: OpusIndex, options: ImportOptions): number {
+  const declared = declaredOriginalRate(index.tags);
+  const given = options.originalSampleRate;
+  if (declared !== undefined && given !== undefined && given !== declared) {
+    throw new ArchiveError(
+      "invalid-argument",
+      `originalSampleRate is ${given} but the file declares itself time-expanded from ${declared} Hz (its ORIGINAL_SAMPLE_RATE tag): give none, or the same`,
+    );
+  }
+  return declared ?? given ?? OPUS_SAMPLE_RATE;
+}
+
 /**
  * A time-expanded recording keeps every source sample as a 48 kHz sample. An ordinary encoder
  * given a 384 kHz WAV resamples it instead, and writes 384000 as the OpusHead's input rate:
@@ -276,6 +315,7 @@ function checkTimeExpansion(index: OpusIndex, sampleRate: number, accept: boolea
   );
 }
 
+/** The descriptive attributes an import's options give (all but `importedAt` and `sha256`, known at the end). */
 function describe(options: ImportOptions): Omit<DescriptiveAttributes, "importedAt" | "sha256"> {
   const sourceName = options.sourceName ?? null;
   let recordedAt: string | null = null;
@@ -317,7 +357,13 @@ function describe(options: ImportOptions): Omit<DescriptiveAttributes, "imported
     throw new ArchiveError("invalid-argument", "metadata must be a plain object");
   }
   const indexedSerial = options.serial ?? null;
-  return { sourceName, recordedAt, utcOffset, deviceId, location, sampleRate, metadata, indexedSerial };
+  let encodedFrom: EncodedFrom | null = null;
+  if (options.encodedFrom !== undefined) {
+    const parsed = v.safeParse(encodedFromSchema, options.encodedFrom);
+    if (!parsed.success) throw new ArchiveError("invalid-argument", `encodedFrom.${firstIssue(parsed.issues)}`);
+    encodedFrom = parsed.output;
+  }
+  return { sourceName, recordedAt, utcOffset, deviceId, location, sampleRate, metadata, indexedSerial, encodedFrom };
 }
 
 async function hashSource(
@@ -348,6 +394,8 @@ interface Commit {
   /** The temporary prefix holding the finished recording. */
   prefix: AbsolutePath;
   sha256: string;
+  /** Other hashes the recording is known by (an encoded recording's source file). */
+  alsoKnownAs: string[];
   byteLength: number;
   policy: DuplicatePolicy;
   requestedId: string | undefined;
@@ -376,10 +424,12 @@ async function commitRecording(commit: Commit): Promise<{ id: string } | { dupli
   let next: number | undefined;
   for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
     if (commit.policy !== "allow") {
-      const existing = await recordingWithSha256(collection, commit.sha256, commit.signal);
-      if (existing !== undefined) {
-        await store.remove(prefix);
-        return { duplicate: existing };
+      for (const sha256 of [commit.sha256, ...commit.alsoKnownAs]) {
+        const existing = await recordingWithSha256(collection, sha256, commit.signal);
+        if (existing !== undefined) {
+          await store.remove(prefix);
+          return { duplicate: existing };
+        }
       }
     }
     let id = requestedId;
@@ -399,7 +449,7 @@ async function commitRecording(commit: Commit): Promise<{ id: string } | { dupli
       id = numericId(next);
     }
     await commit.confirm();
-    const entry = { id, sha256: commit.sha256, byteLength: commit.byteLength };
+    const entry = { id, sha256: commit.sha256, byteLength: commit.byteLength, alsoKnownAs: commit.alsoKnownAs };
     await indexContent(collection, entry, commit.policy === "allow");
     if (await store.rename(prefix, collection.child(id))) {
       // An explicit numeric id counts too: automatic ids go on after it.

@@ -50,7 +50,7 @@ export function indexFactsJson(
 export type DescriptiveAttributes = Pick<
   RecordingAttributes,
   "importedAt" | "recordedAt" | "utcOffset" | "deviceId" | "location" | "sampleRate" | "metadata" | "indexedSerial"
-> & { sourceName: string | null; sha256: string };
+> & { sourceName: string | null; sha256: string; encodedFrom: RecordingAttributes["encodedFrom"] };
 
 /** The attributes document for `index` (the checksum is filled in by the caller). */
 export function recordingAttributes(
@@ -62,6 +62,10 @@ export function recordingAttributes(
   return {
     [MARKER_ATTRIBUTE]: { type: "recording", formatVersion: FORMAT_VERSION, writer: WRITER },
     source: { name: described.sourceName, byteLength: index.byteLength, sha256: described.sha256 },
+    // Only encoded recordings carry it (absent reads as null).
+    ...(described.encodedFrom === null || described.encodedFrom === undefined
+      ? {}
+      : { encodedFrom: described.encodedFrom }),
     importedAt: described.importedAt,
     recordedAt: described.recordedAt,
     utcOffset: described.utcOffset,

@@ -143,6 +143,37 @@ export const sourceSchema = v.object({
   sha256: v.pipe(hex64, describe("SHA-256 of the source file (= of `ogg`), 64 lower-case hex digits")),
 });
 
+/**
+ * What an encoded recording was made from (`granule import x.WAV`): the recorder's file, how it
+ * became Opus, and the recorder's own metadata as read. Written by the importer that encoded it;
+ * absent for a recording imported as Opus.
+ */
+export const encodedFromSchema = v.looseObject({
+  source: v.looseObject({
+    name: v.nullable(v.string()),
+    byteLength: count,
+    sha256: hex64,
+    format: v.string(),
+    sampleRate: positive,
+    channels: count,
+    bitsPerSample: count,
+    sampleFormat: v.string(),
+    frames: count,
+  }),
+  ratePlan: v.looseObject({ kind: v.picklist(["native", "upsampled", "resampled", "time-expanded"]) }),
+  encoder: v.looseObject({ name: v.string(), version: v.string() }),
+  recorder: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+export type EncodedFrom = v.InferOutput<typeof encodedFromSchema>;
+
+const encodedFromAttribute = v.pipe(
+  v.optional(v.nullable(encodedFromSchema), null),
+  describe(
+    "for a recording encoded from a recorder's file (WAV, FLAC): `source` (`name`, `byteLength`, `sha256`, `format`, `sampleRate`, `channels`, `bitsPerSample`, `sampleFormat`, `frames`), `ratePlan` (`kind`: `native`, `upsampled`, `resampled` or `time-expanded`, and its rates), `encoder` (`name`, `version`, settings), `recorder` (the recorder's metadata as read: AudioMoth, GUANO, INFO, conflicts); absent (null) for a recording imported as Opus",
+  ),
+);
+
 export const recordingAttributesSchema = v.object({
   [MARKER_ATTRIBUTE]: v.pipe(
     v.object({
@@ -153,6 +184,7 @@ export const recordingAttributesSchema = v.object({
     describe('the marker: `type` `"recording"`, `formatVersion` (integer), `writer` (string, informative)'),
   ),
   source: sourceSchema,
+  encodedFrom: encodedFromAttribute,
   importedAt: descriptive.importedAt,
   recordedAt: descriptive.recordedAt,
   utcOffset: descriptive.utcOffset,
@@ -184,9 +216,14 @@ export const recordingAttributesSchema = v.object({
  * The attributes document of a recording group, as written and as validated on read. Links and
  * problems keep any keys they have (they enter `indexSha256` as stored), typed as opus-index's.
  */
-export type RecordingAttributes = Omit<v.InferOutput<typeof recordingAttributesSchema>, "links" | "problems"> & {
+export type RecordingAttributes = Omit<
+  v.InferOutput<typeof recordingAttributesSchema>,
+  "links" | "problems" | "encodedFrom"
+> & {
   links: LinkJson[];
   problems: IndexProblem[];
+  /** Written only for encoded recordings; absent reads as null. */
+  encodedFrom?: EncodedFrom | null;
 };
 
 /**
@@ -201,6 +238,23 @@ export const recordingInfoSchema = v.object({
   sha256: sourceSchema.entries.sha256,
   ...descriptive,
   ...audio,
+  encodedFrom: v.pipe(
+    v.nullable(
+      v.object({
+        name: v.nullable(v.string()),
+        byteLength: count,
+        sha256: hex64,
+        format: v.string(),
+        sampleRate: positive,
+        channels: count,
+        bitsPerSample: count,
+        ratePlan: v.string(),
+      }),
+    ),
+    describe(
+      "what the recording was encoded from: the recorder file's name, size, SHA-256, format, rate, channels, bits and the rate plan's kind; null for Opus imports",
+    ),
+  ),
   durationSeconds: v.pipe(v.number(), describe("`totalSamples / sampleRate`")),
   linkCount: v.pipe(count, describe("links (chained streams) in the file")),
   problemCount: v.pipe(count, describe("problems the index found in the file")),
@@ -220,6 +274,19 @@ export function recordingInfo(id: string, attributes: RecordingAttributes): Reco
     sha256: attributes.source.sha256,
     ...(pick(DESCRIPTIVE_KEYS) as Pick<RecordingInfo, (typeof DESCRIPTIVE_KEYS)[number]>),
     ...(pick(AUDIO_KEYS) as Pick<RecordingInfo, (typeof AUDIO_KEYS)[number]>),
+    encodedFrom:
+      attributes.encodedFrom === null || attributes.encodedFrom === undefined
+        ? null
+        : {
+            name: attributes.encodedFrom.source.name,
+            byteLength: attributes.encodedFrom.source.byteLength,
+            sha256: attributes.encodedFrom.source.sha256,
+            format: attributes.encodedFrom.source.format,
+            sampleRate: attributes.encodedFrom.source.sampleRate,
+            channels: attributes.encodedFrom.source.channels,
+            bitsPerSample: attributes.encodedFrom.source.bitsPerSample,
+            ratePlan: attributes.encodedFrom.ratePlan.kind,
+          },
     durationSeconds: attributes.totalSamples / attributes.sampleRate,
     linkCount: attributes.links.length,
     problemCount: attributes.problems.length,

@@ -1,0 +1,37 @@
+import { OpusError } from "./errors.ts";
+import { type OpusTags, tagValues } from "./opus-tags.ts";
+
+/**
+ * The OpusTags comments by which a time-expanded file says what it is (written by
+ * `@granule/encode`; docs/encode.md): `RATE_PLAN=time-expanded`, `ORIGINAL_SAMPLE_RATE=<Hz>`,
+ * `TIME_EXPANSION=<factor>`. The file then carries its true rate itself, so that it is named
+ * once, where the samples were made, and every reader of the file agrees.
+ */
+export const RATE_PLAN_TAG = "RATE_PLAN";
+export const ORIGINAL_SAMPLE_RATE_TAG = "ORIGINAL_SAMPLE_RATE";
+export const TIME_EXPANSION_TAG = "TIME_EXPANSION";
+
+/**
+ * The true sample rate a time-expanded file declares in its tags, or undefined when it declares
+ * none. Tags that contradict each other are a typed error, never a guess.
+ */
+export function declaredOriginalRate(tags: OpusTags): number | undefined {
+  const plans = tagValues(tags, RATE_PLAN_TAG);
+  if (!plans.includes("time-expanded")) return undefined;
+  const rates = [...new Set(tagValues(tags, ORIGINAL_SAMPLE_RATE_TAG))];
+  const rate = Number(rates[0]);
+  if (rates.length !== 1 || !Number.isSafeInteger(rate) || rate < 48_000) {
+    throw new OpusError(
+      "bad-tags",
+      `the file says it is time-expanded (${RATE_PLAN_TAG}=time-expanded) but its ${ORIGINAL_SAMPLE_RATE_TAG} tags say ${JSON.stringify(rates)}`,
+    );
+  }
+  const factors = tagValues(tags, TIME_EXPANSION_TAG);
+  if (factors.some((f) => Math.abs(Number(f) * 48_000 - rate) > 1e-6 * rate)) {
+    throw new OpusError(
+      "bad-tags",
+      `the file's ${TIME_EXPANSION_TAG} (${factors.join(", ")}) disagrees with its ${ORIGINAL_SAMPLE_RATE_TAG} ${rate}`,
+    );
+  }
+  return rate;
+}
