@@ -109,7 +109,7 @@ export class Polyphase {
 }
 
 const cache = new Map<string, Polyphase>();
-const CACHE_SIZE = 8;
+const CACHE_SIZE = 16;
 
 /** A shared Polyphase for this ratio and quality (designing rows costs milliseconds; keep them). */
 export function polyphaseFor(ratio: Ratio, spec: QualitySpec): Polyphase {
