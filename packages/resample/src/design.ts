@@ -1,3 +1,4 @@
+import { ResampleError } from "./errors.ts";
 import { type QualitySpec, qualityKey } from "./quality.ts";
 import { floorDiv, type Ratio } from "./rates.ts";
 
@@ -15,6 +16,8 @@ import { floorDiv, type Ratio } from "./rates.ts";
 
 /** Table points per period of the lower rate: linear interpolation error below -140 dB. */
 const TABLE_DENSITY = 2048;
+/** Longest filter accepted, in input samples (a 4 MB row): 768 kHz -> 8 kHz needs 6,360 at "high". */
+const MAX_TAPS = 1 << 20;
 /** Designing this many dB beyond the asked rejection covers the Kaiser formula's optimism. */
 const DESIGN_MARGIN_DB = 3;
 
@@ -111,6 +114,12 @@ export function designFilter(ratio: Ratio, spec: QualitySpec): FilterDesign {
   const stretch = Math.max(1, down / up);
   const reach = Math.max(Math.ceil(prototype.halfSpan * stretch), Math.ceil(down / up) + 1);
   const taps = Math.ceil((2 * reach) / 8) * 8;
+  if (taps > MAX_TAPS) {
+    throw new ResampleError(
+      "invalid-rate",
+      `${down}:${up} (input:output samples) needs ${taps} taps per output, more than ${MAX_TAPS}: the output rate is too low for the input rate`,
+    );
+  }
   return { up, down, prototype, reach, taps };
 }
 

@@ -53,7 +53,7 @@ function wasmModule(): WebAssembly.Module | null {
   compiled = null;
   try {
     const api = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
-    if (api !== undefined && api.validate(KERNEL_WASM)) compiled = new api.Module(KERNEL_WASM);
+    if (api?.validate(KERNEL_WASM)) compiled = new api.Module(KERNEL_WASM);
   } catch {
     compiled = null;
   }

@@ -57,7 +57,7 @@ export function resampleSegment(input: readonly Float32Array[], options: Segment
   const inputLength = checkPlanar("input", input);
   const { inRate, outRate, offset, length } = options ?? ({} as SegmentOptions);
   const ratio = ratioOf(inRate, outRate);
-  const spec = qualitySpec(options.quality ?? DEFAULT_QUALITY);
+  const spec = qualitySpec(options?.quality ?? DEFAULT_QUALITY);
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new ResampleError(
       "invalid-segment",

@@ -44,7 +44,7 @@ export function createResampler(options: ResamplerOptions): Resampler {
   if (typeof channels !== "number" || !Number.isInteger(channels) || channels < 1) {
     throw new ResampleError("invalid-channels", `channels must be a positive integer, got ${String(channels)}`);
   }
-  const spec = qualitySpec(options.quality ?? DEFAULT_QUALITY);
+  const spec = qualitySpec(options?.quality ?? DEFAULT_QUALITY);
   if (ratio.up === 1 && ratio.down === 1) return new CopyResampler(inRate, outRate, channels);
   return new PolyphaseResampler(inRate, outRate, channels, polyphaseFor(ratio, spec));
 }
@@ -149,7 +149,8 @@ class PolyphaseResampler implements Resampler {
     if (this.ended) throw new ResampleError("ended", "push after flush: create a new resampler for a new stream");
     const length = checkPlanar("chunk", chunk, this.channels);
     const total = this.computable(this.inputSamples + length, this.inputSamples + length);
-    const out = Array.from({ length: this.channels }, () => new Float32Array(total));
+    const out: Float32Array[] = [];
+    for (let c = 0; c < this.channels; c++) out.push(new Float32Array(total));
     let written = 0;
     for (let from = 0; from < length; from += BLOCK_SAMPLES) {
       const n = Math.min(BLOCK_SAMPLES, length - from);

@@ -74,3 +74,12 @@ describe("errors", () => {
     expect(info.taps).toBeGreaterThan(describeFilter(48000, 32000, "strict").taps / 2);
   });
 });
+
+describe("limits", () => {
+  it("refuses a ratio whose filter would not fit (2 GHz -> 1 Hz) with a clear error, and accepts 768 kHz -> 8 kHz", () => {
+    expect(() => resample([new Float32Array(10)], 2_000_000_000, 1)).toThrowError(
+      expect.objectContaining({ code: "invalid-rate", message: expect.stringContaining("taps") }),
+    );
+    expect(describeFilter(768000, 8000).taps).toBe(6360);
+  });
+});
