@@ -8,10 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const EXPECTED = "7626bc61 88636784 460a5cd5 ebe1d5da";
-const bundle = readFileSync(new URL("../dist/index.js", import.meta.url), "utf8").replace(/\/\/# sourceMappingURL=.*$/m, "");
+const bundle = readFileSync(new URL("../dist/index.js", import.meta.url), "utf8").replace(
+  /\/\/# sourceMappingURL=.*$/m,
+  "",
+);
 const exportList = bundle.match(/export \{([^}]*)\};\s*$/);
 if (!exportList) throw new Error("dist/index.js does not end with an export list");
-const names = exportList[1].split(",").map((n) => n.trim()).filter(Boolean);
+const names = exportList[1]
+  .split(",")
+  .map((n) => n.trim())
+  .filter(Boolean);
 const library = `${bundle.slice(0, exportList.index)}\nwindow.granuleResample = { ${names.join(", ")} };\n`;
 const check = `
 const R = window.granuleResample;

@@ -50,12 +50,12 @@ export function qualitySpec(quality: Quality | undefined): QualitySpec {
     stopband > passband &&
     stopband <= 2 &&
     stopband - passband >= 0.01 &&
-    rejectionDb >= 20 &&
+    rejectionDb >= 50 &&
     rejectionDb <= 160;
   if (!ok) {
     throw new ResampleError(
       "invalid-quality",
-      `a quality specification needs 0 < passband < stopband <= 2 (at least 0.01 apart) and 20 <= rejectionDb <= 160, got ${JSON.stringify(quality)}`,
+      `a quality specification needs 0 < passband < stopband <= 2 (at least 0.01 apart) and 50 <= rejectionDb <= 160, got ${JSON.stringify(quality)}`,
     );
   }
   return { passband, stopband, rejectionDb };

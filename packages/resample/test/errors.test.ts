@@ -57,6 +57,7 @@ describe("errors", () => {
       { passband: 0.9, stopband: 0.8, rejectionDb: 100 },
       { passband: 0, stopband: 1, rejectionDb: 100 },
       { passband: 0.9, stopband: 1.1, rejectionDb: 10 },
+      { passband: 0.9, stopband: 1.1, rejectionDb: 40 },
       { passband: 0.9, stopband: 2.5, rejectionDb: 100 },
       { passband: 0.9, stopband: 1.1 },
     ]) {
