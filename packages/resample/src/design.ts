@@ -124,20 +124,21 @@ export function designFilter(ratio: Ratio, spec: QualitySpec): FilterDesign {
 }
 
 /**
- * Row `phase` (0 <= phase < up) into `row[0, taps)`: coefficient i weighs input sample
- * q - reach + 1 + i for an output at q + phase / up (in input samples).
+ * The row for an output at q + phase / phases (in input samples; 0 <= phase <= phases) into
+ * `row[offset, offset + taps)`: coefficient i weighs input sample q - reach + 1 + i. The
+ * polyphase table uses phases = up; ratios with too many phases for a table use a finer grid.
  */
-export function fillRow(design: FilterDesign, phase: number, row: Float32Array, offset: number): void {
+export function fillRow(design: FilterDesign, phase: number, phases: number, row: Float32Array, offset: number): void {
   const { up, down, reach, taps, prototype } = design;
   const { table, halfSpan } = prototype;
-  const scale = Math.max(up, down);
+  // tau = |phase / phases + n| * min(1, up / down): one exact ratio of integers for the table.
+  const scale = phases === up ? Math.max(up, down) : phases * (Math.max(up, down) / up);
   const count = 2 * reach;
   if (rowScratch.length < count) rowScratch = new Float64Array(count);
   const values = rowScratch;
   let sum = 0;
   for (let i = 0; i < count; i++) {
-    // tau = |phase / up + (reach - 1 - i)| in periods of the lower rate, as one exact ratio.
-    const tau = Math.abs(phase + (reach - 1 - i) * up) / scale;
+    const tau = Math.abs(phase + (reach - 1 - i) * phases) / scale;
     let value = 0;
     if (tau < halfSpan) {
       const u = tau * TABLE_DENSITY;

@@ -3,8 +3,19 @@ import { createKernel, type Kernel, type KernelKind } from "./kernel.ts";
 import { type QualitySpec, qualityKey } from "./quality.ts";
 import { floorDiv, type Ratio } from "./rates.ts";
 
-/** Ratios whose rows fit in this many coefficients (16 MB) are tabulated; others compute rows per output. */
+/**
+ * Ratios whose rows fit in this many coefficients (16 MB) get one row per phase. Others (a
+ * numerator in the tens of thousands, like 44101 -> 768000) get rows on a grid of phases that
+ * fits the same size, and each output interpolates linearly between the two rows around its
+ * phase: its position stays exact, its coefficients move by less than the table's own error.
+ */
 const MAX_TABLE_COEFFICIENTS = 1 << 22;
+/**
+ * Grid rows per period of the lower rate: twice the prototype table's density. Not more: the
+ * rows an output needs are far apart in the grid, so a grid that outgrows the caches costs a
+ * memory round trip per row (a 16 MB grid ran 20 times slower than this one).
+ */
+const GRID_DENSITY = 4096;
 /** Input samples copied into the kernel's memory at a time: bounds memory whatever the input length. */
 const PIECE_INPUT_SAMPLES = 1 << 16;
 
@@ -16,28 +27,34 @@ const PIECE_INPUT_SAMPLES = 1 << 16;
 export class Polyphase {
   readonly design: FilterDesign;
   readonly tabulated: boolean;
+  /** Rows between phase 0 and 1 on the grid (interpolated mode), else 0. */
+  private readonly grid: number;
   private readonly kernel: Kernel;
   private readonly rowsAddress = 0;
   private readonly nextAddress: number;
   private readonly advanceAddress: number;
   private readonly inputAddress: number;
 
-  constructor(ratio: Ratio, spec: QualitySpec, kernelKind: KernelKind | "auto" = "auto") {
+  constructor(ratio: Ratio, spec: QualitySpec, kernelKind: KernelKind | "auto" = "auto", forceGrid = false) {
     this.design = designFilter(ratio, spec);
-    const { up, taps } = this.design;
-    this.tabulated = up * taps <= MAX_TABLE_COEFFICIENTS;
+    const { up, down, taps } = this.design;
+    this.tabulated = !forceGrid && up * taps <= MAX_TABLE_COEFFICIENTS;
     this.kernel = createKernel(kernelKind);
-    const phases = this.tabulated ? up : 1;
+    const stretch = Math.max(1, down / up); // input samples per period of the lower rate
+    const gridRows = Math.min(Math.ceil(GRID_DENSITY / stretch), Math.floor(MAX_TABLE_COEFFICIENTS / taps) - 1);
+    this.grid = this.tabulated ? 0 : Math.max(16, gridRows);
+    const phases = this.tabulated ? up : this.grid + 1;
     this.nextAddress = phases * taps * 4;
     this.advanceAddress = this.nextAddress + phases * 4;
     this.inputAddress = Math.ceil((this.advanceAddress + phases * 4) / 16) * 16;
     this.kernel.ensure(this.inputAddress);
     if (this.tabulated) {
       const { next, advance } = phaseSteps(this.design);
-      for (let p = 0; p < up; p++) fillRow(this.design, p, this.kernel.f32, p * taps);
+      for (let p = 0; p < up; p++) fillRow(this.design, p, up, this.kernel.f32, p * taps);
       this.kernel.i32.set(next, this.nextAddress / 4);
       this.kernel.i32.set(advance, this.advanceAddress / 4);
     } else {
+      for (let k = 0; k <= this.grid; k++) fillRow(this.design, k, this.grid, this.kernel.f32, k * taps);
       this.kernel.i32[this.nextAddress / 4] = 0;
       this.kernel.i32[this.advanceAddress / 4] = 0;
     }
@@ -66,7 +83,7 @@ export class Polyphase {
       const n = Math.min(piece, count - done);
       const span = this.span(phase, n);
       const outAddress = this.inputAddress + Math.ceil(span / 4) * 16;
-      this.kernel.ensure(outAddress + n * 4);
+      this.kernel.ensure(outAddress + n * 4 + 8); // + 8: the interpolated mode's pair of dot products
       const { f32 } = this.kernel;
       f32.set(x.subarray(xStart, xStart + span), this.inputAddress / 4);
       if (this.tabulated) {
@@ -81,20 +98,21 @@ export class Polyphase {
           phase,
         );
       } else {
+        // Output at phase p / up: rows k and k + 1 of the grid around it, then a + f (b - a).
+        const grid = this.grid;
+        const pair = outAddress + n * 4;
         let offset = 0;
         let p = phase;
-        for (let k = 0; k < n; k++) {
-          fillRow(this.design, p, f32, 0);
-          this.kernel.run(
-            this.inputAddress + offset * 4,
-            outAddress + k * 4,
-            1,
-            taps,
-            0,
-            this.nextAddress,
-            this.advanceAddress,
-            0,
-          );
+        for (let m = 0; m < n; m++) {
+          const scaled = p * grid;
+          const k = floorDiv(scaled, up);
+          const f = (scaled - k * up) / up;
+          const at = this.inputAddress + offset * 4;
+          this.kernel.run(at, pair, 1, taps, k * taps * 4, this.nextAddress, this.advanceAddress, 0);
+          this.kernel.run(at, pair + 4, 1, taps, (k + 1) * taps * 4, this.nextAddress, this.advanceAddress, 0);
+          const a = f32[pair / 4] as number;
+          const b = f32[pair / 4 + 1] as number;
+          f32[outAddress / 4 + m] = a + f * (b - a);
           offset += floorDiv(p + down, up);
           p = (p + down) % up;
         }

@@ -114,8 +114,8 @@ export interface FilterInfo {
   readonly taps: number;
   /** Input samples of context needed on each side (contextSamples). */
   readonly contextSamples: number;
-  /** Rows precomputed for every phase ("table"), or computed for each output ("per-output", for ratios with huge numerators). */
-  readonly rows: "table" | "per-output" | "none";
+  /** One row per phase ("table"), or rows on a grid of phases that each output interpolates between ("grid", for ratios with huge numerators). */
+  readonly rows: "table" | "grid" | "none";
   /** The inner loop: "wasm-simd", "javascript", or "copy" for equal rates. */
   readonly kernel: "wasm-simd" | "javascript" | "copy";
 }
@@ -140,7 +140,7 @@ export function describeFilter(inRate: number, outRate: number, quality?: Qualit
     ...base,
     taps: polyphase.design.taps,
     contextSamples: polyphase.design.reach,
-    rows: polyphase.tabulated ? "table" : "per-output",
+    rows: polyphase.tabulated ? "table" : "grid",
     kernel: polyphase.kernelKind,
   };
 }
