@@ -14,6 +14,7 @@ const PORTABLE_PACKAGES = [
   "packages/extract",
   "packages/zarr-opus",
   "packages/encode",
+  "packages/resample",
 ];
 const VITEST_VERSION = JSON.parse(readFileSync("node_modules/vitest/package.json", "utf8")).version;
 const OUT = ".test-results";
