@@ -8,7 +8,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 /** Packages whose tests must pass unchanged in Deno and Bun (no file system in their code). */
-const PORTABLE_PACKAGES = ["packages/ogg-pages", "packages/opus-index", "packages/extract", "packages/zarr-opus"];
+const PORTABLE_PACKAGES = [
+  "packages/ogg-pages",
+  "packages/opus-index",
+  "packages/extract",
+  "packages/zarr-opus",
+  "packages/labels",
+];
 const VITEST_VERSION = JSON.parse(readFileSync("node_modules/vitest/package.json", "utf8")).version;
 const OUT = ".test-results";
 
