@@ -34,8 +34,16 @@ export function parseDecimal(text: string, options: ParseDecimalOptions = {}): D
   if (whole.length + fraction.length === 0) return undefined;
   const exponent = exponentText === undefined ? 0 : Number(exponentText);
   if (Math.abs(exponent) > MAX_EXPONENT) return undefined;
-  let units = BigInt(`${whole}${fraction}` || "0");
+  // Trailing zeros dropped from the text, not by BigInt division (the hot path of reading tables).
+  let digits = `${whole}${fraction}`;
   let scale = fraction.length - exponent;
+  let end = digits.length;
+  while (scale > 0 && end > 0 && digits.charCodeAt(end - 1) === 48) {
+    end -= 1;
+    scale -= 1;
+  }
+  if (end < digits.length) digits = digits.slice(0, end);
+  let units = BigInt(digits === "" ? "0" : digits);
   if (scale < 0) {
     units *= 10n ** BigInt(-scale);
     scale = 0;
@@ -97,6 +105,7 @@ function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
 }
 
 function normalise(value: Decimal): Decimal {
+  if (value.scale === 0) return value;
   let { units, scale } = value;
   while (scale > 0 && units % 10n === 0n) {
     units /= 10n;
