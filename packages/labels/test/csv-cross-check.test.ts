@@ -24,7 +24,7 @@ describe("our CSV reading and writing, checked against csv-parse and csv-stringi
       }),
       { numRuns: 500 },
     );
-  });
+  }, 30_000);
 
   it("reads CRLF tables with every cell quoted as csv-parse does", () => {
     fc.assert(
@@ -41,7 +41,7 @@ describe("our CSV reading and writing, checked against csv-parse and csv-stringi
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 
   it("quotes every line break, where csv-stringify given a record delimiter does not", () => {
     // csv-stringify 6.9.0 with record_delimiter set leaves a lone CR or LF in a cell unquoted.
@@ -78,5 +78,5 @@ describe("our CSV reading and writing, checked against csv-parse and csv-stringi
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 });

@@ -223,5 +223,5 @@ describe("output names", () => {
     expect(many[1]).toBe("Turdus merula-2");
     expect(many.at(-1)).toBe("Turdus merula-20000");
     expect(new Set(many).size).toBe(20_000);
-  });
+  }, 30_000);
 });

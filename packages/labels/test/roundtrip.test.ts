@@ -267,5 +267,5 @@ describe("round trips keep positions exact", () => {
       ),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 });

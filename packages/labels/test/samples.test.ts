@@ -65,7 +65,7 @@ describe("secondsToSample: the one rounding rule", () => {
         },
       ),
     );
-  });
+  }, 30_000);
 
   it("commutes with whole-sample shifts: a box keeps its length wherever it starts, half-way cases too", () => {
     fc.assert(
@@ -98,7 +98,7 @@ describe("sampleToSeconds", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 30_000);
 
   it("is never further from the true time than half a sample", () => {
     fc.assert(
