@@ -158,5 +158,5 @@ print(json.dumps(out))`;
         same: true,
       });
     }
-  });
+  }, 30_000);
 });
