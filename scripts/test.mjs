@@ -15,6 +15,7 @@ const PORTABLE_PACKAGES = [
   "packages/zarr-opus",
   "packages/encode",
   "packages/resample",
+  "packages/labels",
 ];
 const VITEST_VERSION = JSON.parse(readFileSync("node_modules/vitest/package.json", "utf8")).version;
 const OUT = ".test-results";

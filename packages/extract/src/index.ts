@@ -10,6 +10,7 @@ export {
   extractMany,
   type Segment,
 } from "./extract.ts";
+export { encodeNpy, encodeNpyHeader, type NpyDtype, NpyStream } from "./npy.ts";
 export type { SegmentRange } from "./plan-windows.ts";
 export { interleave, toInt16 } from "./samples.ts";
 export { encodeRaw, encodeWav, type WavFormat, type WavOptions } from "./wav.ts";

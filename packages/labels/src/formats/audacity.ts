@@ -1,0 +1,122 @@
+import { checkOrder, secondsCell } from "../cells.ts";
+import { formatDecimal, parseDecimal } from "../decimal.ts";
+import { LabelError } from "../errors.ts";
+import type { GridRecord } from "../grid.ts";
+import type { LabelRow, LabelTable } from "../row.ts";
+import { tsvLine, type WriteContext } from "../write-context.ts";
+import type { ReadContext } from "./read-context.ts";
+
+/** Audacity's value for a frequency bound that is not set. */
+const UNDEFINED_FREQUENCY = -1;
+
+/**
+ * Audacity label tracks, read as Audacity's own importer (LabelStruct::Import) does: each line
+ * is `start<TAB>end<TAB>label` in seconds, tabs separating tokens and empty tokens skipped;
+ * when the second token is not a number the label is a point (end = start) and that token is
+ * its text. A comma is a decimal separator too (Audacity reads both; versions before 2.x wrote
+ * the locale's). A following line `\<TAB>low_hz<TAB>high_hz` gives the label's frequencies
+ * (-1 = not set); further `\` lines are ignored, as Audacity does. Tokens after the label
+ * (BirdNET-Analyzer writes its confidence there) are kept as fields `column4`, `column5`...
+ * Point labels are kept as points (start == end): extraction has to refuse or widen them.
+ */
+export function readAudacity(records: GridRecord[], context: ReadContext): LabelTable {
+  const { file } = context;
+  const rows: LabelRow[] = [];
+  let lastLabelWithFrequencies: LabelRow | undefined;
+  for (const record of records) {
+    const tokens = record.cells.filter((cell) => cell !== "");
+    if (tokens[0]!.trim().startsWith("\\")) {
+      const owner = lastLabelWithFrequencies;
+      if (owner === undefined) {
+        if (rows.length === 0) {
+          throw new LabelError("bad-number", `a frequency line (\\) before any label`, { file, row: record.line });
+        }
+        continue; // a further continuation line, ignored as Audacity does
+      }
+      lastLabelWithFrequencies = undefined;
+      if (tokens[0]!.trim() !== "\\" || tokens.length < 3) {
+        throw new LabelError("bad-number", `a frequency line must be \\<TAB>low_hz<TAB>high_hz`, {
+          file,
+          row: record.line,
+        });
+      }
+      const [low, high] = [
+        frequency(tokens[1]!, file, record.line, "low_hz"),
+        frequency(tokens[2]!, file, record.line, "high_hz"),
+      ];
+      owner.fields.lowHz = tokens[1]!;
+      owner.fields.highHz = tokens[2]!;
+      if (low !== undefined) owner.lowHz = low;
+      if (high !== undefined) owner.highHz = high;
+      continue;
+    }
+    const place = (column: string) => ({ file, row: record.line, column });
+    const start = secondsCell(tokens[0]!, place("start"), { comma: true });
+    const second = tokens[1] === undefined ? undefined : parseDecimal(tokens[1], { comma: true });
+    const end = second === undefined ? start : secondsCell(tokens[1]!, place("end"), { comma: true });
+    checkOrder(start, end, place("end"));
+    const labelAt = second === undefined ? 1 : 2;
+    const fields: [string, string][] = [["start", tokens[0]!]];
+    if (second !== undefined) fields.push(["end", tokens[1]!]);
+    fields.push(["label", tokens[labelAt] ?? ""]);
+    tokens.slice(labelAt + 1).forEach((token, i) => {
+      fields.push([`column${labelAt + 2 + i}`, token]);
+    });
+    const row: LabelRow = {
+      row: record.line,
+      start: { seconds: formatDecimal(start) },
+      end: { seconds: formatDecimal(end) },
+      label: tokens[labelAt] ?? "",
+      fields: Object.fromEntries(fields),
+    };
+    rows.push(row);
+    lastLabelWithFrequencies = row;
+  }
+  return {
+    format: "audacity",
+    file,
+    columns: [],
+    labelColumn: "label",
+    mappedColumns: ["start", "end", "label", "lowHz", "highHz"],
+    rows,
+  };
+}
+
+function frequency(token: string, file: string, line: number, column: string): number | undefined {
+  const value = parseDecimal(token, { comma: true });
+  if (value === undefined)
+    throw new LabelError("bad-number", `${JSON.stringify(token)} is not a frequency in Hz`, {
+      file,
+      row: line,
+      column,
+    });
+  const hz = Number(formatDecimal(value));
+  if (hz === UNDEFINED_FREQUENCY) return undefined;
+  if (hz < 0) throw new LabelError("bad-number", `${token} Hz is negative`, { file, row: line, column });
+  return hz;
+}
+
+/**
+ * An Audacity label track: `start<TAB>end<TAB>label` (an empty label leaves the trailing tab,
+ * as Audacity writes it), and a `\<TAB>low<TAB>high` line when a frequency is known (-1 for a
+ * bound that is not). Read from an Audacity table, its extra tokens (`column4`...) follow the
+ * label again; other columns have no place in this format.
+ */
+export function writeAudacity(context: WriteContext): string {
+  const lines: string[] = [];
+  for (const row of context.rows) {
+    const cells = [
+      formatDecimal(context.seconds(row.start, row, "start")),
+      formatDecimal(context.seconds(row.end, row, "end")),
+      row.label ?? "",
+    ];
+    if (context.sourceFormat === "audacity") {
+      for (const [name, value] of Object.entries(row.fields)) if (/^column\d+$/.test(name)) cells.push(value);
+    }
+    lines.push(tsvLine(cells, context, row, ["start", "end", "label"]));
+    if (row.lowHz !== undefined || row.highHz !== undefined) {
+      lines.push(`\\\t${String(row.lowHz ?? UNDEFINED_FREQUENCY)}\t${String(row.highHz ?? UNDEFINED_FREQUENCY)}`);
+    }
+  }
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
