@@ -50,7 +50,7 @@ const keepImportMetaUrl: Plugin = {
   },
 };
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export default defineConfig({
   test: {
@@ -71,7 +71,7 @@ export default defineConfig({
         test: {
           name: "chromium",
           include: [...PACKAGE_TESTS, "tests/browser/*.browser.test.ts"],
-          testNamePattern: new RegExp(`^(?!.*(${NODE_ONLY_TESTS.map(escape).join("|")})).*$`),
+          testNamePattern: new RegExp(`^(?!.*(${NODE_ONLY_TESTS.map(escapeRegExp).join("|")})).*$`),
           setupFiles: ["tests/browser/shims/buffer-global.ts"],
           globalSetup: ["tests/browser/archive-server.ts"],
           testTimeout: 60_000,
