@@ -50,6 +50,30 @@ const keepImportMetaUrl: Plugin = {
   },
 };
 
+/**
+ * Modules the packages' tests import that the browser has not, in the browser only (the
+ * project's globalSetup runs in Node and keeps the real ones):
+ * - node:fs, for reading fixtures (shims/node-fs.ts);
+ * - @granule/extract/node: extract.test takes extractMany from the Node entry for its
+ *   worker_threads; in the browser the main entry's is the same function with Web Workers;
+ * - @granule/opus-index/node: the same for workers.test (shims/opus-index-node.ts).
+ */
+const BROWSER_SHIMS: Record<string, string> = {
+  "node:fs": shim("node-fs.ts"),
+  "@granule/extract/node": "@granule/extract",
+  "@granule/opus-index/node": shim("opus-index-node.ts"),
+};
+
+const browserShims: Plugin = {
+  name: "granule:browser-shims",
+  enforce: "pre",
+  async resolveId(source, importer, options) {
+    const target = BROWSER_SHIMS[source];
+    if (target === undefined || options?.ssr || this.environment?.config.consumer === "server") return null;
+    return this.resolve(target, importer, { skipSelf: true });
+  },
+};
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export default defineConfig({
@@ -57,16 +81,7 @@ export default defineConfig({
     projects: [
       {
         root,
-        plugins: [keepImportMetaUrl],
-        resolve: {
-          alias: {
-            "node:fs": shim("node-fs.ts"),
-            // extract.test takes extractMany from the Node entry for its worker_threads; in the
-            // browser the main entry's is the same function with Web Workers.
-            "@granule/extract/node": "@granule/extract",
-            "@granule/opus-index/node": shim("opus-index-node.ts"),
-          },
-        },
+        plugins: [keepImportMetaUrl, browserShims],
         optimizeDeps: { include: ["fast-check", "d3-scale-chromatic", "fast-png", "fft.js", "opus-decoder"] },
         test: {
           name: "chromium",
