@@ -75,7 +75,7 @@ describe("the viewer page", () => {
     expect(overview.bytesRead).toBeGreaterThan(0);
     // Opening (zarr.json, index arrays, shard index) and the probes; never the file twice.
     expect(overview.bytesRead).toBeLessThan(fileBytes * 1.5);
-    const info = await page.locator("dl.info").innerText();
+    const info = await page.locator("dl.info").textContent();
     expect(info).toContain("pond-3");
     expect(info).toContain('"project":"dawn chorus"');
     const stats = await canvasStats("canvas.overview");
@@ -122,7 +122,7 @@ describe("the viewer page", () => {
     expect(end! - start!).toBeGreaterThan(2);
     expect(end! - start!).toBeLessThan(4);
     await page.waitForFunction(() => document.querySelector(".status")!.textContent!.includes("decoded"));
-    const status = await page.locator(".status").innerText();
+    const status = await page.locator(".status").textContent();
     expect(status).toContain(`${Math.round((end! - start!) * 48_000)} samples`);
   });
 
@@ -154,7 +154,7 @@ describe("the viewer page", () => {
     expect(result.startSample).toBe(55_680);
     expect(result.decodedSamples).toBe(5760);
     expect(result.row).toBe("000002,0.145,0.16");
-    expect(await page.locator("dl.info").innerText()).toContain("time expansion ×8");
+    expect(await page.locator("dl.info").textContent()).toContain("time expansion ×8");
     expect(await page.locator("select").inputValue()).toBe(String(1 / 10));
     const played = await page.evaluate(() => window.granuleViewer!.play(1 / 10));
     expect(played).toEqual({
@@ -163,7 +163,9 @@ describe("the viewer page", () => {
       frames: 5760,
       note: "playing at 1/10 speed: 80 kHz sounds as 8 kHz",
     });
-    expect(await page.locator(".play-note").innerText()).toBe("playing at 1/10 speed: 80 kHz sounds as 8 kHz (0.15 s)");
+    expect(await page.locator(".play-note").textContent()).toBe(
+      "playing at 1/10 speed: 80 kHz sounds as 8 kHz (0.15 s)",
+    );
     const stats = await canvasStats("canvas.detail");
     expect(stats.colours).toBeGreaterThan(50);
     await page.screenshot({ path: join(RESULTS, "viewer-bat-sweeps.png"), fullPage: true });
@@ -178,7 +180,7 @@ describe("the viewer page", () => {
       ),
     );
     expect(message).toContain("999999");
-    expect(await page.locator(".status.error").innerText()).toContain("999999");
+    expect(await page.locator(".status.error").textContent()).toContain("999999");
   });
 
   it("logged no page errors", () => {

@@ -78,6 +78,8 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
 
 export default defineConfig({
   test: {
+    // A global option (vitest has it per run, not per project); no page test has these names.
+    testNamePattern: new RegExp(`^(?!.*(${NODE_ONLY_TESTS.map(escapeRegExp).join("|")})).*$`),
     projects: [
       {
         root,
@@ -86,7 +88,6 @@ export default defineConfig({
         test: {
           name: "chromium",
           include: [...PACKAGE_TESTS, "tests/browser/*.browser.test.ts"],
-          testNamePattern: new RegExp(`^(?!.*(${NODE_ONLY_TESTS.map(escapeRegExp).join("|")})).*$`),
           setupFiles: ["tests/browser/shims/buffer-global.ts"],
           globalSetup: ["tests/browser/archive-server.ts"],
           testTimeout: 60_000,

@@ -149,13 +149,15 @@ describe("axes", () => {
     const plain = renderImage(spec, { width: 400, height: 150 });
     const image = renderImage(spec, { width: 400, height: 150, axes: true });
     const { x, y, width, height } = image.plot;
+    let differing = 0;
     for (let row = 0; row < height; row++) {
       for (let col = 0; col < width; col++) {
         const a = ((y + row) * image.width + x + col) * 4;
         const b = (row * plain.width + col) * 4;
-        expect(image.data[a]).toBe(plain.data[b]);
+        for (let c = 0; c < 4; c++) if (image.data[a + c] !== plain.data[b + c]) differing++;
       }
     }
+    expect(differing).toBe(0);
     // Ink (dark pixels) in the left and bottom margins: the axes, ticks and digits.
     let inkLeft = 0;
     let inkBottom = 0;
