@@ -98,6 +98,10 @@ for (const dir of PORTABLE_PACKAGES) {
 
 // The browser suite. A browser that cannot start fails the suite (no report, or failed files).
 const browserJson = join(OUT, "browser.json");
+function missingChromium() {
+  console.log("\n=== Chromium (tests/browser): /usr/bin/chromium is missing (apt-get install -y chromium)");
+  return 1;
+}
 const browserStatus = existsSync("/usr/bin/chromium")
   ? run("Chromium (tests/browser)", "npx", [
       "vitest",
@@ -108,7 +112,7 @@ const browserStatus = existsSync("/usr/bin/chromium")
       "--reporter=json",
       `--outputFile.json=${browserJson}`,
     ])
-  : (console.log("\n=== Chromium (tests/browser): /usr/bin/chromium is missing (apt-get install -y chromium)"), 1);
+  : missingChromium();
 suites.push({ name: "chromium (tests/browser)", status: browserStatus, counts: vitestCounts(browserJson) });
 
 let passed = 0;

@@ -45,12 +45,20 @@ try {
   });
   console.log(`10-minute file: ${fileBytes} bytes (${(fileBytes / 1024).toFixed(0)} KiB), ${rounds} rounds, medians`);
   try {
-    for (const width of [1200, 640]) {
+    for (const [columns, gap] of [
+      [1000, 65_536],
+      [300, 65_536],
+      [100, 65_536],
+      [1000, 0],
+      [300, 0],
+      [100, 0],
+    ]) {
+      const width = 1200;
       const results = [];
       for (let r = 0; r < rounds; r++) {
         // A fresh page each round: a cold start (WASM compiled, nothing cached).
         const page = await browser.newPage({ viewport: { width, height: 900 } });
-        await page.goto(server.url);
+        await page.goto(`${server.url}&overview=${columns}&gap=${gap}`);
         await page.waitForFunction(() => window.granuleViewer !== undefined);
         await page.evaluate(() => window.granuleViewer.ready);
         const overview = await page.evaluate((rid) => window.granuleViewer.open(rid), id);
@@ -61,7 +69,7 @@ try {
       const o = results.map((x) => x.overview);
       const s = results.map((x) => x.selection);
       console.log(
-        `viewport ${width} px: overview of ${o[0].probes} probes (${o[0].spans} byte spans): ` +
+        `gap ${gap}: overview of ${o[0].probes} probes (${o[0].spans} byte spans): ` +
           `${median(o.map((x) => x.milliseconds)).toFixed(0)} ms, ${median(o.map((x) => x.bytesRead))} bytes ` +
           `(${((100 * median(o.map((x) => x.bytesRead))) / fileBytes).toFixed(1)} % of the file, opening included) ` +
           `in ${median(o.map((x) => x.requests))} requests; ` +

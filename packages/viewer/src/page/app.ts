@@ -19,6 +19,14 @@ export interface ViewerOptions {
   archive: string;
   /** Decode workers for the overview (Web Workers); 0 decodes on the page's thread. Default 2 where Workers exist. */
   workers?: number;
+  /**
+   * Most overview probes (columns). Default 1000 (and the canvas width). With pages of about
+   * 1 s, as encoders write them, probes less than about 2 s apart read most pages: fewer
+   * probes read less (see docs/viewer.md).
+   */
+  overviewColumns?: number;
+  /** Overview byte ranges closer than this are fetched in one request. Default 64 KiB. */
+  overviewGapBytes?: number;
 }
 
 /** What a selection decoded: for people (the status line) and for tests (`window.granuleViewer`). */
@@ -105,6 +113,8 @@ export class Viewer {
   private playing: AudioBufferSourceNode | undefined;
   private readonly archiveUrl: string;
   private readonly workers: number;
+  private readonly overviewColumns: number;
+  private readonly overviewGapBytes: number;
   private readonly ui;
   private busy: Promise<unknown> = Promise.resolve();
 
@@ -115,6 +125,8 @@ export class Viewer {
     this.archiveUrl = new URL(options.archive, document.baseURI).href;
     const hasWorkers = typeof Worker === "function";
     this.workers = options.workers ?? (hasWorkers ? 2 : 0);
+    this.overviewColumns = options.overviewColumns ?? 1000;
+    this.overviewGapBytes = options.overviewGapBytes ?? 65_536;
     this.ui = this.build();
     this.ready = this.load();
   }
@@ -314,7 +326,8 @@ export class Viewer {
       const width = Math.max(200, this.ui.selected.clientWidth - 80);
       this.say(`recording ${id}: computing the overview ...`);
       const result = await computeOverview(rec, {
-        columns: Math.min(width, 1000),
+        columns: Math.min(width, this.overviewColumns),
+        gapBytes: this.overviewGapBytes,
         workers: this.workers,
         ...(this.workers > 0 ? { workerFactory: webDecoderFactory } : {}),
       });

@@ -19,5 +19,12 @@ if (archive === null || archive === "") {
   root.replaceChildren(form);
 } else {
   const workers = params.get("workers");
-  window.granuleViewer = mountViewer(root, { archive, ...(workers !== null ? { workers: Number(workers) } : {}) });
+  const overview = params.get("overview");
+  const gap = params.get("gap");
+  window.granuleViewer = mountViewer(root, {
+    archive,
+    ...(workers !== null ? { workers: Number(workers) } : {}),
+    ...(overview !== null ? { overviewColumns: Number(overview) } : {}),
+    ...(gap !== null ? { overviewGapBytes: Number(gap) } : {}),
+  });
 }
