@@ -1,7 +1,9 @@
 // Runs every test suite and prints one closing line, "N passed, N failed":
 // - all packages' tests with vitest on Node;
 // - the tests of the runtime-neutral packages again with vitest inside Deno and with Bun's
-//   own test runner (which maps `vitest` imports to `bun:test`), against the built dist.
+//   own test runner (which maps `vitest` imports to `bun:test`), against the built dist;
+// - the browser suite (tests/browser): those packages' tests again in headless Chromium, and
+//   the viewer page driven by Playwright (needs /usr/bin/chromium: .ci/run installs it).
 // Exits 1 if any test failed or any runner did not report. Expects `npm run build` first.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -16,6 +18,7 @@ const PORTABLE_PACKAGES = [
   "packages/encode",
   "packages/resample",
   "packages/labels",
+  "packages/spectrogram",
 ];
 const VITEST_VERSION = JSON.parse(readFileSync("node_modules/vitest/package.json", "utf8")).version;
 const OUT = ".test-results";
@@ -95,6 +98,25 @@ for (const dir of PORTABLE_PACKAGES) {
   );
   suites.push({ name: `bun (${dir})`, status: bunStatus, counts: bunCounts(bunXml) });
 }
+
+// The browser suite. A browser that cannot start fails the suite (no report, or failed files).
+const browserJson = join(OUT, "browser.json");
+function missingChromium() {
+  console.log("\n=== Chromium (tests/browser): /usr/bin/chromium is missing (apt-get install -y chromium)");
+  return 1;
+}
+const browserStatus = existsSync("/usr/bin/chromium")
+  ? run("Chromium (tests/browser)", "npx", [
+      "vitest",
+      "run",
+      "--config",
+      "tests/browser/vitest.config.ts",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${browserJson}`,
+    ])
+  : missingChromium();
+suites.push({ name: "chromium (tests/browser)", status: browserStatus, counts: vitestCounts(browserJson) });
 
 let passed = 0;
 let failed = 0;

@@ -29,7 +29,9 @@ export class HttpStore implements ReadableStore {
   constructor(url: string | URL, options: HttpStoreOptions = {}) {
     this.base = String(url).replace(/\/+$/, "");
     this.description = this.base;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    // Not `globalThis.fetch` itself: called as this.fetchImpl(...), browsers throw "Illegal
+    // invocation" (fetch must not be called on another object). Node does not mind.
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.headers = options.headers ?? {};
   }
 
