@@ -9,5 +9,11 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   shims: true,
-  external: ["@granule/ogg-pages", "@granule/opus-index", "@noble/hashes", "@wasm-audio-decoders/flac"],
+  external: [
+    "@granule/ogg-pages",
+    "@granule/opus-index",
+    "@granule/resample",
+    "@noble/hashes",
+    "@wasm-audio-decoders/flac",
+  ],
 });

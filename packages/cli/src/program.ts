@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerClip } from "./program/clip.ts";
 import type { CommandContext, Io, RegisterCommand } from "./program/context.ts";
+import { registerEncode } from "./program/encode.ts";
 import { registerExtract } from "./program/extract.ts";
 import { registerImport } from "./program/import.ts";
 import { registerIndex } from "./program/index-file.ts";
@@ -20,6 +21,7 @@ const COMMANDS: RegisterCommand[] = [
   registerInfo,
   registerIndex,
   registerImport,
+  registerEncode,
   registerLs,
   registerExtract,
   registerClip,

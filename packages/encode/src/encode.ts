@@ -1,3 +1,5 @@
+import type { ByteSource } from "@granule/opus-index";
+import { createResampler } from "@granule/resample";
 import { type EncodeInput, isByteSource, isReadableStream, SequentialReader, SkippingReader } from "./byte-reader.ts";
 import { EncodeError } from "./errors.ts";
 import { type FlacHeader, readFlacFrames, readFlacHeader } from "./flac-reader.ts";
@@ -158,12 +160,6 @@ export async function encode(input: EncodeInput, sink: PageSink, options: Encode
     const plan = planRate(source.sampleRate, {
       recorderTimeExpansion: options.recorderTimeExpansion ?? known.timeExpansion,
     });
-    if (plan.kind === "resampled" && options.resampler === undefined) {
-      throw new EncodeError(
-        "invalid-argument",
-        `a ${plan.sourceRate} Hz source must be resampled to 48 kHz: pass options.resampler (createResampler from @granule/resample)`,
-      );
-    }
     const layout = channelLayout(source.channels, settings.coupleStereo);
     const bitrate = options.bitrate ?? DEFAULT_BITRATE_PER_CHANNEL * source.channels;
     const frameSize = (plan.encoderRate * settings.frameSizeMs) / 1000;
@@ -227,7 +223,11 @@ export async function encode(input: EncodeInput, sink: PageSink, options: Encode
       };
       const resampler =
         plan.kind === "resampled"
-          ? options.resampler!({ inRate: plan.sourceRate, outRate: OPUS_RATE, channels: source.channels })
+          ? (options.resampler ?? createResampler)({
+              inRate: plan.sourceRate,
+              outRate: OPUS_RATE,
+              channels: source.channels,
+            })
           : null;
       for await (const block of source.frames) {
         await feed(resampler === null ? block : resampler.push(block));
@@ -478,3 +478,52 @@ function flacSource(
 }
 
 export type { WavHeader };
+
+/** What a recorder's file is, from its headers and metadata alone (`probe`). */
+export interface ProbeResult {
+  format: SourceFormat;
+  byteLength: number;
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  sampleFormat: "int" | "float";
+  /** Frames (samples per channel) the header promises, when it says. */
+  declaredFrames: number | null;
+  /** How the audio would become Opus. */
+  ratePlan: RatePlan;
+  /** The recorder's metadata, with the same precedence as `encode`. */
+  metadata: RecorderMetadata;
+  warnings: string[];
+}
+
+/**
+ * Reads a recorder's file's headers and metadata (WAV chunks before and after the audio,
+ * FLAC's metadata blocks) without decoding its audio: what it is and what encoding would do
+ * with it. Needs random access (a ByteSource or bytes) to see a WAV's trailing chunks.
+ */
+export async function probe(
+  input: ByteSource | Uint8Array,
+  options: Pick<EncodeOptions, "sourceName" | "parseFileName" | "recorderTimeExpansion" | "signal"> = {},
+): Promise<ProbeResult> {
+  const reader = new SequentialReader(input, jsSha256(), options.signal);
+  const warnings: string[] = [];
+  const source = await openSource(reader, input, emptyRawMetadata(), warnings, {});
+  const metadata = describeRecorder(source.tagRaw, {
+    ...(options.sourceName === undefined ? {} : { sourceName: options.sourceName }),
+    ...(options.parseFileName === undefined ? {} : { parseFileName: options.parseFileName }),
+  });
+  return {
+    format: source.format,
+    byteLength: input instanceof Uint8Array ? input.length : input.size,
+    sampleRate: source.sampleRate,
+    channels: source.channels,
+    bitsPerSample: source.bitsPerSample,
+    sampleFormat: source.sampleFormat,
+    declaredFrames: source.declaredFrames,
+    ratePlan: planRate(source.sampleRate, {
+      recorderTimeExpansion: options.recorderTimeExpansion ?? metadata.timeExpansion,
+    }),
+    metadata,
+    warnings: [...warnings, ...metadata.warnings],
+  };
+}

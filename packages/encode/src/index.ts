@@ -13,6 +13,8 @@ export {
   type EncodeResult,
   encode,
   encodeToBytes,
+  type ProbeResult,
+  probe,
   type SourceFormat,
 } from "./encode.ts";
 export { EncodeError, type EncodeErrorCode, type EncodeErrorDetails } from "./errors.ts";

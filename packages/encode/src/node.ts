@@ -68,6 +68,8 @@ export async function encodeFile(
 /** Options for `encodeFiles`: everything `encodeFile` takes that can cross to a worker thread. */
 export interface EncodeFilesOptions
   extends Omit<EncodeOptions, "resampler" | "parseFileName" | "sha256" | "signal" | "onProgress"> {
+  /** Stops the encodes in progress (workers are terminated, their partial outputs removed) and rejects with its reason. */
+  signal?: AbortSignal;
   /** Worker threads, each encoding one file at a time. 0: one after the other in this thread. Default 2. */
   workers?: number;
   /**
@@ -104,11 +106,13 @@ export async function encodeFiles(
   jobs: readonly EncodeFileJob[],
   options: EncodeFilesOptions = {},
 ): Promise<EncodeFileOutcome[]> {
-  const { workers = 2, onFile, ...rest } = options;
+  const { workers = 2, onFile, signal, ...rest } = options;
+  signal?.throwIfAborted();
   const outcomes: EncodeFileOutcome[] = new Array(jobs.length);
   let next = 0;
   const lane = async (run: (payload: WorkerPayload) => Promise<EncodeResult>): Promise<void> => {
     while (next < jobs.length) {
+      signal?.throwIfAborted();
       const index = next++;
       const { input, output } = jobs[index]!;
       try {
@@ -120,31 +124,63 @@ export async function encodeFiles(
     }
   };
   if (workers <= 0) {
-    await lane(runEncodeJob);
+    await lane((payload) => runEncodeJob(payload, signal));
     return outcomes;
   }
+  const clients: { terminate(): void }[] = [];
   const lanes = Array.from({ length: Math.min(workers, jobs.length) }, async () => {
     const port = nodeWorkerPort(new URL("./encode-worker-node.js", import.meta.url));
     const client = rpcClient<WorkerPayload, EncodeResult>(port, (message, code) =>
       code === undefined ? new Error(message) : new EncodeError(code as EncodeErrorCode, message),
     );
+    clients.push(client);
     try {
       await lane((payload) => whileBusy(port, () => client.call(payload, [])));
     } finally {
       client.terminate();
     }
   });
-  await Promise.all(lanes);
+  // An abort terminates the workers mid-file: the partial outputs they leave are removed here.
+  const aborted = new Promise<never>((_, reject) => {
+    signal?.addEventListener(
+      "abort",
+      () => {
+        for (const client of clients) client.terminate();
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+  aborted.catch(() => undefined);
+  try {
+    await Promise.race([Promise.all(lanes), aborted]);
+  } catch (error) {
+    if (signal?.aborted) await removePartials(jobs);
+    throw error;
+  }
   return outcomes;
 }
 
 /** One job, as a worker (or the calling thread) runs it. */
-export async function runEncodeJob(payload: WorkerPayload): Promise<EncodeResult> {
+export async function runEncodeJob(payload: WorkerPayload, signal?: AbortSignal): Promise<EncodeResult> {
   const { resamplerModule, fileNameModule, ...options } = payload.options;
   const hooks: { resampler?: ResamplerFactory; parseFileName?: FileNameParser } = {};
   if (resamplerModule !== undefined) hooks.resampler = (await import(resamplerModule)).createResampler;
   if (fileNameModule !== undefined) hooks.parseFileName = (await import(fileNameModule)).parseRecorderFileName;
-  return encodeFile(payload.input, payload.output, { ...options, ...hooks });
+  return encodeFile(payload.input, payload.output, { ...options, ...hooks, ...(signal ? { signal } : {}) });
+}
+
+/** Removes what encodes stopped in a worker left: `<output>.partial-<hex>` files. */
+async function removePartials(jobs: readonly EncodeFileJob[]): Promise<void> {
+  const { readdir } = await import("node:fs/promises");
+  const { dirname, join } = await import("node:path");
+  for (const folder of new Set(jobs.map((job) => dirname(job.output)))) {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    for (const job of jobs) {
+      const prefix = `${basename(job.output)}.partial-`;
+      for (const name of names) if (name.startsWith(prefix)) await unlink(join(folder, name)).catch(() => undefined);
+    }
+  }
 }
 
 export * from "./index.ts";

@@ -89,11 +89,11 @@ describe("source formats (real-tool fixtures)", () => {
     expect(c.result.warnings.some((w) => /GUANO metadata came after the audio/.test(w))).toBe(true);
   });
 
-  it("a 44.1 kHz source without a resampler is refused, naming what to pass", async () => {
-    await expect(encodeToBytes(loadFixture("pcm-s16-44k1-mono.wav"))).rejects.toMatchObject({
-      code: "invalid-argument",
-      message: expect.stringMatching(/44100 Hz source must be resampled.*resampler/),
-    });
+  it("a 44.1 kHz source is resampled to 48 kHz by the band-limited resampler, recorded as such", async () => {
+    const { result } = await encodeToBytes(loadFixture("pcm-s16-44k1-mono.wav"));
+    expect(result.ratePlan).toMatchObject({ kind: "resampled", resampledFrom: 44_100 });
+    expect(result.opus.totalSamples).toBe(Math.floor((result.source.frames * 48_000 + 22_050) / 44_100));
+    expect(result.tags).toContain("RESAMPLED_FROM=44100");
   });
 });
 

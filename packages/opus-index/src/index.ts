@@ -8,15 +8,15 @@ export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } 
 export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";
 export { MAX_PACKET_SAMPLES, packetSamples } from "./packet-samples.ts";
 export { OPUS_SAMPLE_RATE, type Recording, recording, secondsToSamples } from "./recording.ts";
+export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
+export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
+export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
 export {
   declaredOriginalRate,
   ORIGINAL_SAMPLE_RATE_TAG,
   RATE_PLAN_TAG,
   TIME_EXPANSION_TAG,
 } from "./time-expansion.ts";
-export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
-export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
-export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
 export { webWorkerFactory } from "./web-worker.ts";
 export {
   hasWebWorkers,

@@ -12,7 +12,8 @@ import { type AbsolutePath, lastSegment, randomSuffix, type WritableStore } from
 
 export type OwnerState = "running" | "gone" | "unknown";
 
-export type TemporaryPurpose = "importing" | "deleting";
+/** `importing` and `deleting` prefixes hold a recording on its way; `scratch` a caller's files (an encoded WAV before its import). */
+export type TemporaryPurpose = "importing" | "deleting" | "scratch";
 
 /** A temporary thing older than this is abandoned whatever its owner seems to be (a process id may be in use again). */
 export const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -36,7 +37,7 @@ export const anonymousIdentity: ProcessIdentity = { host: `js${randomSuffix()}`,
  */
 const inUse = new Set<string>();
 
-const OWNED_PREFIX = /^\.(importing|deleting)-([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}$/;
+const OWNED_PREFIX = /^\.(importing|deleting|scratch)-([A-Za-z0-9]+)-(\d+)-[0-9a-f]{12}$/;
 /** Prefix names of versions that did not name their owner. */
 const ANONYMOUS_PREFIX = /^\.(importing|deleting)-[0-9a-f]{12}$/;
 /**

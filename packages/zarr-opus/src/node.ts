@@ -1,7 +1,8 @@
 // Node entry: local directory archives, node:crypto SHA-256 and worker_threads indexing, and
 // files as import sources. Everything in the main entry is here too.
 import { createHash } from "node:crypto";
-import { basename, resolve as resolvePath } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { basename, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzip as zlibGzip } from "node:zlib";
@@ -10,7 +11,9 @@ import { buildIndex, fileSource } from "@granule/opus-index/node";
 import { bindApi, resolveHttp } from "./api.ts";
 import type { Collection } from "./collection.ts";
 import { DirectoryStore } from "./directory-store.ts";
+import { ArchiveError } from "./errors.ts";
 import { type ImportOptions, type ImportResult, importRecording as importFromSource } from "./import-recording.ts";
+import { releaseTemporary, temporaryName } from "./leases.ts";
 import { nodeIdentity } from "./node-identity.ts";
 import type { Sha256Factory } from "./sha256.ts";
 import type { ArchiveStore } from "./store.ts";
@@ -65,6 +68,28 @@ export async function importRecording(
   } finally {
     await file.close();
   }
+}
+
+/**
+ * A scratch folder inside a local collection, for files on their way to becoming recordings
+ * (a recorder's WAV encoded to Opus before its import): on the same file system as the
+ * archive, hidden from readers, removed by `release()`, and removed by the next cleanup if the
+ * process that made it was killed.
+ */
+export async function scratchFolder(collection: Collection): Promise<{ path: string; release(): Promise<void> }> {
+  if (!(collection.store instanceof DirectoryStore)) {
+    throw new ArchiveError("invalid-argument", "a scratch folder needs a collection in a local directory");
+  }
+  const name = temporaryName(collection.platform.identity, "scratch");
+  const path = join(collection.store.root, ...collection.child(name).split("/").filter(Boolean));
+  await mkdir(path, { recursive: true });
+  return {
+    path,
+    release: async () => {
+      await rm(path, { recursive: true, force: true });
+      releaseTemporary(name);
+    },
+  };
 }
 
 export * from "./shared-exports.ts";

@@ -12,6 +12,7 @@ export {
   refreshManifest,
 } from "./api.ts";
 export { Collection, type OpenCollectionOptions } from "./collection.ts";
+export { recordingWithSha256 as findRecordingBySha256 } from "./content-index.ts";
 export type { DeleteResult } from "./delete-recording.ts";
 export { ArchiveError, type ArchiveErrorCode, type ArchiveErrorDetails } from "./errors.ts";
 export {
@@ -47,6 +48,7 @@ export {
   attributeTable,
   type DescriptiveInfo,
   descriptiveInfo,
+  type EncodedFrom,
 } from "./recording-schema.ts";
 export type { Sha256, Sha256Factory } from "./sha256.ts";
 export type { ShardedByteSource, ShardLayout } from "./sharded-bytes.ts";

@@ -1,23 +1,38 @@
 import { rm, stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { availableParallelism } from "node:os";
+import { basename, join } from "node:path";
+import type { EncodeResult } from "@granule/encode";
+import { encodeFiles } from "@granule/encode/node";
 import {
+  type Collection,
   checkId,
   type DuplicatePolicy,
+  findRecordingBySha256,
   type GeoLocation,
   importRecording,
   looksLikeUnreadRecorderName,
   normaliseRecordedAt,
   openCollection,
   refreshManifest,
+  scratchFolder,
 } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
+import {
+  describePlan,
+  type EncodeArguments,
+  encodedFrom,
+  encoderOptions,
+  type FileKind,
+  sha256OfFile,
+  sniffFile,
+} from "../recorder-files.ts";
 import { describeError } from "../report-error.ts";
 import { originalRate } from "../source.ts";
 import { formatDuration, parseCount } from "../time.ts";
 import { EXIT_BAD_DATA, EXIT_OK, Interrupted, UsageError } from "../usage-error.ts";
 
-export interface ImportArguments {
+export interface ImportArguments extends EncodeArguments {
   archive: string;
   id?: string;
   recordedAt?: string;
@@ -42,6 +57,148 @@ export interface ImportedFile {
   recordedAt: string | null;
   /** Damage the index found in the file (imported as it is, problems listed): codes, byte offsets, lost samples. */
   problems: { code: string; byteOffset: number; startSample: number; endSample: number; message: string }[];
+  /** For a recorder's file (WAV, FLAC) that was encoded: what it was and how it became Opus; else null. */
+  encodedFrom: ReturnType<typeof encodedSummary> | null;
+  /** What reading the recorder's metadata found: conflicts between its sources, damaged chunks. */
+  warnings: string[];
+}
+
+function failed(file: string, error: string): ImportedFile {
+  return {
+    file,
+    id: null,
+    skipped: false,
+    error,
+    totalSamples: null,
+    sampleRate: null,
+    recordedAt: null,
+    problems: [],
+    encodedFrom: null,
+    warnings: [],
+  };
+}
+
+type EncodedFile = { output: string; result: EncodeResult } | { done: ImportedFile };
+
+/**
+ * Encodes the recorders' files among `files` into `folder`, several at once. A file already in
+ * the collection (by its own SHA-256) is not encoded: it is skipped or refused as a duplicate
+ * right away; a file that fails to encode is reported, and the others go on.
+ */
+async function encodeRecorderFiles(
+  files: string[],
+  kinds: FileKind[],
+  folder: string,
+  collection: Collection,
+  args: ImportArguments,
+  encoding: ReturnType<typeof encoderOptions>,
+  onProgress: (file: string, done: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<Map<number, EncodedFile>> {
+  const prepared = new Map<number, EncodedFile>();
+  const jobs: { index: number; input: string; output: string; bytes: number }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    if (kinds[i] !== "recorder") continue;
+    const file = files[i]!;
+    if (args.onDuplicate !== "allow") {
+      const existing = await findRecordingBySha256(collection, await sha256OfFile(file, signal), signal);
+      if (existing !== undefined) {
+        prepared.set(
+          i,
+          args.onDuplicate === "skip"
+            ? {
+                done: {
+                  ...failed(file, ""),
+                  error: null,
+                  id: existing.id,
+                  skipped: true,
+                  totalSamples: existing.totalSamples,
+                  sampleRate: existing.sampleRate,
+                  recordedAt: existing.recordedAt,
+                },
+              }
+            : {
+                done: failed(
+                  file,
+                  `${collection.description} already holds this file as recording ${existing.id} (same SHA-256)`,
+                ),
+              },
+        );
+        continue;
+      }
+    }
+    jobs.push({ index: i, input: file, output: join(folder, `${i}.opus`), bytes: (await stat(file)).size });
+  }
+  const total = jobs.reduce((sum, job) => sum + job.bytes, 0);
+  let done = 0;
+  const outcomes = await encodeFiles(jobs, {
+    workers: encodeWorkers(args, jobs.length),
+    ...encoding,
+    fileNameModule: "@granule/zarr-opus",
+    signal,
+    onFile: (_, k) => {
+      done += jobs[k]!.bytes;
+      onProgress(`encoding ${basename(jobs[k]!.input)}`, done, total);
+    },
+  });
+  outcomes.forEach((outcome, k) => {
+    const { index, input } = jobs[k]!;
+    prepared.set(
+      index,
+      "result" in outcome
+        ? { output: outcome.output, result: outcome.result }
+        : { done: failed(input, describeImportError(outcome.error)) },
+    );
+  });
+  return prepared;
+}
+
+/** Encoders at once: `--workers`, else as many as help (one per core, at most the files). */
+function encodeWorkers(args: ImportArguments, files: number): number {
+  if (args.workers !== undefined) return parseCount(args.workers, "--workers");
+  return Math.max(0, Math.min(files, availableParallelism()) - (files === 1 ? 1 : 0));
+}
+
+/** The recording's attributes as the recorder's metadata gives them (the user's options win). */
+function describeRecorderImport(result: EncodeResult): {
+  recordedAt?: string;
+  deviceId?: string;
+  location?: GeoLocation;
+} {
+  const m = result.metadata;
+  const described: { recordedAt?: string; deviceId?: string; location?: GeoLocation } = {};
+  if (m.recordedAt !== null) described.recordedAt = withOffset(m.recordedAt, m.utcOffset);
+  if (m.deviceId !== null) described.deviceId = m.deviceId;
+  if (m.location !== null) described.location = { ...m.location };
+  return described;
+}
+
+/** A UTC instant written in the recorder's local time, so that the archive keeps the offset too. */
+function withOffset(utc: string, offset: string | null): string {
+  const match = offset === null ? null : /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (match === null) return utc;
+  const minutes = (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+  return new Date(Date.parse(utc) + minutes * 60_000).toISOString().replace("Z", offset!);
+}
+
+function encodedSummary(result: EncodeResult) {
+  return {
+    format: result.source.format,
+    sampleRate: result.source.sampleRate,
+    channels: result.source.channels,
+    bitsPerSample: result.source.bitsPerSample,
+    sha256: result.source.sha256,
+    ratePlan: result.ratePlan.kind,
+    plan: describePlan(result),
+    bitrate: result.encoder.bitrate,
+  };
+}
+
+function recorderWarnings(result: EncodeResult): string[] {
+  return [
+    ...result.metadata.conflicts.map((c) => `metadata conflict: ${typeof c === "string" ? c : JSON.stringify(c)}`),
+    ...result.warnings,
+  ];
 }
 
 export async function runImportCommand(
@@ -63,6 +220,8 @@ export async function runImportCommand(
         context.io.out(
           `${r.file} -> ${options.archive}/${r.id} (${formatDuration(r.totalSamples! / r.sampleRate!)}${when})\n`,
         );
+        if (r.encodedFrom !== null) context.io.out(`  ${r.encodedFrom.plan}\n`);
+        for (const warning of r.warnings) context.note(`granule: warning: ${r.file}: ${warning}`);
         if (r.problems.length > 0) {
           context.io.out(`  ${r.problems.length} problem(s) in the file, kept as they are:\n`);
           for (const p of r.problems) {
@@ -169,12 +328,38 @@ export async function runImport(
     () => true,
     () => false,
   ));
+  const kinds = await Promise.all(files.map(sniffFile));
+  const encoding = encoderOptions(args);
+  if (!kinds.includes("recorder") && Object.keys(encoding).length > 0) {
+    throw new UsageError("--bitrate, --frame-size and --application are for WAV and FLAC files, which are encoded");
+  }
   const collection = await openCollection(args.archive, { create: true });
-  const results: ImportedFile[] = [];
+  const results: ImportedFile[] = new Array(files.length);
+  const scratch = kinds.includes("recorder") ? await scratchFolder(collection) : undefined;
   try {
-    for (const file of files) {
+    // Recorders' files: found by their own SHA-256 if archived already, else encoded (several
+    // at once) into the scratch folder, then imported like any Opus file.
+    const encoded = scratch
+      ? await encodeRecorderFiles(files, kinds, scratch.path, collection, args, encoding, onProgress, context.signal)
+      : new Map<number, EncodedFile>();
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      const prepared = encoded.get(i);
+      if (prepared !== undefined && "done" in prepared) {
+        results[i] = prepared.done;
+        continue;
+      }
+      const recorder = prepared?.result;
+      const described = recorder === undefined ? undefined : describeRecorderImport(recorder);
       try {
-        const result = await importRecording(collection, file, {
+        const result = await importRecording(collection, prepared?.output ?? file, {
+          ...(prepared === undefined ? {} : { sourceName: basename(file), parseFileName: false }),
+          ...(recorder === undefined ? {} : { encodedFrom: encodedFrom(recorder) }),
+          ...(described?.recordedAt === undefined || args.recordedAt !== undefined
+            ? {}
+            : { recordedAt: described.recordedAt }),
+          ...(described?.deviceId === undefined ? {} : { deviceId: described.deviceId }),
+          ...(described?.location === undefined ? {} : { location: described.location }),
           ...(args.id === undefined ? {} : { id: args.id }),
           ...(args.recordedAt === undefined ? {} : { recordedAt: args.recordedAt }),
           ...(args.utcOffset === undefined ? {} : { utcOffset: args.utcOffset }),
@@ -191,7 +376,7 @@ export async function runImport(
           // One manifest refresh for the whole batch, below: its cost follows what changed.
           refreshManifest: false,
         });
-        results.push({
+        results[i] = {
           file,
           id: result.id,
           skipped: result.skipped,
@@ -200,29 +385,31 @@ export async function runImport(
           sampleRate: result.summary.sampleRate,
           recordedAt: result.summary.recordedAt,
           problems: result.problems ?? [],
-        });
+          encodedFrom: recorder === undefined ? null : encodedSummary(recorder),
+          warnings: recorder === undefined ? [] : recorderWarnings(recorder),
+        };
       } catch (error) {
         if (context.signal.aborted) {
-          const done = results.filter((r) => r.error === null && !r.skipped).length;
+          const done = results.filter((r) => r !== undefined && r.error === null && !r.skipped).length;
           throw new Interrupted(
             (context.signal.reason as Interrupted | undefined)?.signalName ?? "SIGINT",
             `interrupted while importing ${file}: nothing of it was kept (the partial import was removed); ${done} file(s) imported before it are complete`,
           );
         }
-        results.push({
-          file,
-          id: null,
-          skipped: false,
-          error: describeImportError(error),
-          totalSamples: null,
-          sampleRate: null,
-          recordedAt: null,
-          problems: [],
-        });
+        results[i] = failed(file, describeImportError(error));
       }
     }
+  } catch (error) {
+    if (context.signal.aborted && !(error instanceof Interrupted)) {
+      throw new Interrupted(
+        (context.signal.reason as Interrupted | undefined)?.signalName ?? "SIGINT",
+        "interrupted while encoding: the encoded files were removed, nothing was imported from them",
+      );
+    }
+    throw error;
   } finally {
-    if (results.some((r) => r.error === null && !r.skipped)) {
+    await scratch?.release().catch(() => undefined);
+    if (results.some((r) => r !== undefined && r.error === null && !r.skipped)) {
       // The recordings exist whatever happens here; a failed refresh is caught up by the next one.
       await refreshManifest(collection, { full: false, removeAbandoned: true }).catch(() => undefined);
     } else if (created) {

@@ -1,6 +1,9 @@
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { descriptiveInfo } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
+import { describePlan, sniffFile } from "../recorder-files.ts";
 import { type OpenedSource, openSource, originalRate } from "../source.ts";
 import { formatDuration } from "../time.ts";
 import { EXIT_OK, UsageError } from "../usage-error.ts";
@@ -12,6 +15,10 @@ export async function runInfo(
   options: { json?: boolean; originalRate?: string; sampleRate?: string },
   context: CommandContext,
 ): Promise<void> {
+  if (!/^https?:\/\//i.test(source) && (await isRecorderFile(source))) {
+    await infoOnRecorderFile(source, options, context);
+    return;
+  }
   const opened = await withProgress("indexing", "bytes", context.quiet(), (bar) =>
     openSource(source, {
       onProgress: (d, t) => bar.update(d, t),
@@ -23,6 +30,71 @@ export async function runInfo(
     else context.io.out(`${infoText(opened)}\n`);
   } finally {
     await opened.close();
+  }
+  context.state.exitCode = EXIT_OK;
+}
+
+async function isRecorderFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() === true && (await sniffFile(path)) === "recorder";
+}
+
+/**
+ * `granule info` on a recorder's WAV or FLAC: what it is, what its metadata says, and what
+ * `granule import` would do with it (the rate plan), read from its headers without decoding.
+ */
+async function infoOnRecorderFile(path: string, options: { json?: boolean }, context: CommandContext): Promise<void> {
+  const { probe } = await import("@granule/encode");
+  const { fileSource } = await import("@granule/opus-index/node");
+  const { parseRecorderFileName } = await import("@granule/zarr-opus/node");
+  const source = await fileSource(path);
+  try {
+    const probed = await probe(source, { sourceName: basename(path), parseFileName: parseRecorderFileName });
+    const frames = probed.declaredFrames;
+    const doc = {
+      source: path,
+      kind: "recorder" as const,
+      format: probed.format,
+      byteLength: probed.byteLength,
+      sampleRate: probed.sampleRate,
+      channels: probed.channels,
+      bitsPerSample: probed.bitsPerSample,
+      sampleFormat: probed.sampleFormat,
+      frames,
+      durationSeconds:
+        frames === null
+          ? null
+          : frames / ((probed.ratePlan as { originalSampleRate?: number }).originalSampleRate ?? probed.sampleRate),
+      ratePlan: probed.ratePlan,
+      importWould: describePlan({ ratePlan: probed.ratePlan, source: probed }),
+      recordedAt: probed.metadata.recordedAt,
+      utcOffset: probed.metadata.utcOffset,
+      deviceId: probed.metadata.deviceId,
+      location: probed.metadata.location,
+      make: probed.metadata.make,
+      model: probed.metadata.model,
+      metadata: probed.metadata,
+      warnings: probed.warnings,
+    };
+    if (options.json) context.json(doc);
+    else {
+      const lines = [
+        `${path} (${doc.format.toUpperCase()} recording, ${doc.byteLength} bytes)`,
+        `  audio        ${doc.sampleRate} Hz, ${doc.channels} channel(s), ${doc.bitsPerSample}-bit ${doc.sampleFormat}${frames === null ? "" : `, ${frames} frames = ${formatDuration(doc.durationSeconds!)}`}`,
+        `  import would ${doc.importWould.replace(/^[^:]*: /, "")}`,
+      ];
+      if (doc.recordedAt !== null)
+        lines.push(`  recorded at  ${doc.recordedAt}${doc.deviceId ? ` by ${doc.deviceId}` : ""}`);
+      else if (doc.deviceId !== null) lines.push(`  device       ${doc.deviceId}`);
+      if (doc.location !== null) lines.push(`  location     ${doc.location.latitude},${doc.location.longitude}`);
+      if (doc.make !== null || doc.model !== null)
+        lines.push(`  recorder     ${[doc.make, doc.model].filter(Boolean).join(" ")}`);
+      for (const c of probed.metadata.conflicts) lines.push(`  conflict     ${JSON.stringify(c)}`);
+      for (const w of doc.warnings) lines.push(`  warning      ${w}`);
+      context.io.out(`${lines.join("\n")}\n`);
+    }
+  } finally {
+    await source.close();
   }
   context.state.exitCode = EXIT_OK;
 }
@@ -71,6 +143,7 @@ export function infoDocument(opened: OpenedSource) {
     id: opened.info?.id ?? null,
     sha256: opened.info?.sha256 ?? null,
     timeExpansion: opened.info?.timeExpansion ?? sampleRate / 48_000,
+    encodedFrom: opened.info?.encodedFrom ?? null,
     ...descriptiveInfo(opened.info),
     problems: index.problems.map((p) => ({
       code: p.code,

@@ -6,7 +6,7 @@ export const registerImport: RegisterCommand = (program, context) => {
   program
     .command("import")
     .description("import recordings into an archive (created if needed)")
-    .argument("<files...>", "Ogg Opus files")
+    .argument("<files...>", "Ogg Opus files, or recorders' WAV / FLAC files (encoded to Opus on the way)")
     .requiredOption("--archive <dir>", "the archive (a Zarr v3 collection)")
     .option("--id <id>", "id of the new recording (one file only; default: the next free number)")
     .option("--recorded-at <iso>", "start time, ISO 8601 (default: from AudioMoth-style file names)")
@@ -25,7 +25,10 @@ export const registerImport: RegisterCommand = (program, context) => {
       "--accept-resampled",
       "accept --original-rate for a file an ordinary encoder resampled from that rate (its ultrasound is gone)",
     )
-    .option("--workers <n>", "index workers")
+    .option("--bitrate <rate>", "WAV/FLAC: Opus bitrate, e.g. 64k (default 64 kbit/s per channel)")
+    .option("--frame-size <ms>", "WAV/FLAC: Opus frame size, 2.5 to 60 ms (default 20)")
+    .option("--application <kind>", "WAV/FLAC: audio, voip or lowdelay (default audio)")
+    .option("--workers <n>", "encode workers for WAV/FLAC files (default one per core), index workers for Opus")
     .option("--json", "print the results as JSON")
     .action(async (files: string[], options: ImportArguments & { json?: boolean }) => {
       const { runImportCommand } = await import("../commands/import.ts");
