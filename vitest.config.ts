@@ -1,2 +1,2 @@
 import { defineConfig } from "vitest/config";
-export default defineConfig({ test: { include: ["packages/*/test/**/*.test.ts"] } });
+export default defineConfig({ test: { include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"] } });
