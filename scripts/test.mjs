@@ -1,5 +1,7 @@
 // Runs every test suite and prints one closing line, "N passed, N failed":
 // - all packages' tests with vitest on Node;
+// - the repository's tests (test/: the packed packages in a fresh consumer project, the docs'
+//   snippets), after the packages' so that their installs and type-checks run alone;
 // - the tests of the runtime-neutral packages again with vitest inside Deno and with Bun's
 //   own test runner (which maps `vitest` imports to `bun:test`), against the built dist.
 // Exits 1 if any test failed or any runner did not report. Expects `npm run build` first.
@@ -55,11 +57,23 @@ const nodeJson = join(OUT, "node.json");
 const nodeStatus = run("Node", "npx", [
   "vitest",
   "run",
+  "--project=packages",
   "--reporter=default",
   "--reporter=json",
   `--outputFile.json=${nodeJson}`,
 ]);
 suites.push({ name: `node ${process.version}`, status: nodeStatus, counts: vitestCounts(nodeJson) });
+
+const repoJson = join(OUT, "repo.json");
+const repoStatus = run("Repository (consumer project, docs' snippets)", "npx", [
+  "vitest",
+  "run",
+  "--project=repo",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${repoJson}`,
+]);
+suites.push({ name: "repository (test/)", status: repoStatus, counts: vitestCounts(repoJson) });
 
 for (const dir of PORTABLE_PACKAGES) {
   const denoJson = join(OUT, `deno-${dir.replaceAll("/", "-")}.json`);
