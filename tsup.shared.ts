@@ -17,6 +17,8 @@ export interface PackageBuild {
   /** tsup's shims (`import.meta.url` in CommonJS, `__dirname` in ESM). */
   shims?: boolean;
   define?: Record<string, string>;
+  /** What to remove from dist/ first (default: everything; a list of globs keeps the rest). */
+  clean?: Options["clean"];
   /** A CommonJS build that differs from the ESM one (e.g. bundling ESM-only dependencies). */
   cjs?: Pick<Options, "external" | "noExternal" | "esbuildOptions">;
 }
@@ -50,7 +52,7 @@ export function packageBuild(build: PackageBuild): Options[] {
         ...common,
         format: ["esm", "cjs"],
         platform,
-        clean: true,
+        clean: build.clean ?? true,
         esbuildOptions(options, { format }) {
           if (format === "cjs") commonJsForNode(options);
         },
@@ -59,7 +61,7 @@ export function packageBuild(build: PackageBuild): Options[] {
   }
   const { esbuildOptions, ...cjs } = build.cjs;
   return [
-    { ...common, format: ["esm"], platform, clean: true },
+    { ...common, format: ["esm"], platform, clean: build.clean ?? true },
     {
       ...common,
       ...cjs,

@@ -1,7 +1,5 @@
 // Runs every test suite and prints one closing line, "N passed, N failed":
 // - all packages' tests with vitest on Node;
-// - the repository's tests (test/: the packed packages in a fresh consumer project, the docs'
-//   snippets), after the packages' so that their installs and type-checks run alone;
 // - the tests of the runtime-neutral packages again with vitest inside Deno and with Bun's
 //   own test runner (which maps `vitest` imports to `bun:test`), against the built dist.
 // Exits 1 if any test failed or any runner did not report. Expects `npm run build` first.
@@ -64,6 +62,8 @@ const nodeStatus = run("Node", "npx", [
 ]);
 suites.push({ name: `node ${process.version}`, status: nodeStatus, counts: vitestCounts(nodeJson) });
 
+// The repository's tests (test/: the packed packages in a fresh consumer project, the docs'
+// snippets), after the packages' so that their installs and type-checks run alone.
 const repoJson = join(OUT, "repo.json");
 const repoStatus = run("Repository (consumer project, docs' snippets)", "npx", [
   "vitest",
