@@ -1,2 +1,14 @@
 import { defineConfig } from "vitest/config";
-export default defineConfig({ test: { include: ["packages/*/test/**/*.test.ts"] } });
+
+// Two projects: the packages' own tests, and the repository's (test/: the packed packages in a
+// consumer project, the docs' snippets). `npx vitest run` runs both; scripts/test.mjs runs the
+// repository's after the packages', so their installs and type-checks do not compete with the
+// packages' timed tests for the two cores.
+export default defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: "packages", include: ["packages/*/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "repo", include: ["test/**/*.test.ts"] } },
+    ],
+  },
+});

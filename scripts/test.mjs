@@ -66,11 +66,25 @@ const nodeJson = join(OUT, "node.json");
 const nodeStatus = run("Node", "npx", [
   "vitest",
   "run",
+  "--project=packages",
   "--reporter=default",
   "--reporter=json",
   `--outputFile.json=${nodeJson}`,
 ]);
 suites.push({ name: `node ${process.version}`, status: nodeStatus, counts: vitestCounts(nodeJson) });
+
+// The repository's tests (test/: the packed packages in a fresh consumer project, the docs'
+// snippets), after the packages' so that their installs and type-checks run alone.
+const repoJson = join(OUT, "repo.json");
+const repoStatus = run("Repository (consumer project, docs' snippets)", "npx", [
+  "vitest",
+  "run",
+  "--project=repo",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${repoJson}`,
+]);
+suites.push({ name: "repository (test/)", status: repoStatus, counts: vitestCounts(repoJson) });
 
 for (const dir of PORTABLE_PACKAGES) {
   const denoJson = join(OUT, `deno-${dir.replaceAll("/", "-")}.json`);

@@ -1,13 +1,10 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "es2022",
-  platform: "node",
-  shims: true,
-  external: [/^@granule\//, "commander", "cli-progress", "csv-parse"],
-});
+export default defineConfig(
+  packageBuild({
+    entry: ["src/index.ts"],
+    shims: true,
+    external: [/^@granule\//, "commander", "cli-progress", "csv-parse"],
+  }),
+);

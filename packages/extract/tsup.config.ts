@@ -1,13 +1,12 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  // The worker entries are files of their own: workers are started from their URLs.
-  entry: ["src/index.ts", "src/node.ts", "src/decode-worker-node.ts", "src/decode-worker-web.ts"],
-  format: ["esm", "cjs"],
-  dts: { entry: ["src/index.ts", "src/node.ts"] },
-  sourcemap: true,
-  clean: true,
-  target: "es2022",
-  shims: true,
-  external: ["@granule/ogg-pages", "@granule/opus-index", "opus-decoder"],
-});
+export default defineConfig(
+  packageBuild({
+    // The worker entries are files of their own: workers are started from their URLs.
+    entry: ["src/index.ts", "src/node.ts", "src/decode-worker-node.ts", "src/decode-worker-web.ts"],
+    dtsEntry: ["src/index.ts", "src/node.ts"],
+    shims: true,
+    external: ["@granule/ogg-pages", "@granule/opus-index", "opus-decoder"],
+  }),
+);

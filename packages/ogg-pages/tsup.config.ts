@@ -1,11 +1,5 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "es2022",
-  platform: "neutral",
-});
+// "neutral": the package runs in any runtime, so an import of a Node built-in fails the build.
+export default defineConfig(packageBuild({ entry: ["src/index.ts"], platform: "neutral" }));

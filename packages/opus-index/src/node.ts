@@ -85,22 +85,38 @@ export * from "./index.ts";
 export { nodeWorkerPort, whileBusy } from "./node-worker-port.ts";
 export { buildIndexAnywhere };
 
+// Node 20.0-20.3 have no Symbol.asyncDispose (20.4+ do, as Symbol.for("nodejs.asyncDispose")):
+// define it the same way so that `await using` (as TypeScript compiles it) finds it.
+(Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for("nodejs.asyncDispose");
+
+/** What `openFile` returns: a `Recording` over an open file, to be closed when done. */
+type OpenedFile = Recording & {
+  source: Awaited<ReturnType<typeof fileSource>>;
+  /** Closes the file (the same as `source.close()`). */
+  close(): Promise<void>;
+  /** Closes the file at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
 /**
  * Opens a plain `.opus` file as a `Recording`: from its sidecar when `sidecarPath` names one
- * that matches the file, else by indexing it. The file stays open until `source.close()`.
+ * that matches the file, else by indexing it. The file stays open until `close()` (or
+ * `source.close()`), which `await using recording = await openFile(path)` calls by itself.
  */
 export async function openFile(
   path: string,
   options: BuildIndexOptions & { sampleRate?: number; sidecarPath?: string } = {},
-): Promise<Recording & { source: Awaited<ReturnType<typeof fileSource>> }> {
+): Promise<OpenedFile> {
   const source = await fileSource(path);
   try {
     const index =
       options.sidecarPath !== undefined
         ? await openSidecar(options.sidecarPath, path)
         : await buildIndex(source, options);
+    const close = () => source.close();
     // The true rate: the caller's, or what a time-expanded file declares in its tags.
-    return { ...recording(index, source, options.sampleRate ?? declaredOriginalRate(index.tags)), source };
+    const sampleRate = options.sampleRate ?? declaredOriginalRate(index.tags);
+    return { ...recording(index, source, sampleRate), source, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await source.close();
     throw error;

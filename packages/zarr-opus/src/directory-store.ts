@@ -1,11 +1,11 @@
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
 import { ownerTag } from "./leases.ts";
 import { nodeIdentity } from "./node-identity.ts";
 import {
   type AbsolutePath,
+  type GetOptions,
   type RangeQuery,
   type RangeRead,
   randomSuffix,

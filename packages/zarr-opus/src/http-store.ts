@@ -1,6 +1,12 @@
-import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
-import { type AbsolutePath, type RangeQuery, type RangeRead, type ReadableStore, sliceRange } from "./store.ts";
+import {
+  type AbsolutePath,
+  type GetOptions,
+  type RangeQuery,
+  type RangeRead,
+  type ReadableStore,
+  sliceRange,
+} from "./store.ts";
 
 export interface HttpStoreOptions {
   /** Extra request headers (authorisation, say). */

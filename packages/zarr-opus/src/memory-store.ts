@@ -1,7 +1,7 @@
-import type { GetOptions } from "@zarrita/storage";
 import { ArchiveError } from "./errors.ts";
 import {
   type AbsolutePath,
+  type GetOptions,
   type RangeQuery,
   type RangeRead,
   type StoreWriter,

@@ -1,6 +1,19 @@
-import type { AbsolutePath, GetOptions, RangeQuery } from "@zarrita/storage";
+// These three are the same shapes as @zarrita/storage's, so any of our stores is a zarrita
+// store. They are defined here rather than re-exported from there: our published .d.ts then
+// never loads @zarrita/storage's types, which pull in unzipit's, and those do not type-check
+// under `moduleResolution: nodenext` with `skipLibCheck: false` (nor load from a .d.cts, as
+// @zarrita/storage has no `require` condition).
 
-export type { AbsolutePath, GetOptions, RangeQuery };
+/** A key in a store: an absolute path such as `/site/000001/ogg/c/0`. */
+export type AbsolutePath<Rest extends string = string> = `/${Rest}`;
+
+/** A byte range of an object: `length` bytes from `offset`, or its last `suffixLength` bytes. */
+export type RangeQuery = { offset: number; length: number } | { suffixLength: number };
+
+/** Options every store read and write takes. */
+export interface GetOptions {
+  signal?: AbortSignal;
+}
 
 /**
  * The store contract: byte I/O on keys, nothing else. An archive's keys are absolute paths
