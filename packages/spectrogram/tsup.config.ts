@@ -1,25 +1,13 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
 // fast-png (and its fflate and iobuffer) is ESM only: the CommonJS build carries its own copy.
 const esmOnly = ["fast-png", "fflate", "iobuffer"];
 
-export default defineConfig([
-  {
+export default defineConfig(
+  packageBuild({
     entry: ["src/index.ts"],
-    format: ["esm"],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: "es2022",
     external: ["fft.js", ...esmOnly],
-  },
-  {
-    entry: ["src/index.ts"],
-    format: ["cjs"],
-    dts: true,
-    sourcemap: true,
-    target: "es2022",
-    external: ["fft.js"],
-    noExternal: esmOnly,
-  },
-]);
+    cjs: { external: ["fft.js"], noExternal: esmOnly },
+  }),
+);

@@ -1,21 +1,18 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.shared.ts";
 
 const granule = ["@granule/extract", "@granule/opus-index", "@granule/spectrogram", "@granule/zarr-opus"];
 
 export default defineConfig([
-  {
+  ...packageBuild({
     // The libraries: page code and helpers (main), serveViewer (node).
     entry: ["src/index.ts", "src/node.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
     // Not dist/page, which the page build writes at the same time.
     clean: ["*.js", "*.cjs", "*.d.ts", "*.d.cts", "*.map"],
-    target: "es2022",
     shims: true,
     external: granule,
-  },
+  }),
   {
     // The page: one ES module with everything in it, next to index.html and viewer.css, and
     // extract's decode worker, which webDecoderFactory loads from beside the page's module.
