@@ -1,7 +1,9 @@
 import { ExtractError, extract } from "@granule/extract";
-import type { Recording } from "@granule/opus-index";
+import { readPages, setPageCrc } from "@granule/ogg-pages";
+import { bufferSource, buildIndex, OpusError, type Recording, recording } from "@granule/opus-index";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { identical, open } from "./helpers.ts";
+import { identical, loadFixture, open } from "./helpers.ts";
 
 // Damaged copies of ffmpeg-mono.opus (fixtures/make-derived-fixtures.mjs): pages repeated,
 // reordered, or with granules that disagree with the packets. Whatever extract returns must be
@@ -94,4 +96,124 @@ describe("extract from files with pages or granules out of order", () => {
       expect(identical(a.channels, b.channels), file).toBe(true);
     }
   });
+});
+
+type PageEdit = { kind: "duplicate" | "drop" | "swap" | "move" | "renumber"; page: number; other: number };
+
+/** Whole-page edits that keep every page valid and every granule as it was. */
+function editPages(bytes: Uint8Array, edits: PageEdit[]): Uint8Array {
+  let list = [...readPages(bytes)].map((p) => bytes.slice(p.byteOffset, p.byteOffset + p.byteLength));
+  for (const edit of edits) {
+    const i = edit.page % list.length;
+    const j = edit.other % list.length;
+    if (edit.kind === "duplicate") list.splice(j, 0, list[i]!.slice());
+    if (edit.kind === "drop" && list.length > 3) list.splice(i, 1);
+    if (edit.kind === "swap") [list[i], list[j]] = [list[j]!, list[i]!];
+    if (edit.kind === "move") {
+      const [page] = list.splice(i, 1);
+      list.splice(j % (list.length + 1), 0, page!);
+    }
+    if (edit.kind === "renumber") {
+      const page = list[i]!.slice();
+      new DataView(page.buffer).setUint32(18, j, true);
+      setPageCrc(page, 0);
+      list[i] = page;
+    }
+    list = list.filter((p) => p.length > 0);
+  }
+  const out = new Uint8Array(list.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const page of list) {
+    out.set(page, at);
+    at += page.length;
+  }
+  return out;
+}
+
+/** PROPERTY_RUNS=500 for a longer hunt. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
+
+describe("extract from files with pages repeated, lost or reordered (property)", () => {
+  const sources = new Map<string, Recording & { bytes: Uint8Array }>();
+  beforeAll(async () => {
+    for (const file of ["ffmpeg-mono.opus", "derived/repaged-continued.opus"]) sources.set(file, await open(file));
+  });
+
+  it(
+    "gives the undamaged file's samples at the granules' positions, or ExtractError damaged where samples are lost",
+    async () => {
+      const edit = fc.record({
+        kind: fc.constantFrom(
+          "duplicate" as const,
+          "drop" as const,
+          "swap" as const,
+          "move" as const,
+          "renumber" as const,
+        ),
+        page: fc.integer({ min: 2, max: 400 }),
+        other: fc.integer({ min: 2, max: 400 }),
+      });
+      const range = fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(1, 960, 20_000));
+      let exact = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("ffmpeg-mono.opus", "derived/repaged-continued.opus"),
+          fc.array(edit, { minLength: 1, maxLength: 3 }),
+          fc.array(range, { minLength: 1, maxLength: 3 }),
+          async (file, edits, ranges) => {
+            const original = sources.get(file)!;
+            const bytes = editPages(loadFixture(file), edits);
+            let rec: Recording;
+            try {
+              rec = recording(await buildIndex(bytes, { workers: 0 }), bufferSource(bytes));
+            } catch (error) {
+              expect(error).toBeInstanceOf(OpusError); // a header page lost or moved
+              return;
+            }
+            const index = rec.index;
+            if (index.links.length !== 1 || index.totalSamples === 0) return;
+            // Granules are untouched: damaged sample p is the original's p + this.
+            const toOriginal = index.links[0]!.startGranule - original.index.links[0]!.startGranule;
+            const refused = index.problems.filter((p) => p.endSample > p.startSample);
+            for (const [where, length] of ranges) {
+              const start = Math.min(index.totalSamples - 1, Math.floor(where * index.totalSamples));
+              const end = Math.min(index.totalSamples, start + length);
+              const mapped = start + toOriginal;
+              if (mapped < 0 || mapped + (end - start) > original.index.totalSamples) continue;
+              const touching = refused.find((p) => p.startSample < end && p.endSample > start);
+              const result = await extract(
+                rec,
+                { startSample: start, endSample: end },
+                { preRollSamples: start + 1e6 },
+              ).catch((e: unknown) => e);
+              if (touching !== undefined) {
+                expect(result).toBeInstanceOf(ExtractError);
+                expect(result).toMatchObject({ code: "damaged" });
+                continue;
+              }
+              expect(result, `${file} ${JSON.stringify(edits)} ${start}-${end}`).not.toBeInstanceOf(Error);
+              // The damaged decode starts afresh at its link's first packet or after the last refused
+              // range: start the original's at the same packet.
+              const after = refused.filter((p) => p.endSample <= start).at(-1);
+              const from = after?.endSample ?? index.rows.startSample[0]!;
+              const reference = await extract(
+                original,
+                { startSample: mapped, endSample: mapped + (end - start) },
+                { preRollSamples: start - from },
+              );
+              const segment = result as Awaited<ReturnType<typeof extract>>;
+              expect(
+                identical(segment.channels, reference.channels),
+                `${file} ${JSON.stringify(edits)} ${start}-${end}`,
+              ).toBe(true);
+              exact++;
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+      expect(exact).toBeGreaterThan(10);
+    },
+    RUNS * 3000,
+  );
 });

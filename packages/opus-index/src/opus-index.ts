@@ -149,6 +149,13 @@ export class OpusIndex {
     }
     const rows = this.rows;
     const lastRow = link.firstPage + link.pageCount - 1;
+    if (
+      link.pageCount === 0 ||
+      rows.packetStart[lastRow]! + rows.packetCount[lastRow]! === rows.packetStart[link.firstPage]
+    ) {
+      // Damage took every packet of the link; its problems cover its samples.
+      throw new OpusError("hole", `link ${linkIndex} holds no packet that can be decoded`, { startSample, endSample });
+    }
     const linkFirstPacketStart = rows.startSample[link.firstPage]!;
     const decodeFrom = Math.max(startSample - preRoll, linkFirstPacketStart);
     const first = this.packetAt(decodeFrom, link.firstPage, lastRow);

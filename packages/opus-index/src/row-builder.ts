@@ -25,7 +25,7 @@ export interface LaidLink {
   /** Where the link ends (after end trimming), on the same scale. */
   endGranule: number;
   sampleCount: number;
-  /** Problems, on the timeline (sample ranges not yet clamped to it). */
+  /** Problems, on the timeline, their samples within the link's. */
   problems: IndexProblem[];
 }
 
@@ -39,6 +39,8 @@ interface Anchor {
   relEnd: number;
   /** End of the packets that ended before this page, relative to its segment. */
   relBefore: number;
+  /** End of the last packet that starts on the page (it may end on a later one), or `relEnd`. */
+  relReach: number;
   granule: number;
   eos: boolean;
 }
@@ -72,17 +74,26 @@ interface Segment {
   endTrim: number;
   /** Where relative 0 lies on the link's granule scale, once placed. */
   base: number;
+  /** Its only anchor is the stream's last page, whose end trimming may hide where it starts. */
+  placedByLastPageOnly: boolean;
 }
+
+/** A problem whose message may still need its (clamped) samples. */
+type PendingProblem = Omit<IndexProblem, "message"> & {
+  message: string | ((startSample: number, endSample: number) => string);
+};
 
 interface Note {
   code: OpusErrorCode;
-  message: string;
+  /** The message, or how to write it from the timeline samples the note refuses. */
+  message: string | ((startSample: number, endSample: number) => string);
   byteOffset: number;
   byteLength: number;
   segment: number;
   row: number;
-  /** Position relative to the segment. */
+  /** Position relative to the segment, and the end of the samples refused (`at` when none are). */
   at: number;
+  to: number;
 }
 
 /**
@@ -132,18 +143,20 @@ export class RowBuilder {
         steps: [],
         endTrim: 0,
         base: 0,
+        placedByLastPageOnly: false,
       });
     };
     newSegment(undefined);
     const note = (
       code: OpusErrorCode,
-      message: string,
+      message: Note["message"],
       byteOffset: number,
       byteLength: number,
       row: number,
       at: number,
+      to = at,
     ) => {
-      notes.push({ code, message, byteOffset, byteLength, segment: segments.length - 1, row, at });
+      notes.push({ code, message, byteOffset, byteLength, segment: segments.length - 1, row, at, to });
     };
 
     let position = 0; // start of the next packet, relative to the segment
@@ -242,14 +255,18 @@ export class RowBuilder {
 
       const granule = table.granule[page]!;
       if (granule === -1n || ends === 0) continue;
+      const relReach = Math.max(lastEnd, position);
       if (granule < 0n || granule > MAX_SAFE_GRANULE) {
+        // A page whose header cannot be right may not be the stream's page either.
         note(
           "bad-granule",
-          `page ${sequence} of stream ${serial} has granule ${granule}, which no Opus stream can have; it is ignored`,
+          (start, end) =>
+            `page ${sequence} of stream ${serial} has granule ${granule}, which no Opus stream can have: the page cannot be placed, so its samples ${start}-${end} are refused`,
           pageOffset,
           pageLength,
           row,
-          lastEnd,
+          relBefore,
+          relReach,
         );
         continue;
       }
@@ -260,6 +277,7 @@ export class RowBuilder {
         byteLength: pageLength,
         relEnd: lastEnd,
         relBefore,
+        relReach,
         granule: Number(granule),
         eos: (flags & EOS) !== 0,
       });
@@ -286,13 +304,14 @@ export class RowBuilder {
           byteLength: anchor.byteLength,
           segment: k,
           row: anchor.row,
-          at: anchor.relEnd,
+          at: anchor.relBefore,
+          to: anchor.relReach,
         }),
       );
     });
 
     // Place the first segment: it fixes the link's granule scale and so the timeline shift.
-    const problems: IndexProblem[] = [];
+    const problems: PendingProblem[] = [];
     const first = segments[0]!;
     if (Number.isNaN(first.granuleBase)) {
       // (An empty first segment is a hole right after the headers: the hole says so.)
@@ -326,7 +345,7 @@ export class RowBuilder {
       const previousEndSample = endOf(segments[k - 1]!);
       const hole = segment.hole!;
       const at = (domain: number) => domain + toTimeline;
-      const holeProblem = (code: OpusErrorCode, message: string, start: number, end: number) =>
+      const holeProblem = (code: OpusErrorCode, message: PendingProblem["message"], start: number, end: number) =>
         problems.push({
           code,
           message,
@@ -341,13 +360,23 @@ export class RowBuilder {
         if (end > previousEndSample) {
           holeProblem(
             "hole",
-            `${hole.message}; no page after it carries a usable granule, so samples ${at(previousEndSample)}-${at(end)} cannot be placed and are refused`,
+            (a, b) =>
+              `${hole.message}; no page after it carries a usable granule, so samples ${a}-${b} cannot be placed and are refused`,
             previousEndSample,
             end,
           );
         } else {
           holeProblem("hole", hole.message, previousEndSample, previousEndSample);
         }
+      } else if (segment.placedByLastPageOnly) {
+        segment.base = Math.max(previousEndSample, segment.granuleBase);
+        holeProblem(
+          "hole",
+          (a, b) =>
+            `${hole.message}; the only page after it is the last, whose granule may also cut off the end, so samples ${a}-${b} cannot be placed exactly and are refused`,
+          previousEndSample,
+          endOf(segment) - segment.endTrim,
+        );
       } else if (segment.granuleBase >= previousEndSample) {
         segment.base = segment.granuleBase;
         const continues = segment.base === previousEndSample ? ", but the granules continue: no samples are lost" : "";
@@ -355,12 +384,13 @@ export class RowBuilder {
       } else {
         // The granule after the hole lies inside the packets before it: they cannot both be right.
         segment.base = previousEndSample;
-        const end = segment.base + segment.firstUsed!.relEnd;
+        const behind = previousEndSample - segment.granuleBase;
         holeProblem(
           "hole",
-          `${hole.message}; the granule after it lies ${previousEndSample - segment.granuleBase} samples before the end of the packets before it, so samples ${at(previousEndSample)}-${at(end)} are refused and the pages after it are placed by their packets`,
+          (a, b) =>
+            `${hole.message}; the granule after it lies ${behind} samples before the end of the packets before it, so samples ${a}-${b} are refused and the pages after it are placed by their packets`,
           previousEndSample,
-          end,
+          segment.base + segment.firstUsed!.relEnd,
         );
       }
     }
@@ -377,24 +407,33 @@ export class RowBuilder {
     }
     for (const n of notes) {
       const segment = segments[n.segment]!;
-      const sample = n.at + segment.base + shiftAt(segment, n.row) + toTimeline;
+      const delta = segment.base + shiftAt(segment, n.row) + toTimeline;
       problems.push({
         code: n.code,
         message: n.message,
         byteOffset: n.byteOffset,
         byteLength: n.byteLength,
-        startSample: sample,
-        endSample: sample,
+        startSample: n.at + delta,
+        endSample: n.to + delta,
       });
     }
     const last = segments[segments.length - 1]!;
     const endGranule = Math.max(startGranule, endOf(last) - last.endTrim);
+    const sampleCount = Math.max(0, endGranule - startGranule - placement.preSkip);
+    // Samples outside the link are on no timeline: clamp, then write the messages with the result.
+    const linkEnd = placement.firstSample + sampleCount;
+    const clamp = (sample: number) => Math.min(linkEnd, Math.max(placement.firstSample, sample));
     return {
       firstRow,
       startGranule,
       endGranule,
-      sampleCount: Math.max(0, endGranule - startGranule - placement.preSkip),
-      problems,
+      sampleCount,
+      problems: problems.map((p) => {
+        const startSample = clamp(p.startSample);
+        const endSample = Math.max(startSample, clamp(p.endSample));
+        const message = typeof p.message === "string" ? p.message : p.message(startSample, endSample);
+        return { ...p, message, startSample, endSample };
+      }),
     };
   }
 
@@ -445,7 +484,7 @@ function analyseAnchors(
   segment: Segment,
   isLast: boolean,
   serial: number,
-  ignore: (anchor: Anchor, message: string) => void,
+  ignore: (anchor: Anchor, message: (startSample: number, endSample: number) => string) => void,
 ): void {
   const all = segment.anchors;
   const value = (a: Anchor) => a.granule - a.relEnd;
@@ -475,19 +514,23 @@ function analyseAnchors(
     const reference = value(list[before >= 0 ? before : after]!);
     const anchor = list[i]!;
     const around = before >= 0 && after >= 0 ? "around it" : before >= 0 ? "before it" : "after it";
+    const off = Math.abs(value(anchor) - reference);
     ignore(
       anchor,
-      `page ${anchor.sequence} of stream ${serial} has granule ${anchor.granule}, ${Math.abs(value(anchor) - reference)} samples off its packets, and the pages ${around} agree with the packets: this granule is ignored`,
+      (start, end) =>
+        `page ${anchor.sequence} of stream ${serial} has granule ${anchor.granule}, ${off} samples off its packets, while the pages ${around} agree with the packets: either the granule or the page is wrong, so the page's samples ${start}-${end} are refused and its granule is ignored`,
     );
   }
 
   if (used.length === 0) {
     if (trim === undefined) return;
-    // The last page is the only anchor: a granule below its packets is end trimming.
+    // The last page is the only anchor: a granule below its packets is end trimming. After a
+    // hole that cannot be told from a later start, so such a segment is placed but refused.
     const v = value(trim);
     segment.firstUsed = trim;
     segment.granuleBase = v >= 0 || segment.hole !== undefined ? v : 0;
     segment.endTrim = Math.max(0, segment.granuleBase - v);
+    segment.placedByLastPageOnly = segment.hole !== undefined;
     return;
   }
   segment.firstUsed = used[0]!;
@@ -512,11 +555,14 @@ function analyseAnchors(
     segment.endTrim = -off;
     return;
   }
+  const why =
+    off > 0
+      ? `${off} samples past the end of its packets, but a last page can only cut samples off`
+      : `${-off} samples before the end of its packets, more than the page holds`;
   ignore(
     trim,
-    off > 0
-      ? `the last page of stream ${serial} (page ${trim.sequence}) has granule ${trim.granule}, ${off} samples past the end of its packets; a last page can only cut samples off, so this granule is ignored and the stream ends with its last packet`
-      : `the last page of stream ${serial} (page ${trim.sequence}) has granule ${trim.granule}, ${-off} samples before the end of its packets, more than the page holds; this granule is ignored and the stream ends with its last packet`,
+    (start, end) =>
+      `the last page of stream ${serial} (page ${trim.sequence}) has granule ${trim.granule}, ${why}: either the granule or the page is wrong, so the page's samples ${start}-${end} are refused, its granule is ignored and the stream ends with its last packet`,
   );
 }
 
@@ -531,11 +577,9 @@ function shiftAtEnd(segment: Segment): number {
 }
 
 /** The problem for a step between two anchors, with its samples on the timeline (`delta` = segment base + shift to it). */
-function stepProblem(step: Step, delta: number, serial: number): IndexProblem {
+function stepProblem(step: Step, delta: number, serial: number): PendingProblem {
   const { from, to, jump } = step;
-  const start = from.relEnd + step.shiftBefore + delta;
-  const end = to.relEnd + step.shiftBefore + Math.max(0, jump) + delta;
-  const message =
+  const message = (start: number, end: number) =>
     jump > 0
       ? `page ${to.sequence} of stream ${serial} has granule ${to.granule}, ${jump} samples later than its packets reach, and the pages after it agree: ${jump} samples are missing somewhere in samples ${start}-${end} (no page is missing; a recorder gap or wrong granules)`
       : `page ${to.sequence} of stream ${serial} has granule ${to.granule}, ${-jump} samples before the end of its packets, and the pages after it agree: the packets cannot be placed by granule, so samples ${start}-${end} are refused and later pages are placed by their packets`;
@@ -544,11 +588,11 @@ function stepProblem(step: Step, delta: number, serial: number): IndexProblem {
     message,
     byteOffset: to.byteOffset,
     byteLength: to.byteLength,
-    startSample: start,
-    endSample: end,
+    startSample: from.relEnd + step.shiftBefore + delta,
+    endSample: to.relEnd + step.shiftBefore + Math.max(0, jump) + delta,
   };
 }
 
-function atPage(code: OpusErrorCode, message: string, table: PageTable, page: number): IndexProblem {
+function atPage(code: OpusErrorCode, message: string, table: PageTable, page: number): PendingProblem {
   return { code, message, byteOffset: table.byteOffset[page]!, byteLength: 0, startSample: 0, endSample: 0 };
 }

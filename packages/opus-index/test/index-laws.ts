@@ -48,6 +48,24 @@ export function checkIndex(idx: OpusIndex, fileByteLength: number): void {
   // Plans stay inside the file and the link, and cover the samples asked for unless damage is in the way.
   for (const [i, link] of idx.links.entries()) {
     if (link.sampleCount === 0) continue;
+    const packets =
+      link.pageCount === 0
+        ? 0
+        : rows.packetStart[link.firstPage + link.pageCount - 1]! +
+          rows.packetCount[link.firstPage + link.pageCount - 1]! -
+          rows.packetStart[link.firstPage]!;
+    if (packets === 0) {
+      // Samples on the timeline but no packet left: all of them are refused, and locate says so.
+      expect(() => idx.locate(link.firstSample, link.firstSample + 1)).toThrow(
+        expect.objectContaining({ code: "hole" }),
+      );
+      expect(
+        idx.problems.some(
+          (p) => p.startSample <= link.firstSample && p.endSample >= link.firstSample + link.sampleCount,
+        ),
+      ).toBe(true);
+      continue;
+    }
     const end = link.firstSample + link.sampleCount;
     for (const [start, stop] of [
       [link.firstSample, Math.min(end, link.firstSample + 1)],
