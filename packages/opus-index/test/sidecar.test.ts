@@ -67,7 +67,7 @@ describe("sidecar", () => {
       expect(writeSidecar(reopened)).toEqual(sidecar);
       expect(reopened.locate(1000, 2000)).toEqual(index.locate(1000, 2000));
     }
-  });
+  }, 30_000);
 
   it("records each audio page's CRC and sequence number, and each link's header pages", async () => {
     const bytes = loadFixture("derived/repaged-opusenc.opus");
