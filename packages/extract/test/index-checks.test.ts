@@ -59,3 +59,26 @@ describe("every page a window reads is the page the index recorded", () => {
     expect(identical(a.channels, b.channels)).toBe(true);
   });
 });
+
+describe("a file cut inside a continued packet", () => {
+  it("gives the last samples before the cut, or a typed error; never a read of NaN bytes", async () => {
+    const { readPages } = await import("@granule/ogg-pages");
+    const bytes = loadFixture("derived/repaged-continued.opus");
+    const pages = [...readPages(bytes)];
+    let extracted = 0;
+    // From 4 s on, pages end inside packets: cut at and inside them.
+    for (const page of pages.slice(200).filter((_, i) => i % 8 === 0)) {
+      for (const end of [page.byteOffset + page.byteLength, page.byteOffset + (page.byteLength >> 1)]) {
+        const cut = bytes.subarray(0, end);
+        const rec = recording(await buildIndex(cut, { workers: 0 }), bufferSource(cut));
+        const total = rec.index.totalSamples;
+        for (const length of [1, 960, 48_000]) {
+          const segment = await extract(rec, { startSample: total - length, endSample: total });
+          expect(segment.channels[0]!.length).toBe(length);
+          extracted++;
+        }
+      }
+    }
+    expect(extracted).toBeGreaterThan(20);
+  }, 120_000);
+});
