@@ -1,6 +1,6 @@
 import { assemblePackets, readPages, writePages } from "@granule/ogg-pages";
 import { type Recording, readExactly } from "@granule/opus-index";
-import { windowPackets } from "./decode-window.ts";
+import { windowPackets, windowPages } from "./decode-window.ts";
 import { ExtractError } from "./errors.ts";
 import { DEFAULT_PRE_ROLL_SAMPLES } from "./extract.ts";
 import { checkSegment, type SegmentRange } from "./plan-windows.ts";
@@ -29,7 +29,7 @@ export async function clip(recording: Recording, range: SegmentRange, options: C
   const plan = index.locate(range.startSample, range.endSample, {
     preRollSamples: options.preRollSamples ?? DEFAULT_PRE_ROLL_SAMPLES,
   });
-  const hole = plan.problems.find((p) => p.code === "hole");
+  const hole = plan.problems[0]; // every problem in a plan has samples
   if (hole !== undefined) {
     throw new ExtractError("damaged", `the clip needs samples the file lost: ${hole.message}`, {
       byteOffset: hole.byteOffset,
@@ -55,6 +55,7 @@ export async function clip(recording: Recording, range: SegmentRange, options: C
     bytes: await readExactly(recording.source, plan.byteOffset, plan.byteLength),
     byteOffset: plan.byteOffset,
     serial: plan.serial,
+    pages: windowPages(index, plan.firstPage, plan.lastPage),
     skipPackets: plan.skipPackets,
     packetSamples,
     decodeStartSample: plan.decodeStartSample,

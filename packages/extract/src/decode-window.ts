@@ -1,5 +1,5 @@
-import { assemblePackets, OggError, readPages } from "@granule/ogg-pages";
-import { type OpusHead, packetSamples } from "@granule/opus-index";
+import { OggError, type OggPage, PacketAssembler, readPages } from "@granule/ogg-pages";
+import { type OpusHead, type OpusIndex, packetSamples } from "@granule/opus-index";
 import { ExtractError } from "./errors.ts";
 import type { WindowDecoder } from "./window-decoder.ts";
 import { outputGain } from "./window-decoder.ts";
@@ -11,6 +11,8 @@ export interface WindowJob {
   /** Absolute file offset of `bytes[0]`, for error messages. */
   byteOffset: number;
   serial: number;
+  /** The pages the index lists for the window: only these are read, each checked against it. */
+  pages: WindowPages;
   /** Packets starting on the first page before the first one to decode. */
   skipPackets: number;
   /** Durations of the packets to decode, from the index: checked against the bytes. */
@@ -21,6 +23,31 @@ export interface WindowJob {
   applyGain: boolean;
   /** Output ranges, on the timeline: each gets its own arrays. */
   parts: { startSample: number; endSample: number }[];
+}
+
+/**
+ * The index's rows for a window's pages, copied (a job is posted to a worker). Pages in the
+ * bytes between them (a repeated page the index left out, other streams, junk) are passed over.
+ */
+export interface WindowPages {
+  /** Absolute file offset of each page. */
+  byteOffsets: Float64Array;
+  byteLengths: Uint32Array;
+  /** The CRC and sequence number the index recorded; absent in indexes from older archives. */
+  crcs: Uint32Array | undefined;
+  sequences: Uint32Array | undefined;
+}
+
+/** The pages of rows [firstPage, lastPage] of `index`, for a `WindowJob`. */
+export function windowPages(index: OpusIndex, firstPage: number, lastPage: number): WindowPages {
+  const rows = index.rows;
+  const end = lastPage + 1;
+  return {
+    byteOffsets: rows.byteOffset.slice(firstPage, end),
+    byteLengths: rows.byteLength.slice(firstPage, end),
+    crcs: rows.crc?.slice(firstPage, end),
+    sequences: rows.sequence?.slice(firstPage, end),
+  };
 }
 
 /** Per part, per channel, the decoded samples. */
@@ -71,27 +98,26 @@ function decodeChecked(
   }
 }
 
-/** The packets to decode, found in the window's bytes and checked against the index. */
+/**
+ * The packets to decode, from the window's pages as the index lists them. Each page must be
+ * there whole and valid, of the window's stream, with the CRC and sequence number the index
+ * recorded, or the window fails with `bad-data` naming the page's byte offset: a file edited
+ * after indexing is never decoded with the old index.
+ */
 export function windowPackets(job: WindowJob): Uint8Array[] {
   const wanted = job.packetSamples.length;
   const packets: Uint8Array[] = [];
+  // Lenient: a first page that continues a packet from before the window yields a dropped
+  // fragment, as expected; the pages themselves were checked one by one against the index.
+  const assembler = new PacketAssembler();
   let seen = 0;
-  try {
-    // A first page that continues a packet from before the window yields a dropped fragment: expected.
-    for (const packet of assemblePackets(readPages(job.bytes, { strict: true }))) {
-      if (packet.serial !== job.serial) continue;
+  for (let k = 0; k < job.pages.byteOffsets.length && packets.length < wanted; k++) {
+    const page = checkedPage(job, k);
+    for (const packet of assembler.push(page, k)) {
       if (seen++ < job.skipPackets) continue;
       packets.push(packet.data);
       if (packets.length === wanted) break;
     }
-  } catch (error) {
-    if (error instanceof OggError) {
-      throw new ExtractError("bad-data", `the bytes read for a window are damaged: ${error.message}`, {
-        byteOffset: job.byteOffset + error.byteOffset,
-        cause: error,
-      });
-    }
-    throw error;
   }
   if (packets.length !== wanted) {
     throw new ExtractError(
@@ -120,4 +146,44 @@ export function windowPackets(job: WindowJob): Uint8Array[] {
     }
   }
   return packets;
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+
+/** Page `k` of the job, parsed and compared with what the index recorded. */
+function checkedPage(job: WindowJob, k: number): OggPage {
+  const byteOffset = job.pages.byteOffsets[k]!;
+  const byteLength = job.pages.byteLengths[k]!;
+  const at = byteOffset - job.byteOffset;
+  const changed = (what: string) =>
+    new ExtractError("bad-data", `the page at byte ${byteOffset} ${what}: has the file changed since it was indexed?`, {
+      byteOffset,
+    });
+  let page: OggPage | undefined;
+  try {
+    for (const found of readPages(job.bytes.subarray(at, at + byteLength), { strict: true })) {
+      page = found;
+      break;
+    }
+  } catch (error) {
+    if (!(error instanceof OggError)) throw error;
+    throw new ExtractError(
+      "bad-data",
+      `no valid page at byte ${byteOffset}, where the index has one (${error.code}): has the file changed since it was indexed?`,
+      { byteOffset, cause: error },
+    );
+  }
+  if (page === undefined || page.byteLength !== byteLength) {
+    throw changed(`is not the ${byteLength}-byte page the index recorded`);
+  }
+  if (page.serial !== job.serial) throw changed(`belongs to stream ${page.serial}, not ${job.serial}`);
+  const crc = job.pages.crcs?.[k];
+  if (crc !== undefined && page.crc !== crc) {
+    throw changed(`has CRC ${hex(page.crc)}, but the index recorded ${hex(crc)}`);
+  }
+  const sequence = job.pages.sequences?.[k];
+  if (sequence !== undefined && page.sequence !== sequence) {
+    throw changed(`is page ${page.sequence} of its stream, but the index recorded page ${sequence}`);
+  }
+  return page;
 }

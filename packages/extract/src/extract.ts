@@ -1,5 +1,5 @@
 import { OPUS_SAMPLE_RATE, type Recording, readExactly } from "@granule/opus-index";
-import type { WindowJob, WindowOutput } from "./decode-window.ts";
+import { type WindowJob, type WindowOutput, windowPages } from "./decode-window.ts";
 import { type DecodeWorker, type DecodeWorkerFactory, inProcessDecoder } from "./decoder-pool.ts";
 import { ExtractError } from "./errors.ts";
 import {
@@ -181,10 +181,11 @@ async function prepareJob(
     to = Math.max(to, part.endSample);
   }
   const plan = index.locate(from, to, { preRollSamples: window.preRollSamples });
-  const hole = plan.problems.find((p) => p.code === "hole");
+  // Every problem in a plan has samples (holes, granules that leave samples without a place).
+  const hole = plan.problems[0];
   if (hole !== undefined) {
-    // Parts were split at holes, so only a plan the index did not expect gets here.
-    throw new ExtractError("damaged", `the window for samples ${from}-${to} crosses a hole: ${hole.message}`, {
+    // Parts were split at them, so only a plan the index did not expect gets here.
+    throw new ExtractError("damaged", `the window for samples ${from}-${to} crosses damage: ${hole.message}`, {
       byteOffset: hole.byteOffset,
       startSample: hole.startSample,
       endSample: hole.endSample,
@@ -195,6 +196,7 @@ async function prepareJob(
     bytes,
     byteOffset: plan.byteOffset,
     serial: plan.serial,
+    pages: windowPages(index, plan.firstPage, plan.lastPage),
     skipPackets: plan.skipPackets,
     packetSamples: index.packetSamples.subarray(plan.firstPacket, plan.firstPacket + plan.packetCount),
     decodeStartSample: plan.decodeStartSample,

@@ -15,7 +15,12 @@ export interface OggPacket {
   granule: bigint | undefined;
 }
 
-export type PacketProblemCode = "sequence-gap" | "broken-continuation" | "packet-too-large" | "truncated";
+export type PacketProblemCode =
+  | "sequence-gap"
+  | "sequence-back"
+  | "broken-continuation"
+  | "packet-too-large"
+  | "truncated";
 
 /** Something that made the assembler drop data; the packets around it are still delivered. */
 export interface PacketProblem {
@@ -45,6 +50,8 @@ interface StreamState {
   partialStartByteOffset: number;
   /** The rest of a dropped packet is still to come on continued pages: skip it silently. */
   discarding: boolean;
+  /** An EOS page was read: a BOS page may start the stream again. */
+  ended: boolean;
 }
 
 const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024;
@@ -53,7 +60,10 @@ const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024;
  * Reassembles packets page by page, per serial number (grouped and chained streams alike).
  * Follows RFC 7845 §3: a sequence gap drops the packet it broke; a page that claims to
  * continue a packet whose start was not seen, or a packet left unfinished by a page that
- * does not continue it, is dropped and reported, never glued onto another.
+ * does not continue it, is dropped and reported, never glued onto another. A page whose
+ * sequence number is not after the last one of its stream (a page written twice, or one
+ * out of order) is skipped whole and reported, leaving the packet in progress as it was:
+ * read again, it would repeat audio; taken as a gap, it would drop a packet.
  */
 export class PacketAssembler {
   private readonly streams = new Map<number, StreamState>();
@@ -73,6 +83,17 @@ export class PacketAssembler {
     this.pageCount = pageIndex + 1;
     let state = this.streams.get(page.serial);
     let gap = false;
+    // A BOS page after the stream's EOS starts it again (a chain reusing the serial); any other
+    // page that is not after the last one is a repeat or out of order.
+    if (state !== undefined && ((page.sequence - state.nextSequence) | 0) < 0 && !(page.bos && state.ended)) {
+      this.report(
+        "sequence-back",
+        page,
+        pageIndex,
+        `page ${page.sequence} of stream ${page.serial} comes after page ${(state.nextSequence - 1) >>> 0}: a repeated or out-of-order page; it is skipped`,
+      );
+      return [];
+    }
     if (state === undefined || page.bos) {
       if (state !== undefined && state.pieces.length > 0) {
         this.report(
@@ -89,6 +110,7 @@ export class PacketAssembler {
         partialStartPage: 0,
         partialStartByteOffset: 0,
         discarding: false,
+        ended: false,
       };
       this.streams.set(page.serial, state);
     } else if (page.sequence !== state.nextSequence) {
@@ -103,6 +125,7 @@ export class PacketAssembler {
       this.clear(state);
     }
     state.nextSequence = (page.sequence + 1) >>> 0;
+    if (page.eos) state.ended = true;
 
     const lacing = page.lacing;
     const body = page.body;

@@ -12,6 +12,8 @@ export type OggErrorCode =
   | "truncated"
   /** A page sequence number was skipped: at least one page of that stream is missing. */
   | "sequence-gap"
+  /** A page's sequence number is not after the previous page of its stream: repeated or out of order. */
+  | "sequence-back"
   /** A continued packet lost its beginning or its end, so it cannot be reassembled. */
   | "broken-continuation"
   /** A packet grew beyond the `maxPacketByteLength` limit of the packet assembler. */

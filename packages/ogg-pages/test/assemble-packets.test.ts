@@ -90,6 +90,30 @@ describe("assemblePackets on broken streams", () => {
     expect(packets.map((p) => p.data)).toEqual(sources.slice(2));
   });
 
+  it("skips a page that repeats the one before, keeping the packet it continues", () => {
+    const { sources, pages } = smallPages();
+    // Page 1 ends packet 0 and starts packet 1; read twice, it must count once.
+    const { packets, problems } = assemble([pages[0]!, pages[1]!, pages[1]!, ...pages.slice(2)]);
+    expect(packets.map((p) => p.data)).toEqual(sources);
+    expect(problems.map((p) => [p.code, p.byteOffset, p.pageIndex])).toEqual([
+      ["sequence-back", pages[1]!.byteOffset, 2],
+    ]);
+    expect(problems[0]!.message).toBe(
+      "page 1 of stream 5 comes after page 1: a repeated or out-of-order page; it is skipped",
+    );
+  });
+
+  it("skips a page whose sequence number goes back, in the middle of a packet", () => {
+    const { sources, pages } = smallPages();
+    // Packet 2 spans pages 3-4; an old page arrives between them.
+    const { packets, problems } = assemble([...pages.slice(0, 4), pages[1]!, ...pages.slice(4)]);
+    expect(packets.map((p) => p.data)).toEqual(sources);
+    expect(problems.map((p) => [p.code, p.pageIndex])).toEqual([["sequence-back", 4]]);
+    expect(() => [...assemblePackets([...pages.slice(0, 4), pages[1]!], { strict: true })]).toThrow(
+      expect.objectContaining({ name: "OggError", code: "sequence-back", byteOffset: pages[1]!.byteOffset }),
+    );
+  });
+
   it("drops a continuation whose beginning is missing at the start of a stream", () => {
     const { sources, pages } = smallPages();
     const fromPage1 = pages.slice(1).map((p) => ({ ...p, bos: p === pages[1] }));

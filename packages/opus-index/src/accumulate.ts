@@ -1,8 +1,10 @@
 import { assemblePackets, type OggErrorCode, readPages } from "@granule/ogg-pages";
-import { OpusError, type OpusErrorCode } from "./errors.ts";
-import type { IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
+import { OpusError } from "./errors.ts";
+import type { HeaderPage, IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
 import { describeStart, hasMagic, parseOpusHead } from "./opus-head.ts";
 import { parseOpusTags } from "./opus-tags.ts";
+import { selectPages } from "./page-selection.ts";
+import { RowBuilder } from "./row-builder.ts";
 import { OPEN_END } from "./scan-batch.ts";
 import type { PageTable } from "./stitch.ts";
 
@@ -15,7 +17,7 @@ export interface AccumulateOptions {
   /** Index this stream only; by default the first Opus stream of every link. */
   serial?: number | undefined;
   strict: boolean;
-  /** Reads bytes of the file (for header packets). */
+  /** Reads bytes of the file (for header packets, and to compare repeated pages). */
   read: (byteOffset: number, byteLength: number) => Promise<Uint8Array>;
   /** Byte ranges outside every valid page, with the reason their first byte is not a page. */
   damagedRanges: { byteOffset: number; byteLength: number; reason: OggErrorCode }[];
@@ -27,10 +29,15 @@ interface LinkPlan {
   pages: number[];
 }
 
+/** Problems that sit between rows rather than on samples: placed where the next row starts. */
+const BETWEEN_ROWS = new Set(["damaged-bytes", "duplicate-page", "misplaced-page"]);
+
 /**
- * Phase 3 of indexing, sequential: finds the links and their Opus stream, reads and checks the
- * header packets, and lays every audio packet on the timeline from TOC durations and page
- * granules (pre-skip, start offset, end trim, granule -1 pages, continued packets, holes).
+ * Phase 3 of indexing, sequential: finds the links and their Opus stream, chooses each
+ * stream's pages (leaving out repeated and misplaced ones), reads and checks the header
+ * packets, and lays every audio packet on the timeline from TOC durations and page granules
+ * (pre-skip, start offset, end trim, granule -1 pages, continued packets, holes, granules that
+ * disagree).
  */
 export async function accumulate(
   table: PageTable,
@@ -69,11 +76,15 @@ export async function accumulate(
   const links: OpusLink[] = [];
   let firstSample = 0;
   for (const plan of plans) {
-    const link = await readHeaders(table, plan, options.read);
-    const laid = builder.addLink(plan.pages, link.headerPageCount);
-    const sampleCount = Math.max(0, laid.endGranule - laid.startGranule - link.head.preSkip);
-    const shift = firstSample - laid.startGranule - link.head.preSkip;
-    builder.toTimeline(laid.firstRow, shift, links.length);
+    const selection = await selectPages(table, plan.pages, options.read);
+    for (const problem of selection.problems) report(problem);
+    const link = await readHeaders(table, { serial: plan.serial, pages: selection.pages }, options.read);
+    const laid = builder.addLink(selection.pages, link.headerPageCount, {
+      link: links.length,
+      serial: plan.serial,
+      preSkip: link.head.preSkip,
+      firstSample,
+    });
     links.push({
       serial: plan.serial,
       head: link.head,
@@ -82,27 +93,30 @@ export async function accumulate(
       startGranule: laid.startGranule,
       endGranule: laid.endGranule,
       firstSample,
-      sampleCount,
+      sampleCount: laid.sampleCount,
       firstPage: laid.firstRow,
       pageCount: builder.rowCount - laid.firstRow,
       headerByteOffset: link.headerByteOffset,
       headerByteLength: link.headerByteLength,
+      headerPages: link.headerPages,
     });
-    for (const problem of laid.problems) {
-      report({ ...problem, startSample: problem.startSample + shift, endSample: problem.endSample + shift });
-    }
-    firstSample += sampleCount;
+    for (const problem of laid.problems) report(problem);
+    firstSample += laid.sampleCount;
   }
   const rows = builder.finish();
-  // Damaged byte ranges sit on the timeline where the next row starts.
   for (const problem of problems) {
-    if (problem.code !== "damaged-bytes") continue;
-    const next = firstRowAtOrAfter(rows, problem.byteOffset + problem.byteLength);
-    const sample = next < rows.byteOffset.length ? Math.max(0, rows.startSample[next]!) : firstSample;
-    problem.startSample = sample;
-    problem.endSample = sample;
+    if (BETWEEN_ROWS.has(problem.code)) {
+      // Bytes that are no row's sit on the timeline where the next row starts.
+      const next = firstRowAtOrAfter(rows, problem.byteOffset + problem.byteLength);
+      const sample = next < rows.byteOffset.length ? rows.startSample[next]! : firstSample;
+      problem.startSample = sample;
+      problem.endSample = sample;
+    }
+    // Samples before the first or after the last are on no timeline.
+    problem.startSample = Math.min(firstSample, Math.max(0, problem.startSample));
+    problem.endSample = Math.min(firstSample, Math.max(problem.startSample, problem.endSample));
   }
-  problems.sort((a, b) => a.byteOffset - b.byteOffset);
+  problems.sort((a, b) => a.byteOffset - b.byteOffset || a.startSample - b.startSample || a.endSample - b.endSample);
   return { byteLength, totalSamples: firstSample, links, problems, rows, packetSamples: builder.packetSamples() };
 }
 
@@ -121,17 +135,27 @@ function firstRowAtOrAfter(rows: PageRows, byteOffset: number): number {
 async function planLinks(table: PageTable, options: AccumulateOptions): Promise<LinkPlan[]> {
   const found: string[] = [];
   const plans: LinkPlan[] = [];
-  let link: { bos: number[]; start: number } | undefined;
+  // A link starts at a BOS page that follows a page of another kind, unless that BOS page
+  // belongs to a stream of the current link that has not ended: then it is a repeated page.
+  let link: { bos: number[]; start: number; seen: Set<number>; open: Set<number> } | undefined;
   const groups: { bos: number[]; start: number; end: number }[] = [];
   for (let i = 0; i < table.pageCount; i++) {
-    const isBos = (table.flags[i]! & BOS) !== 0;
-    if (isBos && (link === undefined || !(table.flags[i - 1]! & BOS))) {
-      if (link !== undefined) groups.push({ ...link, end: i });
-      link = { bos: [], start: i };
+    const flags = table.flags[i]!;
+    const serial = table.serial[i]!;
+    const isBos = (flags & BOS) !== 0;
+    if (isBos && (link === undefined || (!(table.flags[i - 1]! & BOS) && !link.open.has(serial)))) {
+      if (link !== undefined) groups.push({ bos: link.bos, start: link.start, end: i });
+      link = { bos: [], start: i, seen: new Set(), open: new Set() };
     }
-    if (isBos) link!.bos.push(i);
+    if (link === undefined) continue;
+    if (isBos && !link.seen.has(serial)) {
+      link.bos.push(i);
+      link.seen.add(serial);
+      link.open.add(serial);
+    }
+    if (flags & EOS) link.open.delete(serial);
   }
-  if (link !== undefined) groups.push({ ...link, end: table.pageCount });
+  if (link !== undefined) groups.push({ bos: link.bos, start: link.start, end: table.pageCount });
 
   for (const group of groups) {
     let chosen: number | undefined;
@@ -180,7 +204,7 @@ async function pageBody(
   return new Uint8Array(0);
 }
 
-/** Reads the OpusHead and OpusTags packets of a link (tags may span pages). */
+/** Reads the OpusHead and OpusTags packets of a link (tags may span pages) from its chosen pages. */
 async function readHeaders(
   table: PageTable,
   plan: LinkPlan,
@@ -188,6 +212,14 @@ async function readHeaders(
 ) {
   const first = plan.pages[0]!;
   const headerByteOffset = table.byteOffset[first]!;
+  const at = { byteOffset: headerByteOffset };
+  if (table.flags[first]! & CONTINUED) {
+    throw new OpusError(
+      "bad-header-pages",
+      `the first page of stream ${plan.serial} claims to continue a packet from before the stream began (its continued flag is set), so it cannot hold the OpusHead`,
+      at,
+    );
+  }
   let ended = 0;
   let headerPageCount = 0;
   for (const page of plan.pages) {
@@ -195,11 +227,21 @@ async function readHeaders(
     ended += table.packetEnds[page]!;
     if (ended >= 2) break;
   }
+  const headerPages: HeaderPage[] = plan.pages.slice(0, headerPageCount).map((page) => ({
+    byteOffset: table.byteOffset[page]!,
+    byteLength: table.byteLength[page]!,
+    crc: table.crc[page]!,
+  }));
   const lastHeaderPage = plan.pages[headerPageCount - 1]!;
   const headerByteLength = table.byteOffset[lastHeaderPage]! + table.byteLength[lastHeaderPage]! - headerByteOffset;
   const bytes = await read(headerByteOffset, headerByteLength);
-  const packets = [...assemblePackets(readPages(bytes))].filter((p) => p.serial === plan.serial);
-  const at = { byteOffset: headerByteOffset };
+  // Only the chosen pages: a repeated header page in between must not count twice.
+  const chosen = new Set(headerPages.map((p) => p.byteOffset - headerByteOffset));
+  const pages = [...readPages(bytes)].filter((p) => chosen.has(p.byteOffset));
+  const packets = [...assemblePackets(pages)].filter((p) => p.serial === plan.serial);
+  if (packets.length === 0) {
+    throw new OpusError("bad-header-pages", `stream ${plan.serial}: its header pages hold no whole packet`, at);
+  }
   const head = withOffset(() => parseOpusHead(packets[0]!.data), at);
   if (packets.length < 2 || ended < 2) {
     throw new OpusError(
@@ -222,7 +264,7 @@ async function readHeaders(
       byteOffset: table.byteOffset[lastHeaderPage]!,
     });
   }
-  return { head, tags, headerPageCount, headerByteOffset, headerByteLength };
+  return { head, tags, headerPageCount, headerByteOffset, headerByteLength, headerPages };
 }
 
 function withOffset<T>(parse: () => T, at: { byteOffset: number }): T {
@@ -234,344 +276,4 @@ function withOffset<T>(parse: () => T, at: { byteOffset: number }): T {
     }
     throw error;
   }
-}
-
-interface LaidLink {
-  firstRow: number;
-  startGranule: number;
-  endGranule: number;
-  /** Problems with sample ranges in the link's granule domain, converted by the caller. */
-  problems: IndexProblem[];
-}
-
-/** A run of packets with no hole inside, laid relative to a base that a page granule fixes. */
-interface Segment {
-  firstRow: number;
-  /** Where the segment's first packet starts, from its first granule; NaN if it has none. */
-  granuleBase: number;
-  /** Whether the page that gave `granuleBase` is the last page (RFC 7845 §4.5 end trimming). */
-  anchoredOnEos: boolean;
-  /** End of its last packet, relative to the base. */
-  endRelative: number;
-  /** Why it starts (after a hole), with the bytes concerned. */
-  hole: { message: string; byteOffset: number; byteLength: number } | undefined;
-  base: number;
-}
-
-interface PendingProblem {
-  problem: IndexProblem;
-  segment: number;
-}
-
-/**
- * Builds the rows and packet list.
- *
- * Packets are laid one after another by their TOC durations within a segment: a run with no
- * hole. A segment's base is fixed by its first page granule: the last packet ending on that
- * page ends at the granule (RFC 7845 §4); later granules only check the durations. A hole
- * (missing pages, a broken continuation) drops the packet it broke and starts a new segment.
- * The broken packet is always the last to start on its page, so the packets of a row stay
- * contiguous. Positions are in the link's granule domain until `toTimeline`.
- */
-class RowBuilder {
-  rowCount = 0;
-  private capacity = 64;
-  private rows: PageRows = allocateRows(64);
-  /** Durations of the packets so far: a growable typed array, as there are ~180,000 an hour. */
-  private durations = new Uint16Array(1024);
-  private packetTotal = 0;
-
-  constructor(private readonly table: PageTable) {}
-
-  addLink(pages: number[], headerPageCount: number): LaidLink {
-    const table = this.table;
-    const firstRow = this.rowCount;
-    const pending: PendingProblem[] = [];
-    const segments: Segment[] = [];
-    const rowSegment: number[] = [];
-    const newSegment = (hole: Segment["hole"]) => {
-      segments.push({
-        firstRow: this.rowCount,
-        granuleBase: Number.NaN,
-        anchoredOnEos: false,
-        endRelative: 0,
-        hole,
-        base: 0,
-      });
-    };
-    newSegment(undefined);
-    const note = (code: OpusErrorCode, message: string, byteOffset: number, byteLength: number, at: number) => {
-      const problem = { code, message, byteOffset, byteLength, startSample: at, endSample: at };
-      pending.push({ problem, segment: segments.length - 1 });
-    };
-
-    let position = 0; // start of the next packet, relative to the segment base
-    let lastEnd = 0; // end of the last packet that ended, relative to the segment base
-    let open = -1; // row of the packet left open by the previous page, -1 if none
-    let openDuration = 0;
-    let drift = 0;
-    let endGranule = Number.NaN;
-    const lastHeader = pages[headerPageCount - 1]!;
-    let expectedSequence = (table.sequence[lastHeader]! + 1) >>> 0;
-    let previousEnd = table.byteOffset[lastHeader]! + table.byteLength[lastHeader]!;
-    let sawEos = (table.flags[lastHeader]! & EOS) !== 0;
-
-    const dropOpen = () => {
-      if (open < 0) return;
-      this.rows.packetCount[open]!--;
-      this.packetTotal--;
-      position -= openDuration;
-      open = -1;
-    };
-    const breakSegment = (message: string, byteOffset: number, byteLength: number) => {
-      dropOpen();
-      segments[segments.length - 1]!.endRelative = lastEnd;
-      newSegment({ message, byteOffset, byteLength });
-      position = 0;
-      lastEnd = 0;
-      drift = 0;
-    };
-
-    for (let p = headerPageCount; p < pages.length; p++) {
-      const page = pages[p]!;
-      const flags = table.flags[page]!;
-      const pageOffset = table.byteOffset[page]!;
-      const pageLength = table.byteLength[page]!;
-      const sequence = table.sequence[page]!;
-      if (sequence !== expectedSequence) {
-        const missing = (sequence - expectedSequence) >>> 0;
-        breakSegment(
-          `${missing} page(s) of stream ${table.serial[page]} missing before page ${sequence}`,
-          previousEnd,
-          pageOffset - previousEnd,
-        );
-      } else if (flags & CONTINUED && open < 0) {
-        breakSegment(`page ${sequence} continues a packet that never started`, pageOffset, pageLength);
-      } else if (!(flags & CONTINUED) && open >= 0) {
-        breakSegment(`page ${sequence} does not continue the packet left open before it`, pageOffset, pageLength);
-      }
-      expectedSequence = (sequence + 1) >>> 0;
-      previousEnd = pageOffset + pageLength;
-      if (flags & EOS) sawEos = true;
-
-      const starts = table.packetStarts[page]!;
-      const ends = table.packetEnds[page]!;
-      const leadingEnds = flags & CONTINUED && ends > 0 ? 1 : 0;
-      if (leadingEnds && open >= 0) {
-        lastEnd = position;
-        open = -1;
-      }
-      const row = this.pushRow(page, position, starts);
-      rowSegment.push(segments.length - 1);
-      const durationAt = table.durationStart[page]!;
-      for (let i = 0; i < starts; i++) {
-        const duration = table.durations[durationAt + i]!;
-        if (duration === 0) {
-          note(
-            "bad-packet",
-            `packet ${i} of page ${sequence} has no valid TOC duration`,
-            pageOffset,
-            pageLength,
-            position,
-          );
-        }
-        this.pushDuration(duration);
-        position += duration;
-        if (i < ends - leadingEnds) lastEnd = position;
-      }
-      if (starts > 0) {
-        open = flags & OPEN_END ? row : -1;
-        openDuration = table.durations[durationAt + starts - 1]!;
-      }
-      this.rows.endSample[row] = lastEnd;
-
-      const granuleBig = table.granule[page]!;
-      if (granuleBig === -1n || ends === 0) continue;
-      if (granuleBig > 9007199254740991n || granuleBig < -9007199254740991n) {
-        throw new OpusError("bad-granule", `page ${sequence} granule ${granuleBig} is beyond 2^53`, {
-          byteOffset: pageOffset,
-        });
-      }
-      const granule = Number(granuleBig);
-      endGranule = granule;
-      const segment = segments[segments.length - 1]!;
-      if (Number.isNaN(segment.granuleBase)) {
-        segment.granuleBase = granule - lastEnd;
-        segment.anchoredOnEos = (flags & EOS) !== 0;
-      } else if (
-        granule - lastEnd - segment.granuleBase !== drift &&
-        !(flags & EOS && granule < lastEnd + segment.granuleBase)
-      ) {
-        // (A last page whose granule falls short of its packets is end trimming, RFC 7845 §4.5.)
-        const off = granule - lastEnd - segment.granuleBase - drift;
-        note(
-          "bad-granule",
-          `page ${sequence} granule ${granule} is ${off} samples off the packet durations`,
-          pageOffset,
-          pageLength,
-          lastEnd,
-        );
-        drift = granule - lastEnd - segment.granuleBase;
-      }
-    }
-    dropOpen(); // a packet still open when the stream ends cannot be decoded
-    segments[segments.length - 1]!.endRelative = lastEnd;
-    if (!sawEos) {
-      note(
-        "truncated",
-        `stream ${table.serial[pages[0]!]} has no end-of-stream page: the file may be cut short`,
-        previousEnd,
-        0,
-        lastEnd,
-      );
-    }
-
-    // Fix each segment's base, from the first one on.
-    const problems: IndexProblem[] = [];
-    const first = segments[0]!;
-    if (Number.isNaN(first.granuleBase)) {
-      if (pages.length > headerPageCount) {
-        problems.push(
-          problemAt("bad-granule", "no audio page of the stream carries a granule position", pages, table, 0),
-        );
-      }
-      first.base = 0;
-    } else if (first.granuleBase < 0) {
-      // A first granule smaller than the samples ending on its page: valid only on the last page.
-      if (!first.anchoredOnEos) {
-        problems.push(
-          problemAt(
-            "bad-granule",
-            "the first granule is smaller than the samples that end on its page",
-            pages,
-            table,
-            0,
-          ),
-        );
-      }
-      first.base = 0;
-    } else {
-      first.base = first.granuleBase;
-    }
-    for (let k = 1; k < segments.length; k++) {
-      const segment = segments[k]!;
-      const previous = segments[k - 1]!;
-      const previousEndSample = previous.base + previous.endRelative;
-      const hole = segment.hole!;
-      let base = segment.granuleBase;
-      if (Number.isNaN(base)) base = previousEndSample;
-      if (base < previousEndSample) {
-        problems.push({
-          code: "bad-granule",
-          message: `${hole.message}; the granule after it lies ${previousEndSample - base} samples before the end of the packets before it`,
-          byteOffset: hole.byteOffset,
-          byteLength: hole.byteLength,
-          startSample: previousEndSample,
-          endSample: previousEndSample,
-        });
-        base = previousEndSample;
-      } else {
-        problems.push({
-          code: "hole",
-          message: hole.message,
-          byteOffset: hole.byteOffset,
-          byteLength: hole.byteLength,
-          startSample: previousEndSample,
-          endSample: base,
-        });
-      }
-      segment.base = base;
-    }
-    for (let r = firstRow; r < this.rowCount; r++) {
-      const base = segments[rowSegment[r - firstRow]!]!.base;
-      this.rows.startSample[r]! += base;
-      this.rows.endSample[r]! += base;
-    }
-    for (const { problem, segment } of pending) {
-      const base = segments[segment]!.base;
-      problems.push({ ...problem, startSample: problem.startSample + base, endSample: problem.endSample + base });
-    }
-    const startGranule = first.base;
-    const last = segments[segments.length - 1]!;
-    if (Number.isNaN(endGranule)) endGranule = last.base + last.endRelative;
-    return { firstRow, startGranule, endGranule: Math.max(endGranule, startGranule), problems };
-  }
-
-  /** Converts the rows of a finished link from its granule domain to the timeline. */
-  toTimeline(from: number, delta: number, link: number): void {
-    for (let r = from; r < this.rowCount; r++) {
-      this.rows.startSample[r]! += delta;
-      this.rows.endSample[r]! += delta;
-      this.rows.link[r] = link;
-    }
-  }
-
-  private pushRow(page: number, startSample: number, packetCount: number): number {
-    if (this.rowCount === this.capacity) {
-      this.capacity *= 2;
-      this.rows = growRows(this.rows, this.capacity);
-    }
-    const r = this.rowCount++;
-    const table = this.table;
-    this.rows.byteOffset[r] = table.byteOffset[page]!;
-    this.rows.byteLength[r] = table.byteLength[page]!;
-    this.rows.granule[r] = table.granule[page]!;
-    this.rows.startSample[r] = startSample;
-    this.rows.endSample[r] = startSample;
-    this.rows.packetStart[r] = this.packetTotal;
-    this.rows.packetCount[r] = packetCount;
-    this.rows.flags[r] = table.flags[page]!;
-    return r;
-  }
-
-  finish(): PageRows {
-    return growRows(this.rows, this.rowCount);
-  }
-
-  packetSamples(): Uint16Array {
-    return this.durations.slice(0, this.packetTotal);
-  }
-
-  private pushDuration(duration: number): void {
-    if (this.packetTotal === this.durations.length) {
-      const grown = new Uint16Array(this.durations.length * 2);
-      grown.set(this.durations);
-      this.durations = grown;
-    }
-    this.durations[this.packetTotal++] = duration;
-  }
-}
-
-function problemAt(
-  code: OpusErrorCode,
-  message: string,
-  pages: number[],
-  table: PageTable,
-  sample: number,
-): IndexProblem {
-  const page = pages[0]!;
-  return { code, message, byteOffset: table.byteOffset[page]!, byteLength: 0, startSample: sample, endSample: sample };
-}
-
-export function allocateRows(n: number): PageRows {
-  return {
-    byteOffset: new Float64Array(n),
-    byteLength: new Uint32Array(n),
-    granule: new BigInt64Array(n),
-    startSample: new Float64Array(n),
-    endSample: new Float64Array(n),
-    packetStart: new Uint32Array(n),
-    packetCount: new Uint16Array(n),
-    flags: new Uint8Array(n),
-    link: new Uint16Array(n),
-  };
-}
-
-function growRows(rows: PageRows, n: number): PageRows {
-  const next = allocateRows(n);
-  for (const key of Object.keys(rows) as (keyof PageRows)[]) {
-    const from = rows[key];
-    (next[key] as typeof from).set(from.subarray(0, Math.min(n, from.length)) as never);
-  }
-  return next;
 }

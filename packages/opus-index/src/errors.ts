@@ -24,16 +24,25 @@ export type OpusErrorCode =
   | "truncated"
   /** An audio packet whose TOC byte gives no valid duration (empty, over 120 ms, bad frame count). */
   | "bad-packet"
-  /** Page granules disagree with the packet durations, or the first granule is impossible. */
+  /**
+   * Page granules disagree with the packet durations, or a granule is impossible. With a sample
+   * range: the samples whose place the granules leave unknown, refused like a hole.
+   */
   | "bad-granule"
   /** Pages of the stream are missing or damaged: the samples in between cannot be decoded. */
   | "hole"
+  /** A page repeats the serial and sequence number of another page of its stream (identical or not); skipped. */
+  | "duplicate-page"
+  /** A page whose sequence number does not fit the order of the pages around it; skipped. */
+  | "misplaced-page"
   /** Bytes that belong to no valid page (junk, a bad CRC, a cut-off page). */
   | "damaged-bytes"
   /** The requested serial number is not an Opus stream in this file. */
   | "no-such-stream"
-  /** A sidecar index file is not one, is from another version, or does not match. */
+  /** A sidecar index file is not one, is from another version, is malformed, or does not match the file's size. */
   | "bad-sidecar"
+  /** The file's header pages are not those the index recorded: the file changed after it was indexed. */
+  | "stale-index"
   /** A read from a byte source failed or returned fewer bytes than asked. */
   | "read-failed"
   /** An argument is outside what the function accepts. */
@@ -74,3 +83,32 @@ function where(details: OpusErrorDetails): string {
   }
   return parts.length > 0 ? ` (at ${parts.join(", ")})` : "";
 }
+
+/** Every `OpusErrorCode`, for checking codes read from files (sidecars, archives). */
+export const OPUS_ERROR_CODES = [
+  "not-ogg",
+  "no-opus-stream",
+  "bad-magic",
+  "bad-version",
+  "bad-channels",
+  "bad-mapping",
+  "truncated-header",
+  "missing-tags",
+  "bad-header-pages",
+  "truncated",
+  "bad-packet",
+  "bad-granule",
+  "hole",
+  "duplicate-page",
+  "misplaced-page",
+  "damaged-bytes",
+  "no-such-stream",
+  "bad-sidecar",
+  "stale-index",
+  "read-failed",
+  "invalid-argument",
+] as const satisfies readonly OpusErrorCode[];
+
+// Fails to compile when a code is added to OpusErrorCode but not to the list.
+const listsEveryCode: Exclude<OpusErrorCode, (typeof OPUS_ERROR_CODES)[number]> extends never ? true : never = true;
+void listsEveryCode;

@@ -1,6 +1,16 @@
 import type { OpusErrorCode } from "./errors.ts";
 import type { OpusHead } from "./opus-head.ts";
 import type { OpusTags } from "./opus-tags.ts";
+import type { PageRows } from "./page-columns.ts";
+
+export type { PageRows } from "./page-columns.ts";
+
+/** One header page of a link as indexed: where it is and the CRC it carried. */
+export interface HeaderPage {
+  byteOffset: number;
+  byteLength: number;
+  crc: number;
+}
 
 /** One link of a (possibly chained) Ogg Opus file: one logical Opus stream. */
 export interface OpusLink {
@@ -22,6 +32,11 @@ export interface OpusLink {
   /** Bytes from the link's first header page to the end of its last header page. */
   headerByteOffset: number;
   headerByteLength: number;
+  /**
+   * The link's own header pages (OpusHead, OpusTags), to check on open that the file still
+   * holds them (`checkHeaders`). Absent in indexes read from archives written before it existed.
+   */
+  headerPages?: HeaderPage[];
 }
 
 /** Something wrong in the file that indexing went past (lenient mode). */
@@ -33,26 +48,6 @@ export interface IndexProblem {
   /** The timeline samples the problem makes undecodable: [startSample, endSample), possibly empty. */
   startSample: number;
   endSample: number;
-}
-
-/** Per-page columns: one row per audio page of the chosen stream(s), in file order. */
-export interface PageRows {
-  byteOffset: Float64Array;
-  byteLength: Uint32Array;
-  /** The page's granule as written (-1 when no packet ends on it). */
-  granule: BigInt64Array;
-  /** Timeline start of the first packet that starts on the page (where the next one starts if none does). */
-  startSample: Float64Array;
-  /** Timeline end of the last packet that ends on the page (the previous row's if none ends here). */
-  endSample: Float64Array;
-  /** Index (into `packetSamples`) of the first packet that starts on the page. */
-  packetStart: Uint32Array;
-  /** Packets that start on the page. */
-  packetCount: Uint16Array;
-  /** OPEN_END (0x80): the last packet starting here ends on a later page; plus the page header flags. */
-  flags: Uint8Array;
-  /** Link each row belongs to. */
-  link: Uint16Array;
 }
 
 /** Everything an index holds: what the sidecar stores and what `OpusIndex` wraps. */

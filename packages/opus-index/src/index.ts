@@ -1,12 +1,15 @@
 export { type BuildIndexOptions, buildIndex, type IndexProgress } from "./build-index.ts";
 export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, readExactly } from "./byte-source.ts";
-export { OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
-export type { IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
+export { OPUS_ERROR_CODES, OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
+export { checkHeaders } from "./header-check.ts";
+export type { HeaderPage, IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
+export { checkIndexJson, checkIndexRows, type IndexJson, InvalidIndexData } from "./index-validation.ts";
 export { type LinkJson, linksFromJson, linksToJson } from "./link-json.ts";
 export { type OpusHead, parseOpusHead } from "./opus-head.ts";
 export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } from "./opus-index.ts";
 export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";
 export { MAX_PACKET_SAMPLES, packetSamples } from "./packet-samples.ts";
+export { PAGE_ROW_COLUMNS, type PageColumn, type PageColumnName } from "./page-columns.ts";
 export { OPUS_SAMPLE_RATE, type Recording, recording, secondsToSamples } from "./recording.ts";
 export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
 export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";

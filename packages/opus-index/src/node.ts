@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { type BuildIndexOptions, buildIndex as buildIndexAnywhere } from "./build-index.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { OpusError } from "./errors.ts";
+import { checkHeaders } from "./header-check.ts";
 import { nodeWorkerPort, whileBusy } from "./node-worker-port.ts";
 import type { OpusIndex } from "./opus-index.ts";
 import { type Recording, recording } from "./recording.ts";
@@ -68,11 +69,23 @@ export async function indexFile(path: string, options: BuildIndexOptions = {}): 
   }
 }
 
-/** Opens the sidecar at `sidecarPath` for the file at `path`, checking it matches the file's size. */
+/**
+ * Opens the sidecar at `sidecarPath` for the file at `path`: checks that it matches the file's
+ * size and that the file still holds the header pages it indexed (`checkHeaders`), so an
+ * OpusHead or OpusTags edited in place after indexing is an `OpusError` `stale-index`, never
+ * an old index used in silence.
+ */
 export async function openSidecar(sidecarPath: string, path: string): Promise<OpusIndex> {
-  const { readFile, stat } = await import("node:fs/promises");
-  const [bytes, info] = await Promise.all([readFile(sidecarPath), stat(path)]);
-  return readSidecar(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info.size);
+  const { readFile } = await import("node:fs/promises");
+  const source = await fileSource(path);
+  try {
+    const bytes = await readFile(sidecarPath);
+    const index = readSidecar(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), source.size);
+    await checkHeaders(index, source);
+    return index;
+  } finally {
+    await source.close();
+  }
 }
 
 /** Saves an index as a sidecar file. */
@@ -100,8 +113,9 @@ type OpenedFile = Recording & {
 
 /**
  * Opens a plain `.opus` file as a `Recording`: from its sidecar when `sidecarPath` names one
- * that matches the file, else by indexing it. The file stays open until `close()` (or
- * `source.close()`), which `await using recording = await openFile(path)` calls by itself.
+ * (which must match the file: its size and header pages, see `openSidecar`), else by indexing
+ * it. The file stays open until `close()` (or `source.close()`), which
+ * `await using recording = await openFile(path)` calls by itself.
  */
 export async function openFile(
   path: string,
@@ -109,10 +123,15 @@ export async function openFile(
 ): Promise<OpenedFile> {
   const source = await fileSource(path);
   try {
-    const index =
-      options.sidecarPath !== undefined
-        ? await openSidecar(options.sidecarPath, path)
-        : await buildIndex(source, options);
+    let index: OpusIndex;
+    if (options.sidecarPath !== undefined) {
+      const { readFile } = await import("node:fs/promises");
+      const bytes = await readFile(options.sidecarPath);
+      index = readSidecar(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), source.size);
+      await checkHeaders(index, source, options.signal);
+    } else {
+      index = await buildIndex(source, options);
+    }
     const close = () => source.close();
     // The true rate: the caller's, or what a time-expanded file declares in its tags.
     const sampleRate = options.sampleRate ?? declaredOriginalRate(index.tags);

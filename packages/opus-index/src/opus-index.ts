@@ -149,6 +149,13 @@ export class OpusIndex {
     }
     const rows = this.rows;
     const lastRow = link.firstPage + link.pageCount - 1;
+    if (
+      link.pageCount === 0 ||
+      rows.packetStart[lastRow]! + rows.packetCount[lastRow]! === rows.packetStart[link.firstPage]
+    ) {
+      // Damage took every packet of the link; its problems cover its samples.
+      throw new OpusError("hole", `link ${linkIndex} holds no packet that can be decoded`, { startSample, endSample });
+    }
     const linkFirstPacketStart = rows.startSample[link.firstPage]!;
     const decodeFrom = Math.max(startSample - preRoll, linkFirstPacketStart);
     const first = this.packetAt(decodeFrom, link.firstPage, lastRow);
@@ -158,13 +165,15 @@ export class OpusIndex {
       last.packet === rows.packetStart[last.row]! + rows.packetCount[last.row]! - 1 &&
       rows.flags[last.row]! & OPEN_END
     ) {
-      // The last packet continues: read on to the page where it ends.
-      endRow++;
+      // The last packet continues: read on to the page where it ends (never past the link: an
+      // index from an older version could flag a packet the stream's end cut off).
+      if (endRow < lastRow) endRow++;
       while (endRow < lastRow && rows.packetCount[endRow] === 0 && rows.flags[endRow]! & OPEN_END) endRow++;
     }
     const byteOffset = rows.byteOffset[first.row]!;
     const problems = this.problems.filter(
-      (p) => p.endSample > p.startSample && p.startSample < endSample && p.endSample > first.start,
+      (p) =>
+        p.endSample > p.startSample && p.startSample < endSample && p.endSample > Math.min(first.start, startSample),
     );
     return {
       startSample,

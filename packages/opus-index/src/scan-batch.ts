@@ -16,6 +16,8 @@ export interface BatchScan {
   serial: Uint32Array;
   sequence: Uint32Array;
   granule: BigInt64Array;
+  /** The CRC stored in the page header (checked against the page's bytes by the reader). */
+  crc: Uint32Array;
   /** Header flags (continued 1, BOS 2, EOS 4) plus OPEN_END. */
   flags: Uint8Array;
   /** Packets that start on the page (a leading continuation does not count). */
@@ -88,6 +90,7 @@ export function scanBatch(bytes: Uint8Array, byteOffset: number, scanEnd: number
     scan.serial[count] = page.serial;
     scan.sequence[count] = page.sequence;
     scan.granule[count] = page.granule;
+    scan.crc[count] = page.crc;
     scan.flags[count] = page.flags | (open ? OPEN_END : 0);
     scan.packetStarts[count] = starts;
     scan.packetEnds[count] = ends;
@@ -105,6 +108,7 @@ const PAGE_COLUMNS = [
   "serial",
   "sequence",
   "granule",
+  "crc",
   "flags",
   "packetStarts",
   "packetEnds",
@@ -124,6 +128,7 @@ export function allocateScan(pages: number, durations: number): BatchScan {
     serial: new Uint32Array(pages),
     sequence: new Uint32Array(pages),
     granule: new BigInt64Array(pages),
+    crc: new Uint32Array(pages),
     flags: new Uint8Array(pages),
     packetStarts: new Uint16Array(pages),
     packetEnds: new Uint16Array(pages),

@@ -14,8 +14,15 @@ function audioPages(f: FixtureFact, serial: number) {
   return pages.slice(headerPages);
 }
 
+/**
+ * Fixtures with pages repeated or out of order, or granules that disagree with the packets:
+ * their rows are not libogg's pages one for one, and where libopusfile's totals differ from
+ * ours the reason is stated. stream-order.test.ts checks them.
+ */
+const streamOrderDamage = (file: string) => /^derived\/(dup-|sequence-|granule-)/.test(file);
+
 describe("buildIndex on every fixture libopusfile opens", () => {
-  for (const f of opusFixtures) {
+  for (const f of opusFixtures.filter((f) => !streamOrderDamage(f.file))) {
     it(`${f.file}: totals, links and page rows agree with libopusfile and libogg`, async () => {
       const idx = await index(f.file);
       expect(idx.totalSamples).toBe(f.opus!.pcmTotal);
@@ -98,11 +105,12 @@ describe("buildIndex on damaged files", () => {
     const f = fact("derived/bad-crc.opus");
     const idx = await index(f.file);
     const event = f.opus!.decodeEvents![0]!;
+    // Sorted by byte offset, then by sample.
     expect(idx.problems.map((p) => [p.code, p.byteOffset, p.startSample, p.endSample])).toEqual([
-      ["damaged-bytes", 9146, 95688, 95688],
       ["hole", 9146, event.pcmTellBefore, event.pcmTellAfter - 3840],
+      ["damaged-bytes", 9146, 95688, 95688],
     ]);
-    expect(idx.problems[0]!.message).toMatch(/crc/);
+    expect(idx.problems[1]!.message).toMatch(/crc/);
   });
 
   it("lists a missing page as a hole with its samples", async () => {
@@ -118,7 +126,7 @@ describe("buildIndex on damaged files", () => {
         endSample: event.pcmTellAfter - 3840,
       }),
     ]);
-    expect(idx.problems[0]!.message).toMatch(/1 page\(s\) of stream 1001 missing before page 5/);
+    expect(idx.problems[0]!.message).toBe("page 4 of stream 1001 is missing (the stream goes from page 3 to page 5)");
   });
 
   it("lists a truncated end, ending the timeline at the last whole page's granule like libopusfile", async () => {

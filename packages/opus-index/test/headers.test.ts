@@ -165,7 +165,10 @@ describe("packetSamples", () => {
     expectOpusError(() => packetSamples(Uint8Array.of((3 << 3) | 3, 3)), "bad-packet", /120 ms/);
   });
 
-  for (const fact of opusFixtures.filter((f) => f.streams[0]?.tocSamples !== undefined)) {
+  // libogg counts a repeated page's packets again (the assembler skips it): compare where pages rise.
+  const rising = (f: (typeof opusFixtures)[number]) =>
+    f.pages.every((p, i) => f.pages.slice(0, i).every((q) => q.serial !== p.serial || q.sequence < p.sequence));
+  for (const fact of opusFixtures.filter((f) => f.streams[0]?.tocSamples !== undefined && rising(f))) {
     it(`sums to libopus's own durations over ${fact.file}`, () => {
       const packets = headerPackets(fact.file);
       for (const stream of fact.streams.filter((s) => s.tocSamples !== undefined)) {
