@@ -93,6 +93,7 @@ export const OPUS_ERROR_CODES = [
   "bad-channels",
   "bad-mapping",
   "truncated-header",
+  "bad-tags",
   "missing-tags",
   "bad-header-pages",
   "truncated",

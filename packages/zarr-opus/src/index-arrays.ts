@@ -1,5 +1,5 @@
 import type { OpusIndex, OpusIndexData, PageRows } from "@granule/opus-index";
-import { linksFromJson, OpusIndex as OpusIndexClass } from "@granule/opus-index";
+import { linksFromJson, OpusIndex as OpusIndexClass, PAGE_ROW_COLUMNS } from "@granule/opus-index";
 import type * as Zarr from "zarrita";
 import { ArchiveError } from "./errors.ts";
 import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
@@ -12,23 +12,20 @@ type Column = BigUint64Array | BigInt64Array | Uint32Array | Uint16Array | Uint8
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** The index's columns in the stored data types (sample positions and offsets as 64-bit integers). */
-function columnsOf(index: OpusIndex): Record<IndexArrayName, Column> {
-  const rows = index.rows;
-  const toU64 = (values: Float64Array) => BigUint64Array.from(values, (v) => BigInt(v));
-  const toI64 = (values: Float64Array) => BigInt64Array.from(values, (v) => BigInt(v));
-  return {
-    byteOffset: toU64(rows.byteOffset),
-    byteLength: rows.byteLength,
-    granule: rows.granule,
-    startSample: toI64(rows.startSample),
-    endSample: toI64(rows.endSample),
-    packetStart: rows.packetStart,
-    packetCount: rows.packetCount,
-    flags: rows.flags,
-    link: rows.link,
-    packetSamples: index.packetSamples,
-  };
+/** The index's columns in the stored data types (sample positions and offsets as 64-bit integers); absent ones left out. */
+function columnsOf(index: OpusIndex): Partial<Record<IndexArrayName, Column>> {
+  const columns: Partial<Record<IndexArrayName, Column>> = { packetSamples: index.packetSamples };
+  for (const column of PAGE_ROW_COLUMNS) {
+    const values = index.rows[column.name];
+    if (values === undefined) continue;
+    columns[column.name] =
+      values instanceof Float64Array
+        ? column.signed
+          ? BigInt64Array.from(values, (v) => BigInt(v))
+          : BigUint64Array.from(values, (v) => BigInt(v))
+        : values;
+  }
+  return columns;
 }
 
 const bytesOf = (column: Column) => new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
@@ -40,13 +37,16 @@ const bytesOf = (column: Column) => new Uint8Array(column.buffer, column.byteOff
  * attributes together, so an edit to either is found when the recording is opened.
  */
 export function indexChecksum(
-  columns: Record<IndexArrayName, Column>,
+  columns: Partial<Record<IndexArrayName, Column>>,
   attributes: Parameters<typeof indexFactsJson>[0],
   sha256: Sha256Factory,
 ): string {
   if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are handled on little-endian machines only");
   const hash = sha256();
-  for (const [name] of INDEX_ARRAYS) hash.update(bytesOf(columns[name]));
+  for (const [name] of INDEX_ARRAYS) {
+    const column = columns[name];
+    if (column !== undefined) hash.update(bytesOf(column));
+  }
   hash.update(new TextEncoder().encode(indexFactsJson(attributes)));
   return hash.digestHex();
 }
@@ -57,7 +57,7 @@ export async function writeIndexArrays(
   prefix: AbsolutePath,
   index: OpusIndex,
   gzip: (bytes: Uint8Array) => Promise<Uint8Array>,
-): Promise<Record<IndexArrayName, Column>> {
+): Promise<Partial<Record<IndexArrayName, Column>>> {
   if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are written on little-endian machines only");
   const columns = columnsOf(index);
   await store.set(`${prefix}/zarr.json`, groupMetadata({}));
@@ -65,6 +65,7 @@ export async function writeIndexArrays(
   await Promise.all(
     INDEX_ARRAYS.map(async ([name, dataType, dimension]) => {
       const column = columns[name];
+      if (column === undefined) return;
       const length = column.length;
       const chunkLength = Math.max(1, Math.min(INDEX_CHUNK_ELEMENTS, length));
       const metadata = {
@@ -136,13 +137,18 @@ export async function readIndexArrays(
   signal?.throwIfAborted();
   const root = zarr.root(strict(store, signal));
   const entries = await Promise.all(
-    INDEX_ARRAYS.map(async ([name, dataType]) => {
+    INDEX_ARRAYS.map(async ([name, dataType, , since]) => {
       const key = `${prefix}/${name}`;
       let array: Zarr.Array<Zarr.DataType, Zarr.AsyncReadable>;
       try {
         array = await zarr.open.v3(root.resolve(key), { kind: "array" });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
+        // Arrays added after the first version are absent from older archives.
+        const metadataKey = `${key}/zarr.json` as AbsolutePath;
+        if (since > 1 && (await store.get(metadataKey, signal === undefined ? undefined : { signal })) === undefined) {
+          return [name, undefined] as const;
+        }
         if (error instanceof ArchiveError) throw error;
         throw new ArchiveError("bad-metadata", `index array ${name} cannot be opened: ${(error as Error).message}`, {
           key: `${key}/zarr.json`,
@@ -172,13 +178,17 @@ export async function readIndexArrays(
       return [name, chunk.data as Column] as const;
     }),
   );
-  const columns = Object.fromEntries(entries) as Record<IndexArrayName, Column>;
+  const columns = Object.fromEntries(entries.filter(([, c]) => c !== undefined)) as Partial<
+    Record<IndexArrayName, Column>
+  > &
+    Record<"byteOffset" | "packetSamples", Column>;
   const pages = columns.byteOffset.length;
   for (const [name, , dimension] of INDEX_ARRAYS) {
-    if (dimension === "page" && columns[name].length !== pages) {
+    const column = columns[name];
+    if (dimension === "page" && column !== undefined && column.length !== pages) {
       throw new ArchiveError(
         "index-mismatch",
-        `index array ${name} has ${columns[name].length} rows, byteOffset has ${pages}`,
+        `index array ${name} has ${column.length} rows, byteOffset has ${pages}`,
         { key: prefix },
       );
     }
@@ -190,23 +200,18 @@ export async function readIndexArrays(
       { key: prefix },
     );
   }
-  const rows: PageRows = {
-    byteOffset: Float64Array.from(columns.byteOffset as BigUint64Array, Number),
-    byteLength: columns.byteLength as Uint32Array,
-    granule: columns.granule as BigInt64Array,
-    startSample: Float64Array.from(columns.startSample as BigInt64Array, Number),
-    endSample: Float64Array.from(columns.endSample as BigInt64Array, Number),
-    packetStart: columns.packetStart as Uint32Array,
-    packetCount: columns.packetCount as Uint16Array,
-    flags: columns.flags as Uint8Array,
-    link: columns.link as Uint16Array,
-  };
+  const rows: Record<string, unknown> = {};
+  for (const column of PAGE_ROW_COLUMNS) {
+    const values = columns[column.name];
+    if (values === undefined) continue;
+    rows[column.name] = column.type === Float64Array ? Float64Array.from(values as BigInt64Array, Number) : values;
+  }
   const data: OpusIndexData = {
     byteLength: attributes.source.byteLength,
     totalSamples: attributes.totalSamples,
     links: linksFromJson(attributes.links),
     problems: attributes.problems,
-    rows,
+    rows: rows as PageRows,
     packetSamples: columns.packetSamples as Uint16Array,
   };
   return new OpusIndexClass(data);

