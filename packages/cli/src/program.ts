@@ -8,6 +8,7 @@ import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
 import { registerLs } from "./program/ls.ts";
 import { registerVerify } from "./program/verify.ts";
+import { registerView } from "./program/view.ts";
 
 export type { Io };
 
@@ -26,6 +27,7 @@ const COMMANDS: RegisterCommand[] = [
   registerExtract,
   registerClip,
   registerVerify,
+  registerView,
 ];
 
 /** The `granule` command. Each action sets `state.exitCode`. */
