@@ -222,13 +222,15 @@ export async function importRecording(
     await tee.finish(signal);
     await writer.finish();
     const sha256 = hash.digestHex();
-    await store.set(`${prefix}/${OGG_ARRAY}/zarr.json`, encodeJson(shardedArrayMetadata(layout)));
-    const columns = await writeIndexArrays(store, `${prefix}/${INDEX_GROUP}`, index, platform.gzip);
+    const oggMetadata = shardedArrayMetadata(layout);
+    await store.set(`${prefix}/${OGG_ARRAY}/zarr.json`, encodeJson(oggMetadata));
+    const { columns, metadata } = await writeIndexArrays(store, `${prefix}/${INDEX_GROUP}`, index, platform.gzip);
     const attributes = recordingAttributes(index, { ...described, sha256, importedAt: new Date().toISOString() }, "");
     attributes.indexSha256 = indexChecksum(columns, attributes, platform.sha256);
     signal?.throwIfAborted();
     // Written last: the group's zarr.json, with `complete: true`.
-    await store.set(`${prefix}/zarr.json`, groupMetadata({ ...attributes }));
+    // With every node's metadata inline (consolidated), so a reader opens it with one request.
+    await store.set(`${prefix}/zarr.json`, groupMetadata({ ...attributes }, { [OGG_ARRAY]: oggMetadata, ...metadata }));
 
     const commit = (confirm: () => Promise<void>) =>
       commitRecording({

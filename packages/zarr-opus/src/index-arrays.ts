@@ -5,8 +5,8 @@ import { ArchiveError } from "./errors.ts";
 import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
 import { indexFactsJson, type RecordingAttributes } from "./recording-attributes.ts";
 import type { Sha256Factory } from "./sha256.ts";
-import type { AbsolutePath, ReadableStore, WritableStore } from "./store.ts";
-import { encodeJson, groupMetadata } from "./zarr-json.ts";
+import { type AbsolutePath, lastSegment, type ReadableStore, type WritableStore } from "./store.ts";
+import { encodeJson, groupMetadata, type NodeMetadata } from "./zarr-json.ts";
 
 type Column = BigUint64Array | BigInt64Array | Uint32Array | Uint16Array | Uint8Array;
 
@@ -51,15 +51,21 @@ export function indexChecksum(
   return hash.digestHex();
 }
 
-/** Writes the `index` group and its arrays under `prefix`; returns the columns for the checksum. */
+/**
+ * Writes the `index` group and its arrays under `prefix`; returns the columns for the checksum
+ * and the metadata documents written, by their path below `prefix`'s parent (`index`,
+ * `index/byteOffset`, ...), for the recording's consolidated metadata.
+ */
 export async function writeIndexArrays(
   store: WritableStore,
   prefix: AbsolutePath,
   index: OpusIndex,
   gzip: (bytes: Uint8Array) => Promise<Uint8Array>,
-): Promise<Partial<Record<IndexArrayName, Column>>> {
+): Promise<{ columns: Partial<Record<IndexArrayName, Column>>; metadata: Record<string, NodeMetadata> }> {
   if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are written on little-endian machines only");
   const columns = columnsOf(index);
+  const group = lastSegment(prefix);
+  const documents: Record<string, NodeMetadata> = { [group]: { zarr_format: 3, node_type: "group", attributes: {} } };
   await store.set(`${prefix}/zarr.json`, groupMetadata({}));
   // The arrays are independent: write them at once, so compression and file I/O overlap.
   await Promise.all(
@@ -82,7 +88,8 @@ export async function writeIndexArrays(
         ],
         attributes: {},
         dimension_names: [dimension],
-      };
+      } satisfies NodeMetadata;
+      documents[`${group}/${name}`] = metadata;
       const arrayPrefix = `${prefix}/${name}` as AbsolutePath;
       await store.set(`${arrayPrefix}/zarr.json`, encodeJson(metadata));
       for (let chunk = 0; chunk * chunkLength < length; chunk++) {
@@ -95,7 +102,7 @@ export async function writeIndexArrays(
       }
     }),
   );
-  return columns;
+  return { columns, metadata: documents };
 }
 
 /**

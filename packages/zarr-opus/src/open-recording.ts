@@ -15,7 +15,7 @@ import {
 } from "./recording-attributes.ts";
 import { openShardedBytes, type ShardedByteSource } from "./sharded-bytes.ts";
 import { type AbsolutePath, type ArchiveStore, joinKey } from "./store.ts";
-import { metadataKey, readNode } from "./zarr-json.ts";
+import { consolidatedOf, metadataKey, type NodeMetadata, readNode, withConsolidated } from "./zarr-json.ts";
 
 /**
  * A recording opened from an archive: the `Recording` that `@granule/extract` reads (index,
@@ -55,6 +55,16 @@ export async function readRecordingAttributes(
   id: string,
   signal?: AbortSignal,
 ): Promise<RecordingAttributes> {
+  return (await readRecordingGroup(store, prefix, id, signal)).attributes;
+}
+
+/** A recording group's attributes (checked) and its consolidated metadata, if it has one. */
+async function readRecordingGroup(
+  store: ArchiveStore,
+  prefix: AbsolutePath,
+  id: string,
+  signal?: AbortSignal,
+): Promise<{ attributes: RecordingAttributes; consolidated: Record<string, NodeMetadata> | undefined }> {
   const { key, node } = await readRecordingNode(store, prefix, id, signal);
   if (node.attributes?.complete !== true) {
     throw new ArchiveError("incomplete", `recording ${id} has no complete marker: its import did not finish`, {
@@ -62,7 +72,7 @@ export async function readRecordingAttributes(
       id,
     });
   }
-  return parseRecordingAttributes(node.attributes, key);
+  return { attributes: parseRecordingAttributes(node.attributes, key), consolidated: consolidatedOf(node) };
 }
 
 /**
@@ -79,7 +89,9 @@ export async function openRecordingAt(
   options: OpenRecordingOptions = {},
 ): Promise<ArchivedRecording> {
   const signal = options.signal;
-  const attributes = await readRecordingAttributes(store, prefix, id, signal);
+  const { attributes, consolidated } = await readRecordingGroup(store, prefix, id, signal);
+  // The metadata of the ogg array and the index arrays, from the one document read (format 2).
+  const reader = withConsolidated(store, prefix, consolidated);
   const checkRecording = async (signal?: AbortSignal) => {
     const now = (await readNode(store, prefix, signal))?.attributes;
     if (now === undefined || !sameImport(attributes, now)) {
@@ -90,8 +102,8 @@ export async function openRecordingAt(
     }
   };
   const [source, index] = await Promise.all([
-    openShardedBytes(store, joinKey(prefix, OGG_ARRAY), { ...(signal ? { signal } : {}), checkRecording }),
-    readIndexArrays(store, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256, signal),
+    openShardedBytes(reader, joinKey(prefix, OGG_ARRAY), { ...(signal ? { signal } : {}), checkRecording }),
+    readIndexArrays(reader, joinKey(prefix, INDEX_GROUP), attributes, platform.sha256, signal),
   ]);
   if (source.size !== attributes.source.byteLength) {
     throw new ArchiveError(

@@ -209,6 +209,8 @@ export function readLayout(metadata: ArrayMetadata, key: string): ReadLayout {
 interface ShardIndex {
   /** Byte offset in the shard object of each inner chunk, or -1 where the index marks it empty. */
   offsets: Float64Array;
+  /** Resolves once the recording is confirmed to be the one opened, after the index was read. */
+  confirmed: Promise<void>;
   /** The shard object as the store saw it when the index was read (see `RangeRead`). */
   objectBytes: number | undefined;
   version: string | undefined;
@@ -320,9 +322,11 @@ function shardedByteSource(
         offsets[i] = Number(offset);
       }
     }
-    // Read after the index: if the recording is still the one opened now, the index was its own.
-    await checkRecording?.(signal);
-    return { offsets, objectBytes: total, version };
+    // Started after the index is read: if the recording is still the one opened now, the
+    // index was its own. Data reads wait for it alongside their own request (one round trip).
+    const confirmed = checkRecording?.(signal) ?? Promise.resolve();
+    confirmed.catch(() => undefined);
+    return { offsets, objectBytes: total, version, confirmed };
   };
 
   const indexOf = (shard: number, signal?: AbortSignal): Promise<ShardIndex> => {
@@ -399,7 +403,15 @@ function shardedByteSource(
         out.set(bytes, outAt + (runStart - start));
       }),
     );
+    await confirmedOf(shard, index);
   };
+
+  /** The shard's confirmation; a failure other than `changed` (a network error) may pass later. */
+  const confirmedOf = (shard: number, index: ShardIndex): Promise<void> =>
+    index.confirmed.catch((error: unknown) => {
+      if (!(error instanceof ArchiveError && error.code === "changed")) indexes.delete(shard);
+      throw error;
+    });
 
   return {
     size: arrayBytes,
@@ -411,6 +423,7 @@ function shardedByteSource(
       for (let shard = 0; shard < count; shard++) {
         try {
           const index = await indexOf(shard, signal);
+          await confirmedOf(shard, index);
           const present = Math.ceil((Math.min(arrayBytes, (shard + 1) * shardBytes) - shard * shardBytes) / chunkBytes);
           const empty = index.offsets.subarray(0, present).findIndex((offset) => offset < 0);
           if (empty >= 0) {

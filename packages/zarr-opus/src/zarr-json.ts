@@ -28,11 +28,65 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeJson(value: unknown): Uint8Array {
-  return encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
+  // Compact: a recording's document (attributes, links, consolidated metadata) is read over HTTP.
+  return encoder.encode(`${JSON.stringify(value)}\n`);
 }
 
-export function groupMetadata(attributes: Record<string, unknown>): Uint8Array {
-  return encodeJson({ zarr_format: 3, node_type: "group", attributes });
+/**
+ * A group's `zarr.json`. `consolidated`: the metadata of nodes below it, keyed by their path
+ * relative to the group (Zarr's inline consolidated metadata), so that a reader learns a whole
+ * recording's layout from this one document.
+ */
+export function groupMetadata(
+  attributes: Record<string, unknown>,
+  consolidated?: Record<string, NodeMetadata | ArrayMetadata>,
+): Uint8Array {
+  return encodeJson({
+    zarr_format: 3,
+    node_type: "group",
+    attributes,
+    ...(consolidated === undefined
+      ? {}
+      : { consolidated_metadata: { kind: "inline", must_understand: false, metadata: consolidated } }),
+  });
+}
+
+/** The inline consolidated metadata of a group, when it has a well-formed one. */
+export function consolidatedOf(node: NodeMetadata): Record<string, NodeMetadata> | undefined {
+  const block = node.consolidated_metadata;
+  if (!isObject(block) || block.kind !== "inline" || !isObject(block.metadata)) return undefined;
+  const entries = Object.entries(block.metadata);
+  const valid = entries.every(
+    ([, value]) =>
+      isObject(value) && value.zarr_format === 3 && (value.node_type === "group" || value.node_type === "array"),
+  );
+  return valid ? (block.metadata as Record<string, NodeMetadata>) : undefined;
+}
+
+/**
+ * `store` with the `zarr.json` of the nodes that `consolidated` describes (below `prefix`)
+ * answered from it, without a request; a node under `prefix` it does not list has none.
+ */
+export function withConsolidated(
+  store: ReadableStore,
+  prefix: AbsolutePath,
+  consolidated: Record<string, NodeMetadata> | undefined,
+): ReadableStore {
+  if (consolidated === undefined) return store;
+  const below = prefix === "/" ? "/" : `${prefix}/`;
+  return {
+    description: store.description,
+    get: async (key, options) => {
+      if (key.startsWith(below) && key.endsWith("/zarr.json")) {
+        const path = key.slice(below.length, -"/zarr.json".length);
+        const node = consolidated[path];
+        if (node !== undefined) return encoder.encode(JSON.stringify(node));
+        if (path !== "") return undefined;
+      }
+      return store.get(key, options);
+    },
+    getRange: (key, range, options) => store.getRange(key, range, options),
+  };
 }
 
 /** Reads and checks the `zarr.json` under `prefix`; `undefined` if there is none. */
