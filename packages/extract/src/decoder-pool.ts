@@ -10,7 +10,11 @@ export interface DecodeWorker {
   terminate(): void;
 }
 
-export type DecodeWorkerFactory = () => DecodeWorker;
+/**
+ * Starts a decode worker. It may say how many threads the machine runs at once
+ * (`parallelism`), which caps the worker count; else `navigator.hardwareConcurrency` does.
+ */
+export type DecodeWorkerFactory = (() => DecodeWorker) & { readonly parallelism?: number };
 
 /**
  * Decoders kept per channel layout, so a thread compiles and creates each once. A decoder's
