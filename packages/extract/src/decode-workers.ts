@@ -17,13 +17,11 @@ const UNKNOWN_PARALLELISM_DEFAULT = 2;
 
 /**
  * The default number of decode workers for `windowCount` windows on a machine that runs
- * `parallelism` threads at once: none below `MIN_WINDOWS_FOR_WORKERS` windows, else one per
- * core, at most `MAX_DECODE_WORKERS` and never more than windows.
+ * `parallelism` threads at once (undefined: not known; `runtimeParallelism()` or Node's
+ * `os.availableParallelism()` tell): none below `MIN_WINDOWS_FOR_WORKERS` windows, else one
+ * per core, at most `MAX_DECODE_WORKERS` and never more than windows.
  */
-export function defaultDecodeWorkers(
-  windowCount: number,
-  parallelism: number | undefined = runtimeParallelism(),
-): number {
+export function defaultDecodeWorkers(windowCount: number, parallelism: number | undefined): number {
   if (windowCount < MIN_WINDOWS_FOR_WORKERS) return 0;
   return capDecodeWorkers(parallelism ?? UNKNOWN_PARALLELISM_DEFAULT, windowCount, parallelism);
 }
@@ -32,11 +30,7 @@ export function defaultDecodeWorkers(
  * `requested` workers capped at what can help: no more than windows, than cores (when the
  * runtime says how many) and than `MAX_DECODE_WORKERS`.
  */
-export function capDecodeWorkers(
-  requested: number,
-  windowCount: number,
-  parallelism: number | undefined = runtimeParallelism(),
-): number {
+export function capDecodeWorkers(requested: number, windowCount: number, parallelism: number | undefined): number {
   return Math.max(0, Math.min(requested, windowCount, parallelism ?? Number.POSITIVE_INFINITY, MAX_DECODE_WORKERS));
 }
 

@@ -84,7 +84,7 @@ describe("decoder faults: a packet opus-decoder's WASM cannot decode", () => {
         // Stretches of the faulty file that do not reach the packet decode as usual.
         const before = await extractManyNode(rec, [{ startSample: 0, endSample: 20_000 }], { workers });
         expect(before[0]!.channels[0]!.length).toBe(20_000);
-      });
+      }, 60_000);
     }
   }
 
@@ -99,7 +99,7 @@ describe("decoder faults: a packet opus-decoder's WASM cannot decode", () => {
         expect(identical((await extract(clean, CLEAN[i]!)).channels, referenceAlone[i]!)).toBe(true);
       }
     }
-  });
+  }, 60_000);
 });
 
 describe("WindowDecoder after a fault", () => {

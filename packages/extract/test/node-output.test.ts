@@ -23,7 +23,7 @@ describe("writing streams to files and Writables (Node)", () => {
     const raw = join(dir, "a.s16");
     await writeChunks(raw, rawStream(extractStream(rec, range, { maxWindowSeconds: 1 }), "s16"));
     expect(sameBytes(new Uint8Array(readFileSync(raw)), encodeRaw(whole.channels, "s16"))).toBe(true);
-  });
+  }, 120_000);
 
   it("writes to a Writable, waiting for it to drain, and leaves it open", async () => {
     const rec = await open("ffmpeg-mono.opus");
@@ -50,7 +50,7 @@ describe("writing streams to files and Writables (Node)", () => {
     }
     const whole = await extract(rec, range, { maxWindowSeconds: 1 });
     expect(sameBytes(bytes, encodeWav(whole.channels, 48_000))).toBe(true);
-  });
+  }, 120_000);
 
   it("removes a partly written file when the stream fails, and rejects with the stream's error", async () => {
     const path = join(dir, "broken.wav");
