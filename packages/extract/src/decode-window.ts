@@ -1,8 +1,9 @@
 import { OggError, type OggPage, PacketAssembler, readPages } from "@granule/ogg-pages";
 import { type OpusHead, type OpusIndex, packetSamples } from "@granule/opus-index";
-import { ExtractError } from "./errors.ts";
+import { DecoderFault, ExtractError } from "./errors.ts";
 import type { WindowDecoder } from "./window-decoder.ts";
 import { outputGain } from "./window-decoder.ts";
+import { describeFault } from "./window-fault.ts";
 
 /** Everything needed to decode one window, in a worker or in-process. Plain data: it is posted. */
 export interface WindowJob {
@@ -56,10 +57,20 @@ export type WindowOutput = Float32Array[][];
 /**
  * Decodes one window from a fresh decoder state and cuts out its parts. The bytes are checked
  * page by page (CRC) and the packets found must be the ones the index promised, by count and
- * TOC duration, or the window fails with `bad-data` instead of giving shifted audio.
+ * TOC duration, or the window fails with `bad-data` instead of giving shifted audio. A packet
+ * the decoder cannot decode fails it with `decode-failed`, naming the packet's byte offset.
  */
 export async function decodeWindow(decoder: WindowDecoder, job: WindowJob): Promise<WindowOutput> {
   const packets = windowPackets(job);
+  try {
+    return await decodePackets(decoder, job, packets);
+  } catch (error) {
+    if (error instanceof DecoderFault) throw await describeFault(error, job, packets);
+    throw error;
+  }
+}
+
+async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Uint8Array[]): Promise<WindowOutput> {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   for (const part of job.parts) {

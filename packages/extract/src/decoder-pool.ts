@@ -10,12 +10,17 @@ export interface DecodeWorker {
   terminate(): void;
 }
 
-export type DecodeWorkerFactory = () => DecodeWorker;
+/**
+ * Starts a decode worker. It may say how many threads the machine runs at once
+ * (`parallelism`), which caps the worker count; else `navigator.hardwareConcurrency` does.
+ */
+export type DecodeWorkerFactory = (() => DecodeWorker) & { readonly parallelism?: number };
 
 /**
  * Decoders kept per channel layout, so a thread compiles and creates each once. A decoder's
  * state belongs to one window at a time: `run` queues callers, so concurrent extractions in
- * one thread never restart or decode on each other's state.
+ * one thread never restart or decode on each other's state. A decoder that broke (a WASM trap,
+ * a stack overflow) is replaced by a new one, a new WASM instance, before the next caller.
  */
 export class DecoderCache {
   private readonly decoders = new Map<string, { decoder: Promise<WindowDecoder>; queue: Promise<unknown> }>();
@@ -27,9 +32,16 @@ export class DecoderCache {
       entry = { decoder: WindowDecoder.create(head), queue: Promise.resolve() };
       this.decoders.set(key, entry);
     }
-    const { decoder } = entry;
-    const result = entry.queue.then(async () => use(await decoder));
-    entry.queue = result.catch(() => {});
+    const own = entry;
+    const result = own.queue.then(async () => {
+      let decoder = await own.decoder.catch(() => undefined);
+      if (decoder === undefined || decoder.broken) {
+        own.decoder = WindowDecoder.create(head);
+        decoder = await own.decoder;
+      }
+      return use(decoder);
+    });
+    own.queue = result.catch(() => {});
     return result;
   }
 }
@@ -44,23 +56,51 @@ export function inProcessDecoder(): DecodeWorker {
   };
 }
 
+/** What a decode worker answers: the output, or an `ExtractError`'s fields (the RPC carries only text and a code). */
+type DecodeReply = { output: WindowOutput } | { failure: ExtractErrorFields };
+
+interface ExtractErrorFields {
+  code: ExtractErrorCode;
+  message: string;
+  byteOffset: number | undefined;
+  startSample: number | undefined;
+  endSample: number | undefined;
+}
+
 /** A decode worker behind a message port (`rpcClient` from @granule/opus-index). */
 export function decodeWorkerOver(port: WorkerPort): DecodeWorker {
-  const client = rpcClient<WindowJob, WindowOutput>(port, rebuildError);
+  const client = rpcClient<WindowJob, DecodeReply>(port, rebuildError);
   return {
-    decode(job, transfer) {
+    async decode(job, transfer) {
       // Without transfer, copy: the bytes may be a view of the caller's file in memory.
       const bytes = transfer ? job.bytes : job.bytes.slice();
-      return client.call({ ...job, bytes, packetSamples: job.packetSamples.slice() }, [bytes.buffer as ArrayBuffer]);
+      const reply = await client.call({ ...job, bytes, packetSamples: job.packetSamples.slice() }, [
+        bytes.buffer as ArrayBuffer,
+      ]);
+      if ("failure" in reply) {
+        const { code, message, ...details } = reply.failure;
+        throw new ExtractError(code, message, details);
+      }
+      return reply.output;
     },
     terminate: () => client.terminate(),
   };
 }
 
 /** The worker side: decode with this thread's decoders, reply with transferable arrays. */
-export async function handleDecode(job: WindowJob): Promise<{ result: WindowOutput; transfer: ArrayBuffer[] }> {
-  const output = await shared.run(job.head, (decoder) => decodeWindow(decoder, job));
-  return { result: output, transfer: output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)) };
+export async function handleDecode(job: WindowJob): Promise<{ result: DecodeReply; transfer: ArrayBuffer[] }> {
+  let output: WindowOutput;
+  try {
+    output = await shared.run(job.head, (decoder) => decodeWindow(decoder, job));
+  } catch (error) {
+    if (!(error instanceof ExtractError)) throw error;
+    const { code, message, byteOffset, startSample, endSample } = error;
+    return { result: { failure: { code, message, byteOffset, startSample, endSample } }, transfer: [] };
+  }
+  return {
+    result: { output },
+    transfer: output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)),
+  };
 }
 
 /** Errors cross the worker boundary as text and a code: rebuild the typed error. */

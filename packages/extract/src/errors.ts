@@ -4,7 +4,10 @@ export type ExtractErrorCode =
   | "damaged"
   /** A segment spans chained links with different channel counts. */
   | "links-differ"
-  /** libopus refused a packet, or a packet is larger than a decoder accepts. */
+  /**
+   * The decoder could not decode a packet: libopus refused it, it is larger than the decoder
+   * accepts, or the WASM decoder trapped or overflowed its stack on it (see `wasm-layout.ts`).
+   */
   | "decode-failed"
   /** The bytes read do not hold the packets the index promised (the file changed?). */
   | "bad-data"
@@ -32,5 +35,32 @@ export class ExtractError extends Error {
     this.byteOffset = details.byteOffset;
     this.startSample = details.startSample;
     this.endSample = details.endSample;
+  }
+}
+
+/** Why a `WindowDecoder` stopped. */
+export type DecoderFaultKind =
+  /** An empty packet, or one over the decoder's 3,840 bytes per channel. */
+  | "packet-size"
+  /** libopus returned an error code (`OPUS_INVALID_PACKET`, say). */
+  | "libopus-error"
+  /** The WASM code trapped (divide by zero, memory access out of bounds). */
+  | "trap"
+  /** The WASM stack ran into the static data: the instance's memory is corrupt. */
+  | "stack-overflow";
+
+/**
+ * A `decode-failed` from a `WindowDecoder`, with the index of the packet (in the packets given
+ * to `decodeInto`) where it showed, or -1 when only the end of the call showed it.
+ * `decodeWindow` turns it into an `ExtractError` that names the packet's byte offset.
+ */
+export class DecoderFault extends ExtractError {
+  readonly kind: DecoderFaultKind;
+  readonly packetIndex: number;
+
+  constructor(kind: DecoderFaultKind, packetIndex: number, message: string, cause?: unknown) {
+    super("decode-failed", message, cause === undefined ? {} : { cause });
+    this.kind = kind;
+    this.packetIndex = packetIndex;
   }
 }

@@ -1,5 +1,6 @@
 import { OPUS_SAMPLE_RATE, type Recording, readExactly } from "@granule/opus-index";
 import { type WindowJob, type WindowOutput, windowPages } from "./decode-window.ts";
+import { capDecodeWorkers, defaultDecodeWorkers, runtimeParallelism } from "./decode-workers.ts";
 import { type DecodeWorker, type DecodeWorkerFactory, inProcessDecoder } from "./decoder-pool.ts";
 import { ExtractError } from "./errors.ts";
 import {
@@ -11,6 +12,7 @@ import {
   splitSegments,
 } from "./plan-windows.ts";
 import { hasWebWorkers, webDecoderFactory } from "./web-worker.ts";
+import { decodeInOrder } from "./window-scheduler.ts";
 
 /**
  * Pre-roll before every window, in 48 kHz samples (500 ms). Measured with bench/pre-roll.mjs
@@ -19,6 +21,12 @@ import { hasWebWorkers, webDecoderFactory } from "./web-worker.ts";
  * and 122 dB at 500 ms. 500 ms keeps every segment far above the 50 dB asked for.
  */
 export const DEFAULT_PRE_ROLL_SAMPLES = 24_000;
+
+/**
+ * Long stretches are decoded in windows of `maxWindowSeconds`, but never shorter than this
+ * (1 s): each window costs a pre-roll, so finer windows only multiply decoding.
+ */
+export const MIN_SPLIT_SAMPLES = OPUS_SAMPLE_RATE;
 
 /** Decoded samples of one segment. */
 export interface Segment {
@@ -46,10 +54,18 @@ export interface ExtractOptions {
   applyGain?: boolean;
   /** Give silence where the file lost samples (listed in `segment.filled`) instead of failing. */
   fillHoles?: boolean;
-  /** Decode workers; 0 decodes on this thread. Default 0 (the Node entry: up to 2 for many segments). */
+  /**
+   * Decode workers; 0 decodes on this thread. Default `defaultDecodeWorkers(windows)` where
+   * workers can be started (Web Workers, or worker_threads from the Node entry), else 0. Any
+   * number is capped at the windows, the cores and `MAX_DECODE_WORKERS`.
+   */
   workers?: number;
   workerFactory?: DecodeWorkerFactory;
-  /** Longest stretch one window decodes, in seconds of 48 kHz audio. Default 30. */
+  /**
+   * Longest stretch one window decodes, in seconds of 48 kHz audio (not below 1 s when a long
+   * segment is cut into windows). Neighbouring segments share a window while it stays this
+   * short. Default 30.
+   */
   maxWindowSeconds?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ExtractProgress) => void;
@@ -97,6 +113,48 @@ export async function extractEach(
   onSegment: (segment: Segment, index: number) => void | Promise<void>,
   options: ExtractOptions = {},
 ): Promise<void> {
+  const plan = planExtraction(recording, ranges, options);
+  const { parts, windows } = plan;
+  const assembly = new SegmentAssembly(recording, ranges, parts, onSegment);
+  await assembly.deliverReady(); // segments made of holes only
+  const progress = { segmentsDone: 0, segmentsTotal: ranges.length, windowsDone: 0, windowsTotal: windows.length };
+  const workers = plan.startWorkers();
+  try {
+    for await (const [w, output] of decodeInOrder(windows.length, workers, {
+      prepare: plan.prepare,
+      transfer: plan.transfer,
+      signal: options.signal,
+    })) {
+      progress.windowsDone++;
+      progress.segmentsDone += await assembly.add(windows[w]!, output);
+      options.onProgress?.({ ...progress });
+      options.signal?.throwIfAborted();
+    }
+  } finally {
+    for (const worker of workers) worker.terminate();
+  }
+}
+
+/** An extraction's parts and windows, and the decode workers for them (options checked). */
+export interface ExtractionPlan {
+  parts: Part[];
+  windows: PlannedWindow[];
+  /** Decode workers, `startWorkers` starts them: 0 means one in-process decoder. */
+  workerCount: number;
+  startWorkers(): DecodeWorker[];
+  transfer: boolean;
+  /** Reads window `w`'s bytes: its job for a decoder. */
+  prepare(w: number): Promise<WindowJob>;
+  /** Long stretches are cut into windows of this many samples. */
+  splitSamples: number;
+}
+
+/** Checks the options and ranges, plans the windows and decides the workers. */
+export function planExtraction(
+  recording: Recording,
+  ranges: readonly SegmentRange[],
+  options: ExtractOptions,
+): ExtractionPlan {
   const index = recording.index;
   const preRollSamples = options.preRollSamples ?? DEFAULT_PRE_ROLL_SAMPLES;
   if (!Number.isSafeInteger(preRollSamples) || preRollSamples < 0) {
@@ -109,12 +167,13 @@ export async function extractEach(
   if (!(maxWindowSeconds > 0)) {
     throw new ExtractError("invalid-argument", `maxWindowSeconds must be positive, got ${maxWindowSeconds}`);
   }
-  const workerCount = options.workers ?? 0;
-  const factory = options.workerFactory ?? (hasWebWorkers() ? webDecoderFactory : undefined);
-  if (!Number.isSafeInteger(workerCount) || workerCount < 0) {
-    throw new ExtractError("invalid-argument", `workers must be a whole number of 0 or more, got ${workerCount}`);
+  const factory: DecodeWorkerFactory | undefined =
+    options.workerFactory ?? (hasWebWorkers() ? webDecoderFactory : undefined);
+  const requested = options.workers;
+  if (requested !== undefined && (!Number.isSafeInteger(requested) || requested < 0)) {
+    throw new ExtractError("invalid-argument", `workers must be a whole number of 0 or more, got ${requested}`);
   }
-  if (workerCount > 0 && factory === undefined) {
+  if (requested !== undefined && requested > 0 && factory === undefined) {
     throw new ExtractError(
       "invalid-argument",
       "this runtime has no Web Workers: pass workers: 0, or use the Node entry point",
@@ -125,46 +184,32 @@ export async function extractEach(
   });
   options.signal?.throwIfAborted();
 
+  const maxWindowSamples = Math.round(maxWindowSeconds * OPUS_SAMPLE_RATE);
   const planOptions = {
     preRollSamples,
-    maxWindowSamples: Math.round(maxWindowSeconds * OPUS_SAMPLE_RATE),
+    maxWindowSamples,
+    splitSamples: Math.max(maxWindowSamples, MIN_SPLIT_SAMPLES),
     fillHoles: options.fillHoles ?? false,
   };
   const parts = splitSegments(index, ranges, planOptions);
   const windows = planWindows(parts, planOptions);
-  const assembly = new SegmentAssembly(recording, ranges, parts, onSegment);
-  await assembly.deliverReady(); // segments made of holes only
-  const progress = { segmentsDone: 0, segmentsTotal: ranges.length, windowsDone: 0, windowsTotal: windows.length };
-
-  const workers: DecodeWorker[] =
-    workerCount === 0
-      ? [inProcessDecoder()]
-      : Array.from({ length: Math.min(workerCount, windows.length) }, () => factory!());
-  const transfer = workerCount > 0 && (recording.source as { readsAreFresh?: boolean }).readsAreFresh === true;
-  let next = 0;
-  const lane = async (worker: DecodeWorker) => {
-    let w = next++;
-    let pending = w < windows.length ? prepareJob(recording, windows[w]!, options, options.signal) : undefined;
-    while (pending !== undefined) {
-      const job = await pending;
-      options.signal?.throwIfAborted();
-      const following = next++;
-      // Read the next window while this one decodes.
-      pending =
-        following < windows.length ? prepareJob(recording, windows[following]!, options, options.signal) : undefined;
-      pending?.catch(() => {});
-      const output = await worker.decode(job, transfer);
-      progress.windowsDone++;
-      progress.segmentsDone += await assembly.add(windows[w]!, output);
-      options.onProgress?.({ ...progress });
-      w = following;
-    }
+  const parallelism = factory?.parallelism ?? runtimeParallelism();
+  const workerCount =
+    factory === undefined
+      ? 0
+      : requested === undefined
+        ? defaultDecodeWorkers(windows.length, parallelism)
+        : capDecodeWorkers(requested, windows.length, parallelism);
+  return {
+    parts,
+    windows,
+    workerCount,
+    startWorkers: () =>
+      workerCount === 0 ? [inProcessDecoder()] : Array.from({ length: workerCount }, () => factory!()),
+    transfer: workerCount > 0 && (recording.source as { readsAreFresh?: boolean }).readsAreFresh === true,
+    prepare: (w) => prepareJob(recording, windows[w]!, options, options.signal),
+    splitSamples: planOptions.splitSamples,
   };
-  try {
-    await Promise.all(workers.map(lane));
-  } finally {
-    for (const worker of workers) worker.terminate();
-  }
 }
 
 async function prepareJob(
@@ -206,13 +251,18 @@ async function prepareJob(
   };
 }
 
-/** Collects decoded parts into segments and hands each over once it is whole. */
+/**
+ * Collects decoded parts into segments and hands each over once it is whole. A segment of
+ * several parts (cut at links, holes or into windows) gets its arrays when its first part
+ * arrives, and each part is copied in and dropped: a segment is held once, not twice.
+ */
 class SegmentAssembly {
   /** Each segment's parts, grouped once: thousands of segments must not mean a scan of all parts each. */
   private readonly partsOf: Part[][];
   /** Parts still to be decoded, per segment. */
   private readonly remaining: number[];
-  private readonly pieces: Map<number, Map<Part, Float32Array[]>> = new Map();
+  /** The arrays of segments being assembled. */
+  private readonly assembling: Map<number, Float32Array[]> = new Map();
   private readonly ready: number[] = [];
 
   constructor(
@@ -232,13 +282,19 @@ class SegmentAssembly {
   /** Takes a window's output; returns how many segments it completed. */
   async add(window: PlannedWindow, output: WindowOutput): Promise<number> {
     window.parts.forEach((part, i) => {
-      let map = this.pieces.get(part.segment);
-      if (map === undefined) {
-        map = new Map();
-        this.pieces.set(part.segment, map);
+      const s = part.segment;
+      const own = this.partsOf[s]!;
+      const data = output[i]!;
+      if (own.length === 1) {
+        this.assembling.set(s, data); // the part is the segment
+      } else {
+        const channels = this.assembling.get(s) ?? this.allocate(s);
+        const offset = part.startSample - this.ranges[s]!.startSample;
+        data.forEach((channel, c) => {
+          channels[c]!.set(channel, offset);
+        });
       }
-      map.set(part, output[i]!);
-      if (--this.remaining[part.segment]! === 0) this.ready.push(part.segment);
+      if (--this.remaining[s]! === 0) this.ready.push(s);
     });
     return this.deliverReady();
   }
@@ -248,35 +304,32 @@ class SegmentAssembly {
     while (this.ready.length > 0) {
       const s = this.ready.shift()!;
       const segment = this.build(s);
-      this.pieces.delete(s);
+      this.assembling.delete(s);
       await this.onSegment(segment, s);
       delivered++;
     }
     return delivered;
   }
 
+  /** Silent arrays for segment `s`: holes stay silent. */
+  private allocate(s: number): Float32Array[] {
+    const range = this.ranges[s]!;
+    const channelCount = this.recording.index.links[this.partsOf[s]![0]!.link]!.head.channels;
+    const channels = Array.from({ length: channelCount }, () => new Float32Array(range.endSample - range.startSample));
+    this.assembling.set(s, channels);
+    return channels;
+  }
+
   private build(s: number): Segment {
     const range = this.ranges[s]!;
     const own = this.partsOf[s]!;
-    const decoded = this.pieces.get(s) ?? new Map<Part, Float32Array[]>();
     const filled = own.filter((p) => p.hole).map((p) => ({ startSample: p.startSample, endSample: p.endSample }));
-    const base = {
+    return {
+      channels: this.assembling.get(s) ?? this.allocate(s),
       sampleRate: this.recording.sampleRate,
       startSample: range.startSample,
       endSample: range.endSample,
       filled,
     };
-    if (own.length === 1 && !own[0]!.hole) return { channels: decoded.get(own[0]!)!, ...base };
-    const index = this.recording.index;
-    const channelCount = index.links[own[0]!.link]!.head.channels;
-    const channels = Array.from({ length: channelCount }, () => new Float32Array(range.endSample - range.startSample));
-    for (const part of own) {
-      const data = decoded.get(part);
-      if (data === undefined) continue; // a hole: stays silent
-      data.forEach((channel, c) => {
-        channels[c]!.set(channel, part.startSample - range.startSample);
-      });
-    }
-    return { channels, ...base };
   }
 }

@@ -28,7 +28,10 @@ export interface PlannedWindow {
 
 export interface PlanOptions {
   preRollSamples: number;
+  /** Neighbouring parts share a window only while it stays this short. */
   maxWindowSamples: number;
+  /** A part longer than this is cut into parts of this length, each its own window. */
+  splitSamples: number;
   fillHoles: boolean;
 }
 
@@ -51,7 +54,10 @@ export function checkSegment(index: OpusIndex, segment: SegmentRange, position: 
   }
 }
 
-/** Splits segments where they cross links or holes; refuses holes unless they are to be filled. */
+/**
+ * Splits segments where they cross links or holes, and into parts of at most `splitSamples`;
+ * refuses holes unless they are to be filled.
+ */
 export function splitSegments(index: OpusIndex, segments: readonly SegmentRange[], options: PlanOptions): Part[] {
   const holes = index.problems.filter((p) => p.endSample > p.startSample);
   const parts: Part[] = [];
@@ -69,13 +75,19 @@ export function splitSegments(index: OpusIndex, segments: readonly SegmentRange[
       let cursor = piece.startSample;
       const touching = holes.filter((h) => h.startSample < piece.endSample && h.endSample > piece.startSample);
       if (touching.length > 0 && !options.fillHoles) throw damaged(touching[0]!, s);
+      const decoded = (from: number, to: number) => {
+        // Long stretches in windows of their own: memory and work per window stay bounded.
+        for (let at = from; at < to; at += options.splitSamples) {
+          parts.push(part(s, at, Math.min(to, at + options.splitSamples), piece.link, options, holes));
+        }
+      };
       for (const hole of touching) {
-        if (hole.startSample > cursor) parts.push(part(s, cursor, hole.startSample, piece.link, options, holes));
+        if (hole.startSample > cursor) decoded(cursor, hole.startSample);
         const end = Math.min(hole.endSample, piece.endSample);
         parts.push({ ...part(s, Math.max(cursor, hole.startSample), end, piece.link, options, holes), hole: true });
         cursor = end;
       }
-      if (cursor < piece.endSample) parts.push(part(s, cursor, piece.endSample, piece.link, options, holes));
+      if (cursor < piece.endSample) decoded(cursor, piece.endSample);
     }
   });
   return parts;

@@ -33,78 +33,134 @@ export interface WavOptions {
   mappingFamily?: number;
 }
 
+/** What a WAV header says: known before any sample is decoded. */
+export interface WavLayout extends WavOptions {
+  channelCount: number;
+  sampleRate: number;
+  /** Samples per channel. */
+  frameCount: number;
+}
+
+/** The largest RIFF size field: a file whose size minus 8 is above this needs RF64. */
+const RIFF_MAX = 0xffffffff;
+
 /**
  * A WAV file: 16-bit PCM or 32-bit float; WAVE_FORMAT_EXTENSIBLE above two channels (with a
  * speaker mask for mapping family 1, none for family 255). The header carries `sampleRate` as
  * given: for time-expanded recordings the true rate, so ultrasound keeps its real pitch.
+ * Files over 4 GiB cannot be held whole: write them with `wavStream` (RF64).
  */
 export function encodeWav(channels: readonly Float32Array[], sampleRate: number, options: WavOptions = {}): Uint8Array {
-  const format = options.format ?? "s16";
+  const header = wavHeader({
+    ...options,
+    channelCount: channels.length,
+    sampleRate,
+    frameCount: channels[0]?.length ?? 0,
+  });
+  if (new TextDecoder().decode(header.subarray(0, 4)) === "RF64") {
+    throw new ExtractError(
+      "invalid-argument",
+      "over 4 GiB of samples do not fit a WAV file in memory: use wavStream (RF64)",
+    );
+  }
+  const data = wavData(channels, options);
+  const out = new Uint8Array(header.length + data.length);
+  out.set(header);
+  out.set(data, header.length);
+  return out;
+}
+
+/**
+ * The header of a WAV file of `frameCount` samples per channel, up to and including the data
+ * chunk's size: the data follows (`wavData`). RIFF while the file fits its 32-bit sizes, else
+ * RF64 (EBU Tech 3306: "RF64", a ds64 chunk with the 64-bit sizes, -1 in the 32-bit fields),
+ * which ffmpeg, sox and libsndfile read.
+ */
+export function wavHeader(layout: WavLayout): Uint8Array {
+  const format = layout.format ?? "s16";
   if (format !== "s16" && format !== "f32") {
     throw new ExtractError("invalid-argument", `WAV format must be "s16" or "f32", got ${String(format)}`);
   }
-  const count = channels.length;
-  if (count === 0) throw new ExtractError("invalid-argument", "a WAV file needs at least one channel");
+  const count = layout.channelCount;
+  if (!Number.isInteger(count) || count < 1 || count > 0xffff) {
+    throw new ExtractError("invalid-argument", "a WAV file needs at least one channel");
+  }
+  const sampleRate = layout.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff) {
     throw new ExtractError("invalid-argument", `a WAV sample rate must be a positive whole number, got ${sampleRate}`);
   }
-  let ordered = channels;
-  let mask = 0;
-  const layout = options.mappingFamily === 1 ? VORBIS_TO_WAV[count] : undefined;
-  if (layout !== undefined) {
-    ordered = layout.order.map((c) => channels[c]!);
-    mask = layout.mask;
+  const frames = layout.frameCount;
+  if (!Number.isSafeInteger(frames) || frames < 0) {
+    throw new ExtractError("invalid-argument", `a WAV file holds a whole number of frames, got ${frames}`);
   }
-  const samples = format === "s16" ? toInt16(interleave(ordered)) : interleave(ordered);
+  const mask = layout.mappingFamily === 1 ? (VORBIS_TO_WAV[count]?.mask ?? 0) : 0;
   const bytesPerSample = format === "s16" ? 2 : 4;
-  const dataBytes = samples.length * bytesPerSample;
-  if (dataBytes > 0xffffffff - 80)
-    throw new ExtractError("invalid-argument", "over 4 GiB of samples do not fit a WAV file");
+  const dataBytes = frames * count * bytesPerSample;
   const extensible = count > 2;
   const float = format === "f32";
   // fmt: 16 bytes for PCM, 18 for float (cbSize 0), 40 for extensible; float files add a fact chunk.
   const fmtBytes = extensible ? 40 : float ? 18 : 16;
   const factBytes = float ? 12 : 0;
-  const out = new Uint8Array(12 + 8 + fmtBytes + factBytes + 8 + dataBytes);
+  const riffHeaderBytes = 12 + 8 + fmtBytes + factBytes + 8;
+  const rf64 = riffHeaderBytes - 8 + dataBytes > RIFF_MAX || dataBytes > RIFF_MAX;
+  const ds64Bytes = rf64 ? 8 + 28 : 0;
+  const out = new Uint8Array(riffHeaderBytes + ds64Bytes);
   const view = new DataView(out.buffer);
   const ascii = (at: number, text: string) => {
     for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
   };
-  ascii(0, "RIFF");
-  view.setUint32(4, out.length - 8, true);
+  const fileBytes = out.length + dataBytes;
+  ascii(0, rf64 ? "RF64" : "RIFF");
+  view.setUint32(4, rf64 ? RIFF_MAX : fileBytes - 8, true);
   ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, fmtBytes, true);
-  view.setUint16(20, extensible ? WAVE_FORMAT_EXTENSIBLE : float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
-  view.setUint16(22, count, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * count * bytesPerSample, true);
-  view.setUint16(32, count * bytesPerSample, true);
-  view.setUint16(34, bytesPerSample * 8, true);
-  let at = 36;
-  if (extensible) {
-    view.setUint16(36, 22, true); // cbSize
-    view.setUint16(38, bytesPerSample * 8, true); // valid bits
-    view.setUint32(40, mask, true);
-    // Subformat GUID: the format tag followed by 0000-0010-8000-00AA00389B71.
-    view.setUint32(44, float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
-    out.set([0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71], 48);
-    at = 60;
-  } else if (float) {
-    view.setUint16(36, 0, true); // cbSize
-    at = 38;
+  let at = 12;
+  if (rf64) {
+    ascii(12, "ds64");
+    view.setUint32(16, 28, true);
+    view.setBigUint64(20, BigInt(fileBytes - 8), true);
+    view.setBigUint64(28, BigInt(dataBytes), true);
+    view.setBigUint64(36, BigInt(frames), true);
+    view.setUint32(44, 0, true); // no table of other chunk sizes
+    at = 48;
   }
+  ascii(at, "fmt ");
+  view.setUint32(at + 4, fmtBytes, true);
+  view.setUint16(at + 8, extensible ? WAVE_FORMAT_EXTENSIBLE : float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+  view.setUint16(at + 10, count, true);
+  view.setUint32(at + 12, sampleRate, true);
+  view.setUint32(at + 16, sampleRate * count * bytesPerSample, true);
+  view.setUint16(at + 20, count * bytesPerSample, true);
+  view.setUint16(at + 22, bytesPerSample * 8, true);
+  const fmtEnd = at + 8 + fmtBytes;
+  if (extensible) {
+    view.setUint16(at + 24, 22, true); // cbSize
+    view.setUint16(at + 26, bytesPerSample * 8, true); // valid bits
+    view.setUint32(at + 28, mask, true);
+    // Subformat GUID: the format tag followed by 0000-0010-8000-00AA00389B71.
+    view.setUint32(at + 32, float ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, true);
+    out.set([0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71], at + 36);
+  } else if (float) {
+    view.setUint16(at + 24, 0, true); // cbSize
+  }
+  at = fmtEnd;
   if (float) {
     ascii(at, "fact");
     view.setUint32(at + 4, 4, true);
-    view.setUint32(at + 8, samples.length / count, true);
+    view.setUint32(at + 8, Math.min(frames, RIFF_MAX), true);
     at += 12;
   }
   ascii(at, "data");
-  view.setUint32(at + 4, dataBytes, true);
-  at += 8;
-  out.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), at);
+  view.setUint32(at + 4, rf64 ? RIFF_MAX : dataBytes, true);
   return out;
+}
+
+/** The data chunk's bytes for `channels` (any number of frames): interleaved, in WAV channel order. */
+export function wavData(channels: readonly Float32Array[], options: WavOptions = {}): Uint8Array {
+  const format = options.format ?? "s16";
+  const layout = options.mappingFamily === 1 ? VORBIS_TO_WAV[channels.length] : undefined;
+  const ordered = layout === undefined ? channels : layout.order.map((c) => channels[c]!);
+  const samples = format === "s16" ? toInt16(interleave(ordered)) : interleave(ordered);
+  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
 /** Raw little-endian interleaved samples, for numpy (`np.fromfile(path, "<f4")` or `"<i2"`). */

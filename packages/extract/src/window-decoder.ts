@@ -1,6 +1,7 @@
 import type { OpusHead } from "@granule/opus-index";
 import { OpusDecoder } from "opus-decoder";
-import { ExtractError } from "./errors.ts";
+import { DecoderFault } from "./errors.ts";
+import { WASM_STACK_TOP, WASM_STATIC_END } from "./wasm-layout.ts";
 
 /**
  * The subset of opus-decoder 0.7.12's internals used here (the version is pinned exactly).
@@ -36,106 +37,138 @@ interface WasmExports {
   opus_frame_decode_float_deinterleaved(decoder: number, input: number, length: number, output: number): number;
 }
 
+/** One opus-decoder instance with a second libopus state of ours, and the memory to check it by. */
+interface Instance {
+  decoder: OpusDecoder & DecoderInternals;
+  wasm: WasmExports;
+  state: number;
+  snapshotStart: number;
+  /** The state's memory right after creation; undefined if it could not be bracketed. */
+  snapshot: Uint8Array | undefined;
+  /** The static data right after creation, as 32-bit words: see `wasm-layout.ts`. */
+  pristineStatic: Int32Array;
+}
+
 /**
  * One libopus decoder that decodes windows of packets, each from the same fresh state, so a
  * segment's samples do not depend on what was decoded before. The fresh state is restored
  * by copying back a snapshot of the decoder's memory, taken right after creation: a memcpy of
  * 40-230 kB instead of a new WASM instance. The decoder never applies pre-skip itself (the
  * caller drops samples) and packets are copied straight into and out of WASM memory.
+ *
+ * A trap in the WASM code, or a stack that ran into the static data (checked after every
+ * `decodeInto`: a 30 kB compare), makes it `broken` for good: the snapshot covers only the
+ * decoder state, not the tables, the allocator or the stack pointer a trap leaves behind.
+ * A broken decoder refuses to restart; make a new one.
  */
 export class WindowDecoder {
   readonly channels: number;
-  private readonly decoder: OpusDecoder & DecoderInternals;
-  private readonly wasm: WasmExports;
-  private readonly state: number;
-  private readonly snapshotStart: number;
-  private readonly snapshot: Uint8Array | undefined;
+  private readonly head: OpusHead;
+  private instance: Instance;
+  private isBroken = false;
+  /** The packet being decoded, for a trap's message. */
+  private packetAt = 0;
 
-  private constructor(decoder: OpusDecoder & DecoderInternals, head: OpusHead) {
-    this.decoder = decoder;
+  private constructor(instance: Instance, head: OpusHead) {
+    this.instance = instance;
+    this.head = head;
     this.channels = head.channels;
-    this.wasm = decoder._common.wasm;
-    // A second libopus state in the same instance, bracketed by two probe allocations so its
-    // memory (state and wrapper struct) is known: everything allocated between them.
-    const mapping = decoder._common.allocateTypedArray(head.channels, Uint8Array);
-    mapping.buf.set(head.mapping);
-    const before = this.wasm.malloc(16);
-    this.wasm.free(before);
-    this.state = this.wasm.opus_frame_decoder_create(
-      48000,
-      head.channels,
-      head.streamCount,
-      head.coupledCount,
-      mapping.ptr,
-      0,
-      0,
-    );
-    const after = this.wasm.malloc(16);
-    this.wasm.free(after);
-    const start = Math.min(before, this.state);
-    const end = Math.max(after, this.state + 64);
-    // If the allocator did not place the state between the probes, fall back to reset().
-    const bracketed = this.state >= before && this.state < after && end - start < 4 * 1024 * 1024;
-    this.snapshotStart = start;
-    this.snapshot = bracketed ? this.heap().slice(start, end) : undefined;
-    decoder._decoder = this.state;
   }
 
   static async create(head: OpusHead): Promise<WindowDecoder> {
-    const decoder = new OpusDecoder({
-      channels: head.channels,
-      streamCount: head.streamCount,
-      coupledStreamCount: head.coupledCount,
-      channelMappingTable: [...head.mapping],
-      preSkip: 0,
-    }) as OpusDecoder & DecoderInternals;
-    await decoder.ready;
-    return new WindowDecoder(decoder, head);
+    return new WindowDecoder(await createInstance(head), head);
   }
 
-  /** Whether windows start from a restored snapshot (fast) rather than a reset (slow). */
+  /** Whether windows start from a restored snapshot (fast) rather than a new instance (slow). */
   get restoresSnapshots(): boolean {
-    return this.snapshot !== undefined;
+    return this.instance.snapshot !== undefined;
+  }
+
+  /** A trap or a stack overflow happened: this decoder's memory cannot be trusted again. */
+  get broken(): boolean {
+    return this.isBroken;
   }
 
   /** Back to the state right after creation. */
   async restart(): Promise<void> {
-    if (this.snapshot !== undefined) {
-      this.heap().set(this.snapshot, this.snapshotStart);
+    if (this.isBroken) {
+      throw new DecoderFault("trap", -1, "this decoder failed before and cannot be restarted: make a new one");
+    }
+    const instance = this.instance;
+    if (instance.snapshot !== undefined) {
+      heapOf(instance.wasm).set(instance.snapshot, instance.snapshotStart);
     } else {
-      await this.decoder.reset();
+      // opus-decoder's reset() would rebuild its own state, not ours: start a new instance.
+      const fresh = await createInstance(this.head);
+      instance.decoder.free();
+      this.instance = fresh;
     }
   }
 
   /**
    * Decodes `packets` in order from the current state. Decoded sample k of the window goes to
    * `out[c][k - skip]` when `skip <= k < skip + out[c].length`; the rest is dropped.
-   * Returns the number of samples decoded.
+   * Returns the number of samples decoded. Throws a `DecoderFault` (an `ExtractError`
+   * `decode-failed`) naming the packet's index when a packet cannot be decoded.
    */
   decodeInto(packets: readonly Uint8Array[], skip: number, out: Float32Array[], gain: number): number {
-    const d = this.decoder;
-    const wasm = this.wasm;
+    if (this.isBroken) throw new DecoderFault("trap", -1, "this decoder failed before: make a new one");
+    this.packetAt = 0;
+    let decoded: number;
+    try {
+      decoded = this.decodePackets(packets, skip, out, gain);
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        this.isBroken = true;
+        throw new DecoderFault(
+          "trap",
+          this.packetAt,
+          `the WASM decoder trapped on packet ${this.packetAt} of the window (${error.message})`,
+          error,
+        );
+      }
+      this.checkStatic(); // a refused packet after an overflow: the overflow is what matters
+      throw error;
+    }
+    this.checkStatic();
+    return decoded;
+  }
+
+  /** Throws, and breaks this decoder for good, if the static data changed: the stack overflowed. */
+  private checkStatic(): void {
+    if (staticIntact(this.instance)) return;
+    this.isBroken = true;
+    throw new DecoderFault(
+      "stack-overflow",
+      -1,
+      "the WASM decoder's stack overflowed into its static data while decoding the window",
+    );
+  }
+
+  private decodePackets(packets: readonly Uint8Array[], skip: number, out: Float32Array[], gain: number): number {
+    const { decoder: d, wasm, state } = this.instance;
     const wanted = out[0]?.length ?? 0;
     let decoded = 0;
     for (let p = 0; p < packets.length; p++) {
+      this.packetAt = p;
       const packet = packets[p]!;
       if (packet.length === 0 || packet.length > d._inputSize) {
         // An empty packet would be concealed as silence; an oversized one overruns the input.
-        throw new ExtractError(
-          "decode-failed",
-          `packet ${p} of the window has ${packet.length} bytes, which libopus cannot decode here`,
+        throw new DecoderFault(
+          "packet-size",
+          p,
+          `packet ${p} of the window has ${packet.length} bytes, which libopus cannot decode here (1 to ${d._inputSize})`,
         );
       }
       const heap = wasm.HEAP instanceof ArrayBuffer ? wasm.HEAP : wasm.HEAP.buffer;
       new Uint8Array(heap, d._input.ptr, packet.length).set(packet);
-      const samples = wasm.opus_frame_decode_float_deinterleaved(
-        this.state,
-        d._input.ptr,
-        packet.length,
-        d._output.ptr,
-      );
+      const samples = wasm.opus_frame_decode_float_deinterleaved(state, d._input.ptr, packet.length, d._output.ptr);
       if (samples < 0) {
-        throw new ExtractError("decode-failed", `libopus error ${samples} decoding packet ${p} of the window`);
+        throw new DecoderFault(
+          "libopus-error",
+          p,
+          `libopus error ${samples} (${LIBOPUS_ERRORS[-samples] ?? "unknown"}) decoding packet ${p} of the window`,
+        );
       }
       // Copy the part of this packet's output that falls inside [skip, skip + wanted).
       const from = Math.max(0, skip - decoded);
@@ -157,14 +190,83 @@ export class WindowDecoder {
     return decoded;
   }
 
+  /** Frees the WASM memory; a broken decoder's is left to the garbage collector (its allocator may be corrupt). */
   free(): void {
-    this.decoder.free();
+    if (!this.isBroken) this.instance.decoder.free();
+    this.isBroken = true;
   }
+}
 
-  private heap(): Uint8Array {
-    const heap = this.wasm.HEAP;
-    return new Uint8Array(heap instanceof ArrayBuffer ? heap : heap.buffer);
+const LIBOPUS_ERRORS: Record<number, string> = {
+  1: "OPUS_BAD_ARG",
+  2: "OPUS_BUFFER_TOO_SMALL",
+  3: "OPUS_INTERNAL_ERROR",
+  4: "OPUS_INVALID_PACKET",
+  5: "OPUS_UNIMPLEMENTED",
+  6: "OPUS_INVALID_STATE",
+  7: "OPUS_ALLOC_FAIL",
+};
+
+async function createInstance(head: OpusHead): Promise<Instance> {
+  const decoder = new OpusDecoder({
+    channels: head.channels,
+    streamCount: head.streamCount,
+    coupledStreamCount: head.coupledCount,
+    channelMappingTable: [...head.mapping],
+    preSkip: 0,
+  }) as OpusDecoder & DecoderInternals;
+  await decoder.ready;
+  const wasm = decoder._common.wasm;
+  if (decoder._input.ptr < WASM_STACK_TOP) {
+    throw new Error(
+      `opus-decoder's memory is not laid out as version 0.7.12's (heap at ${decoder._input.ptr}): see wasm-layout.ts`,
+    );
   }
+  // A second libopus state in the same instance, bracketed by two probe allocations so its
+  // memory (state and wrapper struct) is known: everything allocated between them.
+  const mapping = decoder._common.allocateTypedArray(head.channels, Uint8Array);
+  mapping.buf.set(head.mapping);
+  const before = wasm.malloc(16);
+  wasm.free(before);
+  const state = wasm.opus_frame_decoder_create(
+    48000,
+    head.channels,
+    head.streamCount,
+    head.coupledCount,
+    mapping.ptr,
+    0,
+    0,
+  );
+  const after = wasm.malloc(16);
+  wasm.free(after);
+  const start = Math.min(before, state);
+  const end = Math.max(after, state + 64);
+  // If the allocator did not place the state between the probes, restart with new instances.
+  const bracketed = state >= before && state < after && end - start < 4 * 1024 * 1024;
+  decoder._decoder = state;
+  const heap = heapOf(wasm);
+  return {
+    decoder,
+    wasm,
+    state,
+    snapshotStart: start,
+    snapshot: bracketed ? heap.slice(start, end) : undefined,
+    pristineStatic: new Int32Array(heap.buffer.slice(0, WASM_STATIC_END)),
+  };
+}
+
+function heapOf(wasm: WasmExports): Uint8Array {
+  const heap = wasm.HEAP;
+  return new Uint8Array(heap instanceof ArrayBuffer ? heap : heap.buffer);
+}
+
+/** Whether the static data is as it was after creation (compared as 32-bit words). */
+function staticIntact(instance: Instance): boolean {
+  const heap = heapOf(instance.wasm);
+  const now = new Int32Array(heap.buffer, 0, WASM_STATIC_END / 4);
+  const pristine = instance.pristineStatic;
+  for (let i = 0; i < pristine.length; i++) if (now[i] !== pristine[i]) return false;
+  return true;
 }
 
 /** The linear gain for an OpusHead output gain in Q7.8 dB. */

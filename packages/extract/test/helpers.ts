@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { assemblePackets, readPages } from "@granule/ogg-pages";
+import { assemblePackets, readPages, writePages } from "@granule/ogg-pages";
 import { bufferSource, buildIndex, type Recording, recording } from "@granule/opus-index";
 import { OpusDecoder } from "opus-decoder";
 
@@ -69,4 +69,30 @@ export function snr(expected: Float32Array[], actual: Float32Array[]): number {
 export function identical(a: Float32Array[], b: Float32Array[]): boolean {
   if (a.length !== b.length) return false;
   return a.every((channel, c) => channel.length === b[c]!.length && channel.every((x, i) => Object.is(x, b[c]![i])));
+}
+
+/**
+ * An Ogg Opus file of `seconds` seconds made of the real packets of a fixture (20 ms each),
+ * repeated, in one-second pages as ffmpeg writes them: long inputs without long fixtures.
+ */
+export function longOpus(seconds: number, file = "ffmpeg-mono.opus", serial = 77): Uint8Array {
+  const [head, tags, ...audio] = [...assemblePackets(readPages(loadFixture(file)))];
+  const total = seconds * 50;
+  function* packets() {
+    yield { data: head!.data, granule: 0n, flush: true };
+    yield { data: tags!.data, granule: 0n, flush: true };
+    let granule = 312n;
+    for (let n = 1; n <= total; n++) {
+      granule += 960n;
+      yield { data: audio[(n - 1) % audio.length]!.data, granule, flush: n % 50 === 0 };
+    }
+  }
+  return writePages(packets(), { serial, targetBodyByteLength: 1 << 30 });
+}
+
+/** Byte-for-byte equality (vitest's toEqual walks a large array element by element, slowly). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,0 +1,100 @@
+import type { WindowJob, WindowOutput } from "./decode-window.ts";
+import type { DecodeWorker } from "./decoder-pool.ts";
+
+export interface ScheduleOptions {
+  /** Reads window `w`'s bytes. */
+  prepare(w: number): Promise<WindowJob>;
+  /** Hand jobs' bytes to the workers instead of copying them. */
+  transfer: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Decodes windows 0 to `windowCount - 1` on `workers` and yields their outputs in window
+ * order. Each worker reads its next window while it decodes one. Memory is bounded by the
+ * windows in flight, not by their number: a window is started only while fewer than
+ * `2 * workers` are started and not yet taken (the one the consumer holds, between two
+ * `next()` calls, counts), so a slow consumer holds the decoders back.
+ */
+export async function* decodeInOrder(
+  windowCount: number,
+  workers: readonly DecodeWorker[],
+  options: ScheduleOptions,
+): AsyncGenerator<[number, WindowOutput]> {
+  const limit = 2 * workers.length;
+  const outputs = new Map<number, WindowOutput>();
+  let next = 0; // the next window to start
+  let taken = 0; // windows the consumer has finished with
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  // Whoever waits (lanes for room, the consumer for an output) is woken on any change.
+  let wake: () => void = () => {};
+  let changed = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const notify = () => {
+    const resolve = wake;
+    changed = new Promise<void>((r) => {
+      wake = r;
+    });
+    resolve();
+  };
+  const tryClaim = (): number => (!stopped && next < windowCount && next - taken < limit ? next++ : -1);
+  const claim = async (): Promise<number> => {
+    for (;;) {
+      if (stopped || next >= windowCount) return -1;
+      const w = tryClaim();
+      if (w >= 0) return w;
+      await changed;
+    }
+  };
+  const prepare = (w: number): Promise<WindowJob> => {
+    const job = options.prepare(w);
+    job.catch(() => {}); // awaited later, or dropped when stopping
+    return job;
+  };
+  const lane = async (worker: DecodeWorker) => {
+    let w = await claim();
+    let pending = w >= 0 ? prepare(w) : undefined;
+    while (pending !== undefined) {
+      const job = await pending;
+      options.signal?.throwIfAborted();
+      // Read the next window while this one decodes, if there is room for it now.
+      let following = tryClaim();
+      pending = following >= 0 ? prepare(following) : undefined;
+      const output = await worker.decode(job, options.transfer);
+      if (stopped) return;
+      outputs.set(w, output);
+      notify();
+      if (pending === undefined) {
+        following = await claim();
+        pending = following >= 0 ? prepare(following) : undefined;
+      }
+      w = following;
+    }
+  };
+  const lanes = workers.map((worker) =>
+    lane(worker).catch((error: unknown) => {
+      failure ??= { error };
+      notify();
+    }),
+  );
+  try {
+    for (let w = 0; w < windowCount; w++) {
+      while (!outputs.has(w)) {
+        if (failure !== undefined) throw failure.error;
+        await changed;
+      }
+      const output = outputs.get(w)!;
+      outputs.delete(w);
+      yield [w, output];
+      taken++;
+      notify();
+    }
+    await Promise.all(lanes);
+    if (failure !== undefined) throw failure.error;
+  } finally {
+    stopped = true;
+    notify();
+  }
+}
