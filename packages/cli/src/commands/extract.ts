@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
-import { extractEach } from "@granule/extract/node";
-import { outputExists, pathInside, writeOutput } from "../output-file.ts";
+import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
+import { openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import { type NamedSegment, readSegmentsCsv } from "../segments-csv.ts";
@@ -192,7 +192,8 @@ export async function runExtract(
   }
   for (const segment of named) checkRange(segment, opened);
   const preRollSamples = preRollFrom(args.preRoll);
-  const workers = args.workers === undefined ? (named.length >= 16 ? 2 : 0) : parseCount(args.workers, "--workers");
+  // The library decides how many decode workers help (extract's one policy), unless told.
+  const workers = args.workers === undefined ? {} : { workers: parseCount(args.workers, "--workers") };
   const overwrite = args.overwrite ?? false;
   // Every output's path is decided, and checked against what exists, before anything is decoded.
   const paths: string[] = [];
@@ -205,6 +206,50 @@ export async function runExtract(
   }
   const mappingFamily = opened.recording.index.head.mappingFamily;
   const summary: ExtractSummary = { segments: new Array(named.length), format, sampleRate, seconds: 0 };
+  const options = {
+    ...workers,
+    fillHoles: args.fillHoles ?? false,
+    signal,
+    ...(preRollSamples === undefined ? {} : { preRollSamples }),
+  };
+  if (named.length === 1 && args.outDir === undefined) {
+    // One range: streamed window by window to its output, in bounded memory however long.
+    const path = paths[0]!;
+    let stream: ReturnType<typeof extractStream> | undefined;
+    await extractEachSpeaking(
+      named,
+      async () => {
+        stream = extractStream(opened.recording, named[0]!, options);
+        const chunks =
+          format === "wav" ? wavStream(stream, { format: args.float ? "f32" : "s16" }) : rawStream(stream, format);
+        if (path === "-") {
+          for await (const bytes of chunks) await writeStdout(bytes);
+        } else {
+          const output = await openOutput(path, { overwrite });
+          try {
+            for await (const bytes of chunks) await output.write(bytes);
+            await output.close();
+          } catch (error) {
+            await output.abort();
+            throw error;
+          }
+        }
+      },
+      opened,
+    );
+    const range = named[0]!;
+    summary.segments[0] = {
+      name: range.name,
+      path,
+      startSample: range.startSample,
+      endSample: range.endSample,
+      channels: stream!.channelCount,
+      filled: stream!.filled,
+    };
+    summary.seconds = (range.endSample - range.startSample) / sampleRate;
+    onProgress(1, 1);
+    return summary;
+  }
   let done = 0;
   await extractEachSpeaking(
     named,
@@ -231,12 +276,7 @@ export async function runExtract(
           summary.seconds += (segment.endSample - segment.startSample) / sampleRate;
           onProgress(++done, named.length);
         },
-        {
-          workers,
-          fillHoles: args.fillHoles ?? false,
-          signal,
-          ...(preRollSamples === undefined ? {} : { preRollSamples }),
-        },
+        options,
       ),
     opened,
   );

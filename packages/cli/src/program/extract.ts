@@ -23,7 +23,7 @@ export const registerExtract: RegisterCommand = (program, context) => {
     .option("--overwrite", "replace output files that exist (default: refuse)")
     .option("--float", "32-bit float WAV instead of 16-bit PCM")
     .option("--pre-roll <ms>", "decoder pre-roll in milliseconds (default 500)")
-    .option("--workers <n>", "decode workers (default 2 for 16 or more segments)")
+    .option("--workers <n>", "decode workers (default: one per core for 16 or more decode windows, else none)")
     .option("--fill-holes", "silence where the file lost samples, instead of an error")
     .option("--original-rate <hz>", "true rate of a time-expanded plain file (e.g. 384000); archives know theirs")
     .option("--sample-rate <hz>", "resample the output to this rate")
