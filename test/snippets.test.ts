@@ -19,7 +19,7 @@ const SHIM = join(REPO, "test/fetch-shim.mjs");
 const FILES = ["dawn.opus", "20240501_053000.opus", "SD/24F319_20240501_053000.opus"];
 
 /** Archives a snippet expects to exist already (each holds the example as recording 000001). */
-const ARCHIVES: Record<string, string[]> = { "training-set.ts": ["season.zarr"] };
+const ARCHIVES: Record<string, string[]> = { "training-set.ts": ["season.zarr"], "viewer.ts": ["season.zarr"] };
 
 /** What each snippet must print (every line, in order); the snippet must also exit 0, silently on stderr. */
 const EXPECTED_OUTPUT: Record<string, (string | RegExp)[]> = {
@@ -38,6 +38,16 @@ const EXPECTED_OUTPUT: Record<string, (string | RegExp)[]> = {
   "archive.ts": ["100%", "[ '000001 2024-05-01T05:30:00.000Z 24F319' ]", "true true"],
   "archive-over-http.ts": ["000001 24F319_20240501_053000.opus 96000"],
   "training-set.ts": [],
+  "labels.ts": [
+    "raven WOTH 1326.3 3266.5",
+    "91087 197307",
+    "1.897648165999982\t4.110563\tWOTH",
+    "WOTH/WOTH-91087 AMRO/AMRO-504000",
+  ],
+  "encode.ts": ["time-expanded 384000", "384000 384000", "2025-04-17T21:15:00.000Z", "true"],
+  "resample.ts": ["32000 32000", "32000", "8000"],
+  "spectrogram.ts": ["true true"],
+  "viewer.ts": [/^http:\/\/127\.0\.0\.1:\d+\/\?archive=archive%2F$/],
 };
 
 /** Files a snippet must leave behind, with their sizes in bytes. */
@@ -48,6 +58,7 @@ const EXPECTED_FILES: Record<string, Record<string, number>> = {
     "training/noise-0001.f32": 96_000 * 4,
   },
   "extract-segments.ts": { "call.wav": 44 + 96_000 * 2 },
+  "encode.ts": { "20250417_211500.WAV": 44 + 384_000 * 2 },
 };
 
 const snippets = snippetFiles().map((path) => basename(path));

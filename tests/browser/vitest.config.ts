@@ -14,7 +14,7 @@ const shim = (name: string) => fileURLToPath(new URL(`./shims/${name}`, import.m
 /** The packages whose main entries must run in browsers, and their test files that can. */
 const PACKAGE_TESTS = [
   "packages/ogg-pages/test/{assemble-packets,crc32,page-header,page-reader,read-pages,write-pages}.test.ts",
-  "packages/opus-index/test/{build-index,headers,locate,sidecar,workers}.test.ts",
+  "packages/opus-index/test/{build-index,headers,locate,workers}.test.ts",
   "packages/extract/test/{extract,wav,window-decoder}.test.ts",
   "packages/spectrogram/test/*.test.ts",
 ];
@@ -24,7 +24,8 @@ const PACKAGE_TESTS = [
  * below cover what they check in a browser):
  * - ogg-pages dist.test (CommonJS require), crc32 "falls back to JavaScript where WebAssembly
  *   is not allowed" (starts a Node process; see crc-paths.browser.test.ts);
- * - opus-index byte-sources (a node:http server, files); its workers.test runs with Web Workers
+ * - opus-index byte-sources (a node:http server, files) and sidecar.test (saves sidecar files
+ *   and opens them with openFile: node:fs, node:os); its workers.test runs with Web Workers
  *   (shims/opus-index-node.ts), but for "start, although a worker refuses the parent's
  *   --input-type flag" (a Node process; its skipIf knows Deno and Bun, not browsers);
  * - extract clip.test (runs opusdec);
