@@ -18,8 +18,8 @@ export {
   MIN_SPLIT_SAMPLES,
   type Segment,
 } from "./extract.ts";
-export { encodeNpy, encodeNpyHeader, type NpyDtype, NpyStream } from "./npy.ts";
 export { extractStream, type PcmChunk, type SegmentStream } from "./extract-stream.ts";
+export { encodeNpy, encodeNpyHeader, type NpyDtype, NpyStream } from "./npy.ts";
 export type { SegmentRange } from "./plan-windows.ts";
 export { interleave, toInt16 } from "./samples.ts";
 export {
