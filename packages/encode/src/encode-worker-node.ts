@@ -1,6 +1,6 @@
 // Node worker_threads entry: started by `encodeFiles` in the Node entry point.
 import { parentPort } from "node:worker_threads";
-import { serveRequest } from "@granule/opus-index";
+import { serveRequest } from "@granule/opus-index/internal";
 import { runEncodeJob } from "./node.ts";
 
 const port = parentPort!;

@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename } from "node:path";
-import { fileSource, nodeWorkerPort, rpcClient, whileBusy } from "@granule/opus-index/node";
+import { nodeWorkerPort, rpcClient, whileBusy } from "@granule/opus-index/internal/node";
+import { fileSource } from "@granule/opus-index/node";
 import { type EncodeOptions, type EncodeResult, encode } from "./encode.ts";
 import { EncodeError, type EncodeErrorCode } from "./errors.ts";
 import type { FileNameParser } from "./recorder-metadata.ts";

@@ -1,6 +1,6 @@
 // Node worker_threads entry: started by `nodeDecoderFactory` in the Node entry point.
 import { parentPort } from "node:worker_threads";
-import { serveRequest } from "@granule/opus-index";
+import { serveRequest } from "@granule/opus-index/internal";
 import { handleDecode } from "./decoder-pool.ts";
 
 const port = parentPort!;

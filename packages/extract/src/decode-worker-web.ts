@@ -1,5 +1,5 @@
 // Web Worker entry (browsers, Deno, Bun): started by `webDecoderFactory`.
-import { type RpcRequest, serveRequest, webWorkerScope } from "@granule/opus-index";
+import { type RpcRequest, serveRequest, webWorkerScope } from "@granule/opus-index/internal";
 import { handleDecode } from "./decoder-pool.ts";
 
 const scope = webWorkerScope();

@@ -1,4 +1,5 @@
-import { type OpusHead, rpcClient, type WorkerPort } from "@granule/opus-index";
+import type { OpusHead } from "@granule/opus-index";
+import { rpcClient, type WorkerPort } from "@granule/opus-index/internal";
 import { decodeWindow, type WindowJob, type WindowOutput } from "./decode-window.ts";
 import { ExtractError, type ExtractErrorCode } from "./errors.ts";
 import { WindowDecoder } from "./window-decoder.ts";

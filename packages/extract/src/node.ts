@@ -4,7 +4,7 @@ import { open, unlink, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Writable } from "node:stream";
 import type { Recording } from "@granule/opus-index";
-import { nodeWorkerPort, whileBusy } from "@granule/opus-index/node";
+import { nodeWorkerPort, whileBusy } from "@granule/opus-index/internal/node";
 import { type DecodeWorker, type DecodeWorkerFactory, decodeWorkerOver } from "./decoder-pool.ts";
 import {
   type extractEach as ExtractEach,

@@ -1,4 +1,4 @@
-import { hasWebWorkers, webWorkerPort } from "@granule/opus-index";
+import { hasWebWorkers, webWorkerPort } from "@granule/opus-index/internal";
 import { type DecodeWorker, decodeWorkerOver } from "./decoder-pool.ts";
 
 export { hasWebWorkers };

@@ -19,7 +19,10 @@ export interface BuildIndexOptions {
   serial?: number;
   /** Throw at the first problem instead of listing it in `index.problems`. Default false. */
   strict?: boolean;
-  /** Scan workers; 0 scans on this thread. Default: up to 4 for files of 32 MiB or more, else 0. */
+  /**
+   * Scan workers; 0 scans on this thread. Default (`defaultScanWorkers`, the same in every entry
+   * point): one per core, up to 4, for files of 32 MiB or more where workers exist, else 0.
+   */
   workers?: number;
   /** Bytes per read of the source; each batch is scanned as one range. Default 8 MiB. */
   batchBytes?: number;
@@ -42,15 +45,55 @@ const LOOK_AHEAD_BYTES = PAGE_MAX_BYTES - 1;
  * (3) stitching the batches into the single-reader walk and laying packets on the timeline,
  * sequentially. The result is the same for every worker count and batch size.
  */
-export async function buildIndex(input: ByteSource | Uint8Array, options: BuildIndexOptions = {}): Promise<OpusIndex> {
+export function buildIndex(input: ByteSource | Uint8Array, options: BuildIndexOptions = {}): Promise<OpusIndex> {
+  return buildIndexWith(input, options, {
+    workerFactory: hasWebWorkers() ? webWorkerFactory : undefined,
+    parallelism: runtimeParallelism(),
+  });
+}
+
+/** What an entry point brings to `buildIndex`: how it starts workers and how many cores it has. */
+export interface IndexRuntime {
+  workerFactory: ScanWorkerFactory | undefined;
+  /** Threads the runtime runs at once; undefined when it does not say. */
+  parallelism: number | undefined;
+}
+
+/** Files smaller than this are scanned on the calling thread by default: a worker's start costs more than it saves. */
+export const MIN_BYTES_FOR_SCAN_WORKERS = 32 * 1024 * 1024;
+/** Never more scan workers by default than this: past it the reads, not the scans, are the limit. */
+export const MAX_DEFAULT_SCAN_WORKERS = 4;
+
+/**
+ * The default number of scan workers for a file of `size` bytes, for every entry point: none
+ * where workers cannot start or below `MIN_BYTES_FOR_SCAN_WORKERS`, else one per core (2 when
+ * the runtime does not say), at most `MAX_DEFAULT_SCAN_WORKERS`.
+ */
+export function defaultScanWorkers(size: number, workersAvailable: boolean, parallelism: number | undefined): number {
+  if (!workersAvailable || size < MIN_BYTES_FOR_SCAN_WORKERS) return 0;
+  return Math.max(1, Math.min(MAX_DEFAULT_SCAN_WORKERS, parallelism ?? 2));
+}
+
+/** Threads this runtime runs at once, from `navigator.hardwareConcurrency` (browsers, Deno, Bun, Node 21+). */
+function runtimeParallelism(): number | undefined {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator?.hardwareConcurrency;
+  return typeof cores === "number" && cores >= 1 ? Math.floor(cores) : undefined;
+}
+
+/** `buildIndex` for an entry point's runtime (the Node entry passes worker_threads and its core count). */
+export async function buildIndexWith(
+  input: ByteSource | Uint8Array,
+  options: BuildIndexOptions,
+  runtime: IndexRuntime,
+): Promise<OpusIndex> {
   const source: TransferableSource = input instanceof Uint8Array ? bufferSource(input) : input;
   const size = source.size;
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
   if (!Number.isSafeInteger(batchBytes) || batchBytes < 1) {
     throw new OpusError("invalid-argument", `batchBytes must be a positive whole number, got ${batchBytes}`);
   }
-  const factory = options.workerFactory ?? (hasWebWorkers() ? webWorkerFactory : undefined);
-  const workerCount = options.workers ?? defaultWorkers(size, factory !== undefined);
+  const factory = options.workerFactory ?? runtime.workerFactory;
+  const workerCount = options.workers ?? defaultScanWorkers(size, factory !== undefined, runtime.parallelism);
   if (!Number.isSafeInteger(workerCount) || workerCount < 0) {
     throw new OpusError("invalid-argument", `workers must be a whole number of 0 or more, got ${workerCount}`);
   }
@@ -130,10 +173,4 @@ async function gapReason(
     break;
   }
   return reason;
-}
-
-function defaultWorkers(size: number, available: boolean): number {
-  if (!available || size < 32 * 1024 * 1024) return 0;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(4, cores));
 }

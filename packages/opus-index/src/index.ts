@@ -1,4 +1,11 @@
-export { type BuildIndexOptions, buildIndex, type IndexProgress } from "./build-index.ts";
+export {
+  type BuildIndexOptions,
+  buildIndex,
+  defaultScanWorkers,
+  type IndexProgress,
+  MAX_DEFAULT_SCAN_WORKERS,
+  MIN_BYTES_FOR_SCAN_WORKERS,
+} from "./build-index.ts";
 export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, readExactly } from "./byte-source.ts";
 export { OPUS_ERROR_CODES, OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
 export { checkHeaders } from "./header-check.ts";
@@ -11,8 +18,7 @@ export { type OpusTags, parseOpusTags, tagValues } from "./opus-tags.ts";
 export { MAX_PACKET_SAMPLES, packetSamples } from "./packet-samples.ts";
 export { PAGE_ROW_COLUMNS, type PageColumn, type PageColumnName } from "./page-columns.ts";
 export { OPUS_SAMPLE_RATE, type Recording, recording, secondsToSamples } from "./recording.ts";
-export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
-export { inProcessWorker, type ScanWorker, type ScanWorkerFactory } from "./scan-worker-pool.ts";
+export type { ScanWorker, ScanWorkerFactory } from "./scan-worker-pool.ts";
 export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
 export {
   declaredOriginalRate,
@@ -21,14 +27,3 @@ export {
   TIME_EXPANSION_TAG,
 } from "./time-expansion.ts";
 export { webWorkerFactory } from "./web-worker.ts";
-export {
-  hasWebWorkers,
-  type RpcClient,
-  type RpcReply,
-  type RpcRequest,
-  rpcClient,
-  serveRequest,
-  type WorkerPort,
-  webWorkerPort,
-  webWorkerScope,
-} from "./worker-rpc.ts";

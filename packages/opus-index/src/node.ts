@@ -1,7 +1,7 @@
 // Node-only entry point: files and worker_threads. Everything else is in the main entry.
 import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { type BuildIndexOptions, buildIndex as buildIndexAnywhere } from "./build-index.ts";
+import { type BuildIndexOptions, buildIndexWith } from "./build-index.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { OpusError } from "./errors.ts";
 import { checkHeaders } from "./header-check.ts";
@@ -52,11 +52,12 @@ export function nodeWorkerFactory(): ScanWorker {
   };
 }
 
-/** `buildIndex` with worker_threads workers (default: up to 4 for files of 32 MiB or more). */
+/**
+ * The main entry's `buildIndex`, with the same defaults (`defaultScanWorkers`), whose workers
+ * are worker_threads threads and whose core count is `os.availableParallelism()`.
+ */
 export function buildIndex(input: ByteSource | Uint8Array, options: BuildIndexOptions = {}): Promise<OpusIndex> {
-  const size = input instanceof Uint8Array ? input.length : input.size;
-  const workers = options.workers ?? (size >= 32 * 1024 * 1024 ? Math.min(4, availableParallelism()) : 0);
-  return buildIndexAnywhere(input, { workerFactory: nodeWorkerFactory, ...options, workers });
+  return buildIndexWith(input, options, { workerFactory: nodeWorkerFactory, parallelism: availableParallelism() });
 }
 
 /** Indexes a file on disk. */
@@ -95,8 +96,6 @@ export async function saveSidecar(index: OpusIndex, sidecarPath: string): Promis
 }
 
 export * from "./index.ts";
-export { nodeWorkerPort, whileBusy } from "./node-worker-port.ts";
-export { buildIndexAnywhere };
 
 // Node 20.0-20.3 have no Symbol.asyncDispose (20.4+ do, as Symbol.for("nodejs.asyncDispose")):
 // define it the same way so that `await using` (as TypeScript compiles it) finds it.

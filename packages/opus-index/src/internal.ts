@@ -1,0 +1,15 @@
+// Not the public surface: the plumbing granule's own packages share (worker RPC, the batch
+// scanner). It may change in any release; docs/ describe the public entries only.
+export { type BatchScan, OPEN_END, scanBatch } from "./scan-batch.ts";
+export { inProcessWorker } from "./scan-worker-pool.ts";
+export {
+  hasWebWorkers,
+  type RpcClient,
+  type RpcReply,
+  type RpcRequest,
+  rpcClient,
+  serveRequest,
+  type WorkerPort,
+  webWorkerPort,
+  webWorkerScope,
+} from "./worker-rpc.ts";
