@@ -10,7 +10,6 @@ export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, read
 export { OPUS_ERROR_CODES, OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";
 export { checkHeaders } from "./header-check.ts";
 export type { HeaderPage, IndexProblem, OpusIndexData, OpusLink, PageRows } from "./index-data.ts";
-export { checkIndexJson, checkIndexRows, type IndexJson, InvalidIndexData } from "./index-validation.ts";
 export { type LinkJson, linksFromJson, linksToJson } from "./link-json.ts";
 export { type OpusHead, parseOpusHead } from "./opus-head.ts";
 export { type DecodePlan, type LocateOptions, MIN_PRE_ROLL_SAMPLES, OpusIndex } from "./opus-index.ts";
