@@ -21,3 +21,5 @@ export {
   type TimeRequest,
 } from "./plan-timeline.ts";
 export { type RecordingSpan, recordingSpan, type TimelineRecording, toEpochMs, utcText } from "./recording-span.ts";
+export { type SampledWindow, type SampleWindowsOptions, sampleWindows } from "./sample-windows.ts";
+export { type RecordingSelection, selectRecordings } from "./select-recordings.ts";
