@@ -7,6 +7,7 @@ import { registerImport } from "./program/import.ts";
 import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
 import { registerLs } from "./program/ls.ts";
+import { registerSample } from "./program/sample.ts";
 import { registerVerify } from "./program/verify.ts";
 import { registerView } from "./program/view.ts";
 
@@ -25,6 +26,7 @@ const COMMANDS: RegisterCommand[] = [
   registerEncode,
   registerLs,
   registerExtract,
+  registerSample,
   registerClip,
   registerVerify,
   registerView,

@@ -1,7 +1,7 @@
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { TimelineError } from "./errors.ts";
-import { recordingSpan, type TimelineRecording, utcText } from "./recording-span.ts";
+import { recordingSpan, type TimelineRecording, toEpochMs, utcText } from "./recording-span.ts";
 
 export interface SampleWindowsOptions {
   /** How many windows. */
@@ -10,6 +10,10 @@ export interface SampleWindowsOptions {
   durationSeconds: number;
   /** The seed: the same seed, recordings and options give the same windows, on any machine. */
   seed: number;
+  /** Windows start at or after this time (recordings without `recordedAt` are then left out). */
+  from?: Date | string | number;
+  /** Windows end at or before this time. */
+  to?: Date | string | number;
 }
 
 /** A random window: samples [startSample, endSample) of one recording. */
@@ -49,12 +53,29 @@ export function sampleWindows(
   }
   if (!Number.isSafeInteger(seed))
     throw new TimelineError("invalid-argument", `seed must be a whole number, got ${seed}`);
+  const fromMs = options.from === undefined ? undefined : toEpochMs(options.from, "from");
+  const toMs = options.to === undefined ? undefined : toEpochMs(options.to, "to");
   const sorted = [...recordings].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Each recording's samples inside [from, to): whole samples only, so a window never starts
+  // before `from` or ends after `to`.
+  const bounds = sorted.map((r) => {
+    if (fromMs === undefined && toMs === undefined) return { first: 0, end: r.totalSamples };
+    const span = recordingSpan(r);
+    if (span === null) return { first: 0, end: 0 };
+    const first = fromMs === undefined ? 0 : Math.max(0, Math.ceil(((fromMs - span.startMs) * r.sampleRate) / 1000));
+    const end =
+      toMs === undefined
+        ? r.totalSamples
+        : Math.min(r.totalSamples, Math.floor(((toMs - span.startMs) * r.sampleRate) / 1000));
+    return { first, end: Math.max(first, end) };
+  });
   const windowOf = (r: TimelineRecording) => Math.round(durationSeconds * r.sampleRate);
-  const slots = sorted.map((r) => (windowOf(r) === 0 ? 0 : Math.floor(r.totalSamples / windowOf(r))));
+  const slots = sorted.map((r, i) =>
+    windowOf(r) === 0 ? 0 : Math.floor((bounds[i]!.end - bounds[i]!.first) / windowOf(r)),
+  );
   const totalSlots = slots.reduce((a, b) => a + b, 0);
   if (totalSlots < count) {
-    const seconds = sorted.reduce((sum, r) => sum + r.totalSamples / r.sampleRate, 0);
+    const seconds = sorted.reduce((sum, r, i) => sum + (bounds[i]!.end - bounds[i]!.first) / r.sampleRate, 0);
     throw new TimelineError(
       "does-not-fit",
       `${count} windows of ${durationSeconds} s do not fit in the ${sorted.length} recording(s) selected (${seconds.toFixed(3)} s of audio): at most ${totalSlots} fit without overlapping, each inside one recording`,
@@ -90,11 +111,12 @@ export function sampleWindows(
     const k = perRecording[i]!;
     if (k === 0) return;
     const length = windowOf(recording);
-    const free = recording.totalSamples - k * length;
+    const { first, end } = bounds[i]!;
+    const free = end - first - k * length;
     const offsets = Array.from({ length: k }, () => uniformInt(rng, 0, free)).sort((a, b) => a - b);
     const span = recordingSpan(recording);
     offsets.forEach((offset, j) => {
-      const startSample = offset + j * length;
+      const startSample = first + offset + j * length;
       windows.push({
         recording: recording.id,
         startSample,

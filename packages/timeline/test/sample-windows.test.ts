@@ -63,6 +63,22 @@ describe("sampleWindows", () => {
     expect((error as TimelineError).message).toContain("at most 43 fit");
   });
 
+  it("keeps windows inside --from/--to", () => {
+    const from = Date.parse("2025-04-16T05:00:50.000Z");
+    const to = Date.parse("2025-04-16T05:01:10.000Z");
+    const windows = sampleWindows(rows.slice(0, 2), { count: 6, durationSeconds: 3, seed: 3, from, to });
+    expect(windows).toHaveLength(6);
+    for (const w of windows) {
+      const start = Date.parse(rows.find((r) => r.id === w.recording)!.recordedAt!);
+      expect(start + w.startSample / 48).toBeGreaterThanOrEqual(from);
+      expect(start + w.endSample / 48).toBeLessThanOrEqual(to);
+    }
+    // 10 s on each side of the boundary: 3 + 3 windows of 3 s fit, not 7.
+    expect(() => sampleWindows(rows.slice(0, 2), { count: 7, durationSeconds: 3, seed: 3, from, to })).toThrow(
+      /at most 6 fit/,
+    );
+  });
+
   it("refuses bad counts, durations and seeds", () => {
     expect(() => sampleWindows(rows, { count: 0, durationSeconds: 3, seed: 1 })).toThrow(/count/);
     expect(() => sampleWindows(rows, { count: 1, durationSeconds: 0, seed: 1 })).toThrow(/durationSeconds/);
