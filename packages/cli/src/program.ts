@@ -8,6 +8,7 @@ import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
 import { registerLs } from "./program/ls.ts";
 import { registerSample } from "./program/sample.ts";
+import { registerSpectrogram } from "./program/spectrogram.ts";
 import { registerVerify } from "./program/verify.ts";
 import { registerView } from "./program/view.ts";
 
@@ -28,6 +29,7 @@ const COMMANDS: RegisterCommand[] = [
   registerExtract,
   registerSample,
   registerClip,
+  registerSpectrogram,
   registerVerify,
   registerView,
 ];

@@ -9,10 +9,11 @@ const DATA_ERRORS = new Set([
   "ArchiveError",
   "ByteSourceError",
   "TimelineError",
+  "SpectrogramError",
 ]);
 
 /** Codes of those errors that mean the call itself was wrong: exit 2, as for usage errors. */
-const USAGE_CODES = new Set(["invalid-argument", "invalid-id", "ambiguous-device", "does-not-fit"]);
+const USAGE_CODES = new Set(["invalid-argument", "invalid-id", "ambiguous-device", "does-not-fit", "too-short"]);
 
 /**
  * Operating-system errors, wherever they occur (a path the user named, or a file inside an
