@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { granule, wavInfo } from "./cli.ts";
+import { startStaticServer } from "../../../test/static-server.ts";
+import { granule, granuleAsync, wavInfo } from "./cli.ts";
 import { CUT_SAMPLE, firstPart, secondPart, UNCUT_PATH } from "./cut-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "granule-timeline-"));
@@ -104,6 +105,25 @@ describe("granule extract <archive> by UTC time", () => {
     ]);
     expect(wavInfo(readFileSync(out))).toMatchObject({ sampleRate: 48_000, channels: 1, dataBytes: 9_576 * 4 });
     expect(Buffer.from(floats(out).buffer).equals(Buffer.from(floats(reference).buffer))).toBe(true);
+  });
+
+  it("reads the same samples from the archive over HTTP (its manifest and Range requests)", async () => {
+    const server = await startStaticServer(dir);
+    try {
+      const remote = `${server.origin}/season.zarr`;
+      const listed = await granuleAsync(["ls", remote, "--device", "moth1", "--json"]);
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.stdout).map((r: { id: string }) => r.id)).toEqual(["a", "b", "c"]);
+      const range = ["--start", "2025-04-16T05:39:00.900Z", "--end", "2025-04-16T05:39:01.100Z", "--device", "moth1"];
+      const local = join(dir, "local.wav");
+      const http = join(dir, "http.wav");
+      ok(["extract", archive, ...range, "-o", local]);
+      const run = await granuleAsync(["extract", remote, ...range, "-o", http]);
+      expect(run.code).toBe(0);
+      expect(readFileSync(http).equals(readFileSync(local))).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it("asks which device when recordings of two cover the time", () => {
