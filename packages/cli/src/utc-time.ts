@@ -20,9 +20,17 @@ export function parseUtcTime(text: string, what: string): number {
   return ms;
 }
 
-/** Whether `text` looks like a date and time (so an archive's --start means UTC, not seconds). */
-export function looksLikeDateTime(text: string | undefined): boolean {
-  return text !== undefined && /^\d{4}-\d{2}-\d{2}[T ]/.test(text.trim());
+/**
+ * `--start`/`--end` of a range of an archive's timeline, to epoch milliseconds. A time that
+ * is no date (`12.5`, `00:12:30`) is a time within one recording: the message says to name it.
+ */
+export function parseArchiveTime(text: string, what: string, archive: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}[T ]/.test(text.trim())) {
+    throw new UsageError(
+      `${what} "${text}": ${archive} is an archive, so times are UTC (2025-04-16T05:40:00Z, or local with +02:00); for a time within one recording, name it (${archive}/<id>)`,
+    );
+  }
+  return parseUtcTime(text, what);
 }
 
 const zone = (text: string) => (/^z$/i.test(text) ? "Z" : text.replace(/^([+-]\d{2}):?(\d{2})$/, "$1:$2"));

@@ -167,6 +167,9 @@ describe("granule extract <archive> by UTC time", () => {
     const local = granule(["extract", archive, "--start", "2025-04-16T05:39:00", "--end", iso(T0 + 100), "-o", "-"]);
     expect(local.code).toBe(2);
     expect(local.stderr).toMatch(/not a UTC time/);
+    const seconds = granule(["extract", archive, "--start", "12.5", "--end", "14", "-o", "-"]);
+    expect(seconds.code).toBe(2);
+    expect(seconds.stderr).toMatch(/is an archive, so times are UTC .* name it \(.*season\.zarr\/<id>\)/);
     const samples = granule(["extract", archive, "--start-sample", "0", "--end-sample", "10", "-o", "-"]);
     expect(samples.code).toBe(2);
     expect(samples.stderr).toMatch(/name it/);

@@ -6,7 +6,7 @@ import { openOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
-import { parseUtcTime } from "../utc-time.ts";
+import { parseArchiveTime } from "../utc-time.ts";
 import { type ExtractArguments, outputFormat, writeStdout } from "./extract.ts";
 
 /** What `granule extract <archive root>` takes besides extract's own options. */
@@ -84,8 +84,8 @@ export async function runTimelineExtractCommand(
       `${source} is an archive, whose recordings know their own rates: --original-rate is for plain files`,
     );
   }
-  const startMs = parseUtcTime(options.start, "--start");
-  const endMs = parseUtcTime(options.end, "--end");
+  const startMs = parseArchiveTime(options.start, "--start", source);
+  const endMs = parseArchiveTime(options.end, "--end", source);
   const format = outputFormat(options.format, options.output);
   const rows = await listRecordings(collection);
   const tolerance = toleranceOf(options.joinTolerance);

@@ -19,7 +19,7 @@ import { readSegmentsCsv } from "../segments-csv.ts";
 import { openSource, originalRate } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
-import { parseUtcTime } from "../utc-time.ts";
+import { parseArchiveTime } from "../utc-time.ts";
 import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
 import { collectionAt, type TimelineArguments, toleranceOf } from "./extract-timeline.ts";
 
@@ -141,7 +141,7 @@ async function picturesOf(source: string, args: SpectrogramArguments, context: C
     const tolerance = toleranceOf(args.joinTolerance);
     const [plan] = planTimeline(
       await listRecordings(collection),
-      [{ start: parseUtcTime(args.start, "--start"), end: parseUtcTime(args.end, "--end") }],
+      [{ start: parseArchiveTime(args.start, "--start", source), end: parseArchiveTime(args.end, "--end", source) }],
       {
         fillGaps: args.fillGaps ?? false,
         ...(args.device === undefined ? {} : { deviceId: args.device }),
