@@ -156,6 +156,14 @@ describe("granule spectrogram", () => {
     expect([png.width, png.height]).toEqual([Math.round(100 * span), 400]);
   });
 
+  it("refuses a table whose recording column names another recording", () => {
+    const csv = join(dir, "other.csv");
+    writeFileSync(csv, "recording,start,end\ntone,2.0,3.0\nother,0.5,1.5\n");
+    const run = granule(["spectrogram", join(archive, "tone"), "--segments", csv, "--out-dir", join(dir, "other")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/other\.csv row 3 is of recording other, but the source is recording tone/);
+  });
+
   it("draws from an archive by UTC time, with axes around the plot", () => {
     const out = join(dir, "archive.png");
     const run = ok([

@@ -16,6 +16,7 @@ import { listRecordings, openRecording } from "@granule/zarr-opus/node";
 import { outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { readSegmentsCsv } from "../segments-csv.ts";
+import { checkRecordingColumn } from "../segments-recording.ts";
 import { openSource, originalRate } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
@@ -176,6 +177,7 @@ async function picturesOf(source: string, args: SpectrogramArguments, context: C
       const text = await readFile(args.segments, "utf8").catch(() => {
         throw new UsageError(`${args.segments}: cannot read the segments CSV`);
       });
+      checkRecordingColumn(text, opened.info?.id, args.segments);
       const read = readSegmentsCsv(text, sampleRate, args.segments);
       ranges = read.segments.map((s) => ({ ...s, byTime: read.byTime }));
     } else {
