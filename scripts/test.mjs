@@ -19,6 +19,7 @@ const PORTABLE_PACKAGES = [
   "packages/resample",
   "packages/labels",
   "packages/spectrogram",
+  "packages/timeline",
 ];
 const VITEST_VERSION = JSON.parse(readFileSync("node_modules/vitest/package.json", "utf8")).version;
 const OUT = ".test-results";

@@ -17,6 +17,7 @@ const PACKAGE_TESTS = [
   "packages/opus-index/test/{build-index,headers,locate,workers}.test.ts",
   "packages/extract/test/{extract,wav,window-decoder}.test.ts",
   "packages/spectrogram/test/*.test.ts",
+  "packages/timeline/test/{plan-timeline,sample-windows}.test.ts",
 ];
 
 /*
@@ -29,7 +30,11 @@ const PACKAGE_TESTS = [
  *   (shims/opus-index-node.ts), but for "start, although a worker refuses the parent's
  *   --input-type flag" (a Node process; its skipIf knows Deno and Bun, not browsers);
  * - extract clip.test (runs opusdec);
- * - every zarr-opus test (local directories; see archive-http.browser.test.ts).
+ * - every zarr-opus test (local directories; see archive-http.browser.test.ts);
+ * - timeline extract-timeline.test: in this suite it stops with "Right-hand side of
+ *   'instanceof' is not callable" before any test runs, as does any new test file that reads
+ *   a fixture with node:fs at its own import.meta.url (not yet understood; the planner's and
+ *   the sampler's tests run).
  */
 const NODE_ONLY_TESTS = [
   "falls back to JavaScript where WebAssembly is not allowed",

@@ -7,6 +7,8 @@ import { registerImport } from "./program/import.ts";
 import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
 import { registerLs } from "./program/ls.ts";
+import { registerSample } from "./program/sample.ts";
+import { registerSpectrogram } from "./program/spectrogram.ts";
 import { registerVerify } from "./program/verify.ts";
 import { registerView } from "./program/view.ts";
 
@@ -25,7 +27,9 @@ const COMMANDS: RegisterCommand[] = [
   registerEncode,
   registerLs,
   registerExtract,
+  registerSample,
   registerClip,
+  registerSpectrogram,
   registerVerify,
   registerView,
 ];

@@ -2,10 +2,18 @@ import { CommanderError } from "commander";
 import { EXIT_BAD_DATA, EXIT_OK, EXIT_USAGE, Interrupted, UsageError } from "./usage-error.ts";
 
 /** Bad-data errors of the granule packages: a name and a code, maybe a byte offset. */
-const DATA_ERRORS = new Set(["OggError", "OpusError", "ExtractError", "ArchiveError", "ByteSourceError"]);
+const DATA_ERRORS = new Set([
+  "OggError",
+  "OpusError",
+  "ExtractError",
+  "ArchiveError",
+  "ByteSourceError",
+  "TimelineError",
+  "SpectrogramError",
+]);
 
 /** Codes of those errors that mean the call itself was wrong: exit 2, as for usage errors. */
-const USAGE_CODES = new Set(["invalid-argument", "invalid-id"]);
+const USAGE_CODES = new Set(["invalid-argument", "invalid-id", "ambiguous-device", "does-not-fit", "too-short"]);
 
 /**
  * Operating-system errors, wherever they occur (a path the user named, or a file inside an
@@ -76,6 +84,8 @@ export function describeError(error: unknown, debug = false): { message: string;
 function cliWords(message: string): string {
   return message
     .replace(/\bpass fillHoles\b/g, "pass --fill-holes")
+    .replace(/\bpass fillGaps\b/g, "pass --fill-gaps")
+    .replace(/\bsay which device\b/g, "say which with --device")
     .replace(/\bfillHoles\b/g, "--fill-holes")
     .replace(/\boriginalSampleRate\b/g, "--original-rate")
     .replace(/\bacceptResampledSource\b/g, "--accept-resampled");

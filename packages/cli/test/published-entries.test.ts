@@ -12,6 +12,7 @@ const ENTRIES = [
   "@granule/extract/node",
   "@granule/zarr-opus",
   "@granule/zarr-opus/node",
+  "@granule/timeline",
   "@granule/cli",
 ];
 

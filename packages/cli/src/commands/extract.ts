@@ -8,6 +8,7 @@ import { type NamedSegment, readSegmentsCsv } from "../segments-csv.ts";
 import { type OpenedSource, openSource, originalRate } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
+import type { TimelineArguments } from "./extract-timeline.ts";
 
 export interface RangeArguments {
   start?: string;
@@ -49,9 +50,13 @@ export interface UserRange {
 
 export async function runExtractCommand(
   source: string,
-  options: ExtractArguments & { json?: boolean },
+  options: ExtractArguments & TimelineArguments & { json?: boolean },
   context: CommandContext,
 ): Promise<void> {
+  // An archive's root: the range is found by UTC time on its timeline (extract-timeline.ts).
+  const { collectionAt, runTimelineExtractCommand } = await import("./extract-timeline.ts");
+  const collection = await collectionAt(source);
+  if (collection !== undefined) return runTimelineExtractCommand(collection, source, options, context);
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
   }

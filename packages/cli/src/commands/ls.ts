@@ -1,14 +1,24 @@
 import { stat } from "node:fs/promises";
+import { recordingSpan, selectRecordings, utcText } from "@granule/timeline";
 import { listRecordings, openCollection, type RecordingInfo } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
+import { type SelectionArguments, selectionOf } from "../selection-options.ts";
 import { formatDuration } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
-/** A row of `granule ls --json`: the recording's info (docs/cli.md), and that it is complete. */
-export type LsRow = RecordingInfo & { complete: true };
+/**
+ * A row of `granule ls --json`: the recording's info (docs/cli.md), that it is complete, and
+ * `endAt`: the UTC end of its span (`recordedAt` + duration at its true rate, exclusive, to
+ * the millisecond), null without `recordedAt`.
+ */
+export type LsRow = RecordingInfo & { complete: true; endAt: string | null };
 
-/** `granule ls`: one row per complete recording (a recording is listed only once complete). */
-export async function runLs(archive: string): Promise<LsRow[]> {
+/**
+ * `granule ls`: one row per complete recording (a recording is listed only once complete),
+ * those the selection names (`--from/--to` keep recordings whose span overlaps the range).
+ */
+export async function runLs(archive: string, selection: SelectionArguments = {}): Promise<LsRow[]> {
+  const wanted = selectionOf(selection);
   if (
     !/^https?:\/\//i.test(archive) &&
     !(await stat(archive).then(
@@ -19,24 +29,28 @@ export async function runLs(archive: string): Promise<LsRow[]> {
     throw new UsageError(`${archive}: no such archive directory`);
   }
   const collection = await openCollection(archive);
-  const recordings = await listRecordings(collection);
-  return recordings.map((r) => ({ ...r, complete: true }));
+  const recordings = selectRecordings(await listRecordings(collection), wanted);
+  return recordings.map((r) => {
+    const span = recordingSpan(r);
+    return { ...r, complete: true, endAt: span === null ? null : utcText(span.endMs) };
+  });
 }
 
 /** The columns of the plain `ls` table, in order: a header and how a row shows in it. */
 const COLUMNS: [string, (r: LsRow) => string | number | boolean][] = [
   ["id", (r) => r.id],
   ["source", (r) => r.sourceName ?? "-"],
-  ["sha256", (r) => r.sha256.slice(0, 12)],
+  ["start", (r) => r.recordedAt ?? "-"],
+  ["end", (r) => r.endAt ?? "-"],
   ["duration", (r) => formatDuration(r.durationSeconds)],
-  ["samples", (r) => r.totalSamples],
-  ["rate", (r) => r.sampleRate],
-  ["channels", (r) => r.channels],
-  ["recordedAt", (r) => r.recordedAt ?? "-"],
   ["device", (r) => r.deviceId ?? "-"],
-  ["complete", (r) => r.complete],
   ["location", (r) => formatLocation(r.location)],
   ["metadata", (r) => formatMetadata(r.metadata)],
+  ["rate", (r) => r.sampleRate],
+  ["channels", (r) => r.channels],
+  ["samples", (r) => r.totalSamples],
+  ["sha256", (r) => r.sha256.slice(0, 12)],
+  ["complete", (r) => r.complete],
 ];
 
 export function formatLocation(location: RecordingInfo["location"]): string {
@@ -53,8 +67,12 @@ export function formatMetadata(metadata: Record<string, unknown>): string {
   return pairs.length === 0 ? "-" : pairs.join(";").replace(/[\t\n]/g, " ");
 }
 
-export async function runLsCommand(archive: string, options: { json?: boolean }, context: CommandContext) {
-  const rows = await runLs(archive);
+export async function runLsCommand(
+  archive: string,
+  options: SelectionArguments & { json?: boolean },
+  context: CommandContext,
+) {
+  const rows = await runLs(archive, options);
   if (options.json) {
     context.json(rows);
     return;

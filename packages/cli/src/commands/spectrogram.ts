@@ -1,0 +1,270 @@
+import { readFile } from "node:fs/promises";
+import { extract } from "@granule/extract";
+import { nodeDecoderFactory } from "@granule/extract/node";
+import {
+  type ColormapName,
+  encodePng,
+  type ImageOptions,
+  renderImage,
+  type SpectrogramOptions,
+  spectrogram,
+  WINDOW_NAMES,
+  type WindowName,
+} from "@granule/spectrogram";
+import { extractPlans, planTimeline } from "@granule/timeline";
+import { listRecordings, openRecording } from "@granule/zarr-opus/node";
+import { outputExists, pathInside, writeOutput } from "../output-file.ts";
+import type { CommandContext } from "../program/context.ts";
+import { readSegmentsCsv } from "../segments-csv.ts";
+import { checkRecordingColumn } from "../segments-recording.ts";
+import { openSource, originalRate } from "../source.ts";
+import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
+import { UsageError } from "../usage-error.ts";
+import { parseArchiveTime } from "../utc-time.ts";
+import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
+import { collectionAt, type TimelineArguments, toleranceOf } from "./extract-timeline.ts";
+
+export interface SpectrogramArguments extends RangeArguments, TimelineArguments {
+  segments?: string;
+  output?: string;
+  outDir?: string;
+  overwrite?: boolean;
+  width?: string;
+  height?: string;
+  pixelsPerSecond?: string;
+  minHz?: string;
+  maxHz?: string;
+  fftSize?: string;
+  hop?: string;
+  window?: string;
+  channel?: string;
+  floorDb?: string;
+  minDb?: string;
+  maxDb?: string;
+  colormap?: string;
+  axes?: boolean;
+  preRoll?: string;
+  fillHoles?: boolean;
+  originalRate?: string;
+  json?: boolean;
+}
+
+/** Default picture size (of the plot; `--axes` adds margins) when neither width nor pixels per second is given. */
+export const DEFAULT_WIDTH = 1000;
+export const DEFAULT_HEIGHT = 400;
+
+/**
+ * Most samples per channel one picture decodes: the whole range is held in memory for the
+ * STFT (2^26 samples: 23 minutes at 48 kHz, 3 minutes at 384 kHz, 256 MB a channel).
+ */
+export const MAX_SPECTROGRAM_SAMPLES = 2 ** 26;
+
+/** One picture to draw: a name for its file and the PCM it shows. */
+interface Picture {
+  name: string;
+  path: string;
+  pcm: { channels: Float32Array[]; sampleRate: number; startSample: number };
+  /** UTC time of the first sample, for pictures of an archive by time. */
+  start?: string | null;
+}
+
+/** `granule spectrogram`: a PNG of a range (of a file, a recording, or an archive by UTC time), or one per row of a CSV. */
+export async function runSpectrogramCommand(
+  source: string,
+  args: SpectrogramArguments,
+  context: CommandContext,
+): Promise<void> {
+  const started = performance.now();
+  const stft = stftOptions(args);
+  const image = imageOptions(args);
+  const overwrite = args.overwrite ?? false;
+  if (args.output !== undefined && args.outDir !== undefined) {
+    throw new UsageError("-o names one picture and --out-dir a directory of them: give one");
+  }
+  if (args.output === "-") throw new UsageError("-o -: a PNG goes to a file, not to stdout");
+  const pictures = await picturesOf(source, args, context);
+  // Every output's path is checked against what exists before anything is drawn.
+  for (const picture of pictures) {
+    if (!overwrite && (await outputExists(picture.path))) {
+      throw new UsageError(`${picture.path} exists: pass --overwrite to replace it`);
+    }
+  }
+  const written = [];
+  for (const picture of pictures) {
+    const samples = picture.pcm.channels[0]?.length ?? 0;
+    const spec = spectrogram(picture.pcm, stft);
+    const imageOptionsFor: ImageOptions =
+      image.width === undefined && image.pixelsPerSecond === undefined ? { ...image, width: DEFAULT_WIDTH } : image;
+    const rendered = renderImage(spec, imageOptionsFor);
+    await writeOutput(picture.path, encodePng(rendered), { overwrite });
+    written.push({
+      name: picture.name,
+      path: picture.path,
+      width: rendered.width,
+      height: rendered.height,
+      plot: rendered.plot,
+      seconds: rendered.seconds,
+      hz: rendered.hz,
+      sampleRate: picture.pcm.sampleRate,
+      startSample: picture.pcm.startSample,
+      endSample: picture.pcm.startSample + samples,
+      ...(picture.start === undefined ? {} : { start: picture.start }),
+      frames: spec.frameCount,
+      bins: spec.binCount,
+      maxDb: spec.maxDb,
+    });
+  }
+  if (args.json) context.json({ pictures: written });
+  context.note(
+    `drew ${written.length} spectrogram(s) to ${args.outDir ?? args.output} in ${Math.round(performance.now() - started)} ms`,
+  );
+}
+
+async function picturesOf(source: string, args: SpectrogramArguments, context: CommandContext): Promise<Picture[]> {
+  const preRollSamples = preRollFrom(args.preRoll);
+  const decode = {
+    workerFactory: nodeDecoderFactory,
+    fillHoles: args.fillHoles ?? false,
+    signal: context.signal,
+    ...(preRollSamples === undefined ? {} : { preRollSamples }),
+  };
+  const collection = await collectionAt(source);
+  if (collection !== undefined) {
+    if (args.segments !== undefined || args.startSample !== undefined || args.endSample !== undefined) {
+      throw new UsageError(
+        `${source} is an archive: give UTC --start/--end, or name a recording (${source}/<id>) for --segments or sample numbers`,
+      );
+    }
+    if (args.start === undefined || args.end === undefined) {
+      throw new UsageError(`say which time of ${source}: --start and --end as UTC times (2025-04-16T05:40:00Z)`);
+    }
+    const path = singleOutput(args);
+    const tolerance = toleranceOf(args.joinTolerance);
+    const [plan] = planTimeline(
+      await listRecordings(collection),
+      [{ start: parseArchiveTime(args.start, "--start", source), end: parseArchiveTime(args.end, "--end", source) }],
+      {
+        fillGaps: args.fillGaps ?? false,
+        ...(args.device === undefined ? {} : { deviceId: args.device }),
+        ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
+      },
+    );
+    checkSize(plan!.sampleCount, plan!.sampleRate, source);
+    const [segment] = await extractPlans(
+      [plan!],
+      (id) => openRecording(collection, id, { signal: context.signal }),
+      decode,
+    );
+    return [
+      {
+        name: "spectrogram",
+        path,
+        pcm: { channels: segment!.channels, sampleRate: segment!.sampleRate, startSample: 0 },
+        start: plan!.start,
+      },
+    ];
+  }
+  const rate = originalRate(args.originalRate);
+  const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
+  try {
+    const { sampleRate } = opened.recording;
+    let ranges: { name: string; startSample: number; endSample: number; origin?: string; byTime?: boolean }[];
+    if (args.segments !== undefined) {
+      if (args.start ?? args.end ?? args.startSample ?? args.endSample) {
+        throw new UsageError("give --segments or a range, not both");
+      }
+      if (args.outDir === undefined) throw new UsageError("--segments draws one picture per row: give --out-dir");
+      const text = await readFile(args.segments, "utf8").catch(() => {
+        throw new UsageError(`${args.segments}: cannot read the segments CSV`);
+      });
+      checkRecordingColumn(text, opened.info?.id, args.segments);
+      const read = readSegmentsCsv(text, sampleRate, args.segments);
+      ranges = read.segments.map((s) => ({ ...s, byTime: read.byTime }));
+    } else {
+      ranges = [{ name: "spectrogram", ...rangeOf(args, sampleRate) }];
+      singleOutput(args);
+    }
+    for (const range of ranges) {
+      checkRange(range, opened);
+      checkSize(range.endSample - range.startSample, sampleRate, range.origin ?? source);
+    }
+    const pictures: Picture[] = [];
+    for (const range of ranges) {
+      const path = args.outDir !== undefined ? await pathInside(args.outDir, `${range.name}.png`) : args.output!;
+      const segment = await extract(opened.recording, range, decode);
+      pictures.push({
+        name: range.name,
+        path,
+        pcm: { channels: segment.channels, sampleRate: segment.sampleRate, startSample: segment.startSample },
+      });
+    }
+    return pictures;
+  } finally {
+    await opened.close();
+  }
+}
+
+function singleOutput(args: SpectrogramArguments): string {
+  if (args.outDir !== undefined) throw new UsageError("one range is one picture: give -o x.png, not --out-dir");
+  if (args.output === undefined) throw new UsageError("say where to draw: -o x.png");
+  return args.output;
+}
+
+function checkSize(samples: number, sampleRate: number, where: string): void {
+  if (samples > MAX_SPECTROGRAM_SAMPLES) {
+    throw new UsageError(
+      `${where}: ${(samples / sampleRate).toFixed(3)} s is ${samples} samples, more than the ${MAX_SPECTROGRAM_SAMPLES} one picture holds in memory (${(MAX_SPECTROGRAM_SAMPLES / sampleRate).toFixed(1)} s at ${sampleRate} Hz): draw shorter ranges`,
+    );
+  }
+}
+
+function number(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${what} "${text}" is not a number`);
+  return value;
+}
+
+function stftOptions(args: SpectrogramArguments): SpectrogramOptions {
+  const options: SpectrogramOptions = {};
+  if (args.fftSize !== undefined) options.fftSize = parseCount(args.fftSize, "--fft-size");
+  if (args.hop !== undefined) options.hopSize = parseCount(args.hop, "--hop");
+  if (args.window !== undefined) {
+    if (!WINDOW_NAMES.includes(args.window as WindowName)) {
+      throw new UsageError(`--window must be ${WINDOW_NAMES.join(", ")}, not "${args.window}"`);
+    }
+    options.window = args.window as WindowName;
+  }
+  if (args.channel !== undefined)
+    options.channel = args.channel === "mean" ? "mean" : parseCount(args.channel, "--channel");
+  const minHz = number(args.minHz, "--min-hz");
+  const maxHz = number(args.maxHz, "--max-hz");
+  const floorDb = number(args.floorDb, "--floor-db");
+  if (minHz !== undefined) options.minHz = minHz;
+  if (maxHz !== undefined) options.maxHz = maxHz;
+  if (floorDb !== undefined) options.floorDb = floorDb;
+  return options;
+}
+
+function imageOptions(args: SpectrogramArguments): ImageOptions {
+  const options: ImageOptions = {};
+  if (args.width !== undefined && args.pixelsPerSecond !== undefined) {
+    throw new UsageError("--width and --pixels-per-second both set the width: give one");
+  }
+  if (args.width !== undefined) options.width = parseCount(args.width, "--width");
+  const pixelsPerSecond = number(args.pixelsPerSecond, "--pixels-per-second");
+  if (pixelsPerSecond !== undefined) options.pixelsPerSecond = pixelsPerSecond;
+  options.height = args.height === undefined ? DEFAULT_HEIGHT : parseCount(args.height, "--height");
+  const minDb = number(args.minDb, "--min-db");
+  const maxDb = number(args.maxDb, "--max-db");
+  if (minDb !== undefined) options.minDb = minDb;
+  if (maxDb !== undefined) options.maxDb = maxDb;
+  if (args.colormap !== undefined) {
+    if (args.colormap !== "viridis" && args.colormap !== "magma") {
+      throw new UsageError(`--colormap must be viridis or magma, not "${args.colormap}"`);
+    }
+    options.colormap = args.colormap as ColormapName;
+  }
+  if (args.axes) options.axes = true;
+  return options;
+}

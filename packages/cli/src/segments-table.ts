@@ -1,0 +1,38 @@
+import type { SampledWindow } from "@granule/timeline";
+
+/** The columns `granule sample` writes, in order: what `granule extract --segments` reads, plus where. */
+export const SEGMENT_TABLE_COLUMNS = ["recording", "start", "end", "start_sample", "end_sample", "start_utc"] as const;
+
+/**
+ * Seconds as the shortest decimal (3 to 9 places) that converts back to `sample` at
+ * `sampleRate` by extract's rule (round(seconds × rate)): the table's times are exact.
+ */
+export function exactSeconds(sample: number, sampleRate: number): string {
+  for (let places = 3; places < 9; places++) {
+    const text = (sample / sampleRate).toFixed(places);
+    if (Math.round(Number(text) * sampleRate) === sample) return text;
+  }
+  return (sample / sampleRate).toFixed(9);
+}
+
+/** A segments table (CSV, one header row) of windows: the recording's id, times and samples. */
+export function segmentsTable(windows: readonly SampledWindow[]): string {
+  const lines = [SEGMENT_TABLE_COLUMNS.join(",")];
+  for (const w of windows) {
+    lines.push(
+      [
+        csvCell(w.recording),
+        exactSeconds(w.startSample, w.sampleRate),
+        exactSeconds(w.endSample, w.sampleRate),
+        w.startSample,
+        w.endSample,
+        w.start ?? "",
+      ].join(","),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

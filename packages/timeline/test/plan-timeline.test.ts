@@ -1,0 +1,235 @@
+import { planTimeline, TimelineError, type TimelineRecording } from "@granule/timeline";
+import { describe, expect, it } from "vitest";
+
+const T0 = Date.parse("2025-04-16T05:00:00.000Z");
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A recording row: `seconds` long at `sampleRate`, starting `atMs` after T0. */
+function row(id: string, atMs: number, seconds: number, extra: Partial<TimelineRecording> = {}): TimelineRecording {
+  const sampleRate = extra.sampleRate ?? 48_000;
+  return {
+    id,
+    recordedAt: iso(T0 + atMs),
+    deviceId: "moth1",
+    sampleRate,
+    totalSamples: Math.round(seconds * sampleRate),
+    channels: 1,
+    ...extra,
+  };
+}
+
+function failure(run: () => unknown): TimelineError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TimelineError) return error;
+    throw error;
+  }
+  throw new Error("expected a TimelineError");
+}
+
+describe("planTimeline by UTC time", () => {
+  const deployment = [row("a", 0, 60), row("b", 60_000, 60), row("c", 125_000, 60)];
+
+  it("finds the recording and converts times at its rate", () => {
+    const [plan] = planTimeline(deployment, [{ start: iso(T0 + 1_500), end: iso(T0 + 3_000) }]);
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "a", startSample: 72_000, endSample: 144_000, outputStartSample: 0 },
+    ]);
+    expect(plan!.sampleCount).toBe(72_000);
+    expect(plan!.start).toBe("2025-04-16T05:00:01.500Z");
+    expect(plan!.deviceId).toBe("moth1");
+  });
+
+  it("joins contiguous recordings sample-exactly", () => {
+    const [plan] = planTimeline(deployment, [{ start: iso(T0 + 59_000), end: iso(T0 + 61_000) }]);
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "a", startSample: 59 * 48_000, endSample: 60 * 48_000, outputStartSample: 0 },
+      { kind: "audio", recording: "b", startSample: 0, endSample: 48_000, outputStartSample: 48_000 },
+    ]);
+    expect(plan!.gaps).toEqual([]);
+    expect(plan!.recordings).toEqual(["a", "b"]);
+  });
+
+  it("counts a time from the start of the recording holding it, not of the first of the run", () => {
+    // b's timestamp is 0.4 ms late (within the tolerance): b's samples follow a's, and a time in
+    // b is counted from b's own start, so the timestamps' rounding never adds up along a run.
+    const rows = [row("a", 0, 1), { ...row("b", 1_000, 1), recordedAt: "2025-04-16T05:00:01.000Z" }];
+    rows[0]!.totalSamples = 48_000 - 19; // a ends 0.396 ms before b starts
+    const [plan] = planTimeline(rows, [{ start: iso(T0 + 999), end: iso(T0 + 1_500) }]);
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "a", startSample: 47_952, endSample: 47_981, outputStartSample: 0 },
+      { kind: "audio", recording: "b", startSample: 0, endSample: 24_000, outputStartSample: 29 },
+    ]);
+  });
+
+  it("refuses a gap wider than the tolerance, naming both recordings and the gap", () => {
+    const error = failure(() => planTimeline(deployment, [{ start: iso(T0 + 119_000), end: iso(T0 + 126_000) }]));
+    expect(error.code).toBe("gap");
+    expect(error.recordings).toEqual(["b", "c"]);
+    expect(error.gapMs).toBe(5_000);
+    expect(error.message).toContain("5.000 s");
+    expect(error.message).toContain("b (to 2025-04-16T05:02:00.000Z) and c (from 2025-04-16T05:02:05.000Z)");
+  });
+
+  it("fills a gap with silence and lists it with fillGaps", () => {
+    const [plan] = planTimeline(deployment, [{ start: iso(T0 + 119_000), end: iso(T0 + 126_000) }], {
+      fillGaps: true,
+    });
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "b", startSample: 59 * 48_000, endSample: 60 * 48_000, outputStartSample: 0 },
+      { kind: "silence", outputStartSample: 48_000, sampleCount: 5 * 48_000 },
+      { kind: "audio", recording: "c", startSample: 0, endSample: 48_000, outputStartSample: 6 * 48_000 },
+    ]);
+    expect(plan!.gaps).toEqual([
+      {
+        outputStartSample: 48_000,
+        outputEndSample: 6 * 48_000,
+        start: "2025-04-16T05:02:00.000Z",
+        end: "2025-04-16T05:02:05.000Z",
+        after: "b",
+        before: "c",
+      },
+    ]);
+    expect(plan!.sampleCount).toBe(7 * 48_000);
+  });
+
+  it("joins within the tolerance and refuses just past it", () => {
+    const rows = [row("a", 0, 1), row("b", 1_002, 1)];
+    expect(failure(() => planTimeline(rows, [{ start: iso(T0 + 500), end: iso(T0 + 1_500) }])).code).toBe("gap");
+    const [plan] = planTimeline(rows, [{ start: iso(T0 + 500), end: iso(T0 + 1_500) }], { toleranceMs: 2 });
+    expect(plan!.pieces.map((p) => p.kind)).toEqual(["audio", "audio"]);
+    expect(plan!.sampleCount).toBe(24_000 + 23_904);
+  });
+
+  it("refuses a range past the recordings unless filled", () => {
+    const early = failure(() => planTimeline(deployment, [{ start: iso(T0 - 500), end: iso(T0 + 500) }]));
+    expect(early.code).toBe("not-covered");
+    expect(early.message).toContain("500.000 ms before the first recording that covers it (a");
+    const [plan] = planTimeline(deployment, [{ start: iso(T0 - 500), end: iso(T0 + 500) }], { fillGaps: true });
+    expect(plan!.pieces).toEqual([
+      { kind: "silence", outputStartSample: 0, sampleCount: 24_000 },
+      { kind: "audio", recording: "a", startSample: 0, endSample: 24_000, outputStartSample: 24_000 },
+    ]);
+    expect(plan!.gaps[0]).toMatchObject({ after: null, before: "a", start: "2025-04-16T04:59:59.500Z" });
+    const late = failure(() => planTimeline(deployment, [{ start: iso(T0 + 184_000), end: iso(T0 + 186_000) }]));
+    expect(late.code).toBe("not-covered");
+    expect(failure(() => planTimeline(deployment, [{ start: iso(T0 + 200_000), end: iso(T0 + 201_000) }])).code).toBe(
+      "no-recording",
+    );
+  });
+
+  it("never joins recordings of different devices, and asks which device when several cover a time", () => {
+    const rows = [row("a", 0, 60), row("x", 0, 120, { deviceId: "moth2" }), row("b", 60_000, 60)];
+    const error = failure(() => planTimeline(rows, [{ start: iso(T0 + 59_000), end: iso(T0 + 61_000) }]));
+    expect(error.code).toBe("ambiguous-device");
+    expect(error.message).toContain("device moth1, device moth2");
+    const [mine, theirs] = planTimeline(rows, [
+      { start: iso(T0 + 59_000), end: iso(T0 + 61_000), deviceId: "moth1" },
+      { start: iso(T0 + 59_000), end: iso(T0 + 61_000), deviceId: "moth2" },
+    ]);
+    expect(mine!.recordings).toEqual(["a", "b"]);
+    expect(theirs!.pieces).toEqual([
+      { kind: "audio", recording: "x", startSample: 59 * 48_000, endSample: 61 * 48_000, outputStartSample: 0 },
+    ]);
+    // Contiguous in time but of another device: not a continuation.
+    const other = [row("a", 0, 60), row("y", 60_000, 60, { deviceId: "moth2" })];
+    const past = failure(() =>
+      planTimeline(other, [{ start: iso(T0 + 59_000), end: iso(T0 + 61_000), deviceId: "moth1" }]),
+    );
+    expect(past.code).toBe("not-covered");
+  });
+
+  it("refuses to join across an overlap or a change of rate or channels", () => {
+    const overlapping = [row("a", 0, 60), row("b", 59_000, 60)];
+    const overlap = failure(() => planTimeline(overlapping, [{ start: iso(T0 + 58_000), end: iso(T0 + 62_000) }]));
+    expect(overlap.code).toBe("overlap");
+    expect(overlap.gapMs).toBe(-1_000);
+    const [inside] = planTimeline(overlapping, [{ start: iso(T0 + 1_000), end: iso(T0 + 2_000) }]);
+    expect(inside!.recordings).toEqual(["a"]);
+    const rates = [row("a", 0, 60), row("b", 60_000, 60, { sampleRate: 32_000 })];
+    const rate = failure(() =>
+      planTimeline(rates, [{ start: iso(T0 + 59_000), end: iso(T0 + 61_000) }], { fillGaps: true }),
+    );
+    expect(rate.code).toBe("incompatible");
+  });
+
+  it("times a time-expanded recording at its true rate", () => {
+    // 10 s of 384 kHz ultrasound, stored as 80 s of 48 kHz Opus samples.
+    const bat = row("bat", 0, 10, { sampleRate: 384_000 });
+    expect(bat.totalSamples).toBe(3_840_000);
+    const [plan] = planTimeline([bat], [{ start: iso(T0 + 2_000), end: iso(T0 + 2_010) }]);
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "bat", startSample: 768_000, endSample: 771_840, outputStartSample: 0 },
+    ]);
+    expect(
+      planTimeline([bat], [{ start: iso(T0 + 9_000), end: iso(T0 + 11_000) }], { fillGaps: true })[0]!.gaps[0],
+    ).toMatchObject({ outputStartSample: 384_000, outputEndSample: 768_000 });
+  });
+
+  it("rounds times to the nearest sample at 44.1 kHz", () => {
+    const [plan] = planTimeline([row("a", 0, 10, { sampleRate: 44_100 })], [{ start: iso(T0 + 1), end: iso(T0 + 11) }]);
+    // 1 ms is 44.1 samples, 11 ms 485.1: 44 and 485.
+    expect(plan!.pieces[0]).toMatchObject({ startSample: 44, endSample: 485 });
+  });
+
+  it("reads times with an offset and refuses times without a zone", () => {
+    const [plan] = planTimeline(
+      [row("a", 0, 60)],
+      [{ start: "2025-04-16T07:00:01+02:00", end: "2025-04-16T07:00:02+0200" }],
+    );
+    expect(plan!.pieces[0]).toMatchObject({ startSample: 48_000, endSample: 96_000 });
+    expect(
+      failure(() => planTimeline([row("a", 0, 60)], [{ start: "2025-04-16T05:00:01", end: iso(T0 + 2_000) }])).code,
+    ).toBe("invalid-argument");
+  });
+});
+
+describe("planTimeline by recording samples", () => {
+  const deployment = [row("a", 0, 1), row("b", 1_000, 1), row("c", 3_000, 1), row("z", 0, 1, { recordedAt: null })];
+
+  it("runs on into the next contiguous recording", () => {
+    const [plan] = planTimeline(deployment, [{ recording: "a", startSample: 40_000, endSample: 60_000 }]);
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "a", startSample: 40_000, endSample: 48_000, outputStartSample: 0 },
+      { kind: "audio", recording: "b", startSample: 0, endSample: 12_000, outputStartSample: 8_000 },
+    ]);
+    expect(plan!.start).toBe("2025-04-16T05:00:00.833Z");
+  });
+
+  it("refuses to run into a gap, or fills it with fillGaps", () => {
+    const request = { recording: "b", startSample: 40_000, endSample: 3 * 48_000 };
+    const error = failure(() => planTimeline(deployment, [request]));
+    expect(error.code).toBe("gap");
+    expect(error.recordings).toEqual(["b", "c"]);
+    const [plan] = planTimeline(deployment, [request], { fillGaps: true });
+    expect(plan!.pieces).toEqual([
+      { kind: "audio", recording: "b", startSample: 40_000, endSample: 48_000, outputStartSample: 0 },
+      // b ends at 2 s, c starts at 3 s; sample 144000 of b is 4 s, c's end.
+      { kind: "silence", outputStartSample: 8_000, sampleCount: 48_000 },
+      { kind: "audio", recording: "c", startSample: 0, endSample: 48_000, outputStartSample: 56_000 },
+    ]);
+  });
+
+  it("keeps a recording without recordedAt to itself", () => {
+    const [plan] = planTimeline(deployment, [{ recording: "z", startSample: 0, endSample: 100 }]);
+    expect(plan).toMatchObject({ start: null, sampleCount: 100, recordings: ["z"] });
+    expect(failure(() => planTimeline(deployment, [{ recording: "z", startSample: 0, endSample: 48_001 }])).code).toBe(
+      "not-covered",
+    );
+    expect(failure(() => planTimeline(deployment, [{ recording: "q", startSample: 0, endSample: 1 }])).code).toBe(
+      "not-found",
+    );
+  });
+
+  it("names the request of a list that fails", () => {
+    const error = failure(() =>
+      planTimeline(deployment, [
+        { recording: "a", startSample: 0, endSample: 10 },
+        { recording: "a", startSample: 10, endSample: 10 },
+      ]),
+    );
+    expect(error.request).toBe(1);
+    expect(error.message).toMatch(/^request 1: /);
+  });
+});
