@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
 // packages' timed tests for the two cores.
 export default defineConfig({
   test: {
+    // Setup hooks that build archives start several CLI processes: give them room on a busy
+    // two-core machine (tests keep vitest's own 5 s default or say their own).
+    hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "packages", include: ["packages/*/test/**/*.test.ts"] } },
       { extends: true, test: { name: "repo", include: ["test/**/*.test.ts"] } },

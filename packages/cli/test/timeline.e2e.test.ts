@@ -47,7 +47,7 @@ beforeAll(() => {
   add("b.opus", "b", B_AT, "moth1", "marsh");
   add("a.opus", "c", C_AT, "moth1", "wood");
   add("a.opus", "x", T0 + 500, "moth2", "wood");
-});
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Float samples of a 32-bit float WAV's data chunk. */
