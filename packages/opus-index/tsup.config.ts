@@ -7,6 +7,6 @@ export default defineConfig(
     entry: ["src/index.ts", "src/node.ts", "src/scan-worker-node.ts", "src/scan-worker-web.ts"],
     dtsEntry: ["src/index.ts", "src/node.ts"],
     shims: true,
-    external: ["@granule/ogg-pages"],
+    external: ["@granule/ogg-pages", "@granule/byte-source"],
   }),
 );

@@ -30,11 +30,11 @@ export const HOSTILE_MODES = [
   "endless",
   /** 200 with Content-Length 1 GiB: the object's bytes, then zeros. */
   "huge",
-  /** 503 for every other request (the first included), the rest as "ok". */
+  /** 503 for every other request of the same range (the first included), the rest as "ok". */
   "flaky-5xx",
   /** 500 for every request. */
   "always-5xx",
-  /** The connection of every other request (the first included) is reset before an answer. */
+  /** The connection of every other request of the same range (the first included) is reset before an answer. */
   "reset",
   /** 416 for suffix ranges (`bytes=-n`), as http-server@14; the rest as "ok". */
   "no-suffix",
@@ -111,8 +111,11 @@ export async function startHostileServer(options: HostileServerOptions): Promise
     const path = `/${rest.join("/")}`;
     const range = request.headers.range;
     state.log.push(`${request.method} /${mode}${path}${range === undefined ? "" : ` ${range}`}`);
-    const count = (state.counters.get(mode) ?? 0) + 1;
-    state.counters.set(mode, count);
+    // Counted per request (mode, method, path, range), so that concurrent readers each meet
+    // the misbehaviour on their first try, as every other request to a flaky server would.
+    const counter = `${mode} ${request.method} ${path} ${range ?? ""}`;
+    const count = (state.counters.get(counter) ?? 0) + 1;
+    state.counters.set(counter, count);
     if (mode === "stall-headers") return; // held until close()
     if (mode === "always-5xx" || (mode === "flaky-5xx" && count % 2 === 1)) {
       response.writeHead(mode === "always-5xx" ? 500 : 503).end();
@@ -129,7 +132,7 @@ export async function startHostileServer(options: HostileServerOptions): Promise
       return;
     }
     const size = bytes.length;
-    const etag = mode === "changing-etag" ? `"v${count}"` : `"${size.toString(16)}-${checksum(bytes)}"`;
+    const etag = mode === "changing-etag" ? `"v${state.requests}"` : `"${size.toString(16)}-${checksum(bytes)}"`;
     const head = request.method === "HEAD";
 
     if (mode === "ignore-range" || mode === "huge" || mode === "endless" || mode === "chunked-200") {
