@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
-import { openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { HttpStore, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -40,7 +40,15 @@ export interface OpenOptions {
   /** The true rate of a time-expanded plain file (archives know theirs). */
   sampleRate?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Told (once per server) what is worth saying about a URL's server: that it ignores Range. */
+  onWarning?: (message: string) => void;
 }
+
+/** Prints a source's warning on stderr, as `granule: warning: ...` (the client says each once). */
+export const warnOn =
+  (io: { err(text: string): void }) =>
+  (message: string): void =>
+    io.err(`granule: warning: ${message}\n`);
 
 /** The sidecar `granule index` writes next to a plain file, and every command reuses. */
 export const sidecarPathOf = (path: string): string => `${path}.idx`;
@@ -50,13 +58,14 @@ export const sidecarPathOf = (path: string): string => `${path}.idx`;
  * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either.
  */
 export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
+  const http = options.onWarning ? { onWarning: (w: { message: string }) => options.onWarning!(w.message) } : {};
   const openArchived = (location: string) => {
     if (options.sampleRate !== undefined) {
       throw new UsageError(
         `${name} is an archived recording, which knows its own rate: --sample-rate is for plain files`,
       );
     }
-    return openRecording(location);
+    return openRecording(/^https?:\/\//i.test(location) ? new HttpStore(location, http) : location);
   };
   const progress = options.onProgress
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
@@ -64,9 +73,14 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
   const workers = options.workers === undefined ? {} : { workers: options.workers };
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
-      const source = await httpSource(name);
+      const source = await httpSource(name, http);
       const index = await buildIndex(source, { workers: 0, ...progress });
-      return { kind: "url", name, recording: recording(index, source, options.sampleRate), close: async () => {} };
+      return {
+        kind: "url",
+        name,
+        recording: recording(index, source, options.sampleRate),
+        close: async () => source.close?.(),
+      };
     }
     const remote = await openArchived(name);
     return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };

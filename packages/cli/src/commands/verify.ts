@@ -62,6 +62,8 @@ export async function runVerify(target: string, workers: number | undefined): Pr
     try {
       results.push(fromReport(where, await verifyRecording(collection, id, options)));
     } catch (error) {
+      // A server's fault says nothing about the recording: stop, and say what the server did.
+      if ((error as Error)?.name === "ByteSourceError") throw error;
       // A recording too damaged to open is a finding, not a reason to stop checking the others.
       const e = error as Error & { code?: string };
       results.push({
