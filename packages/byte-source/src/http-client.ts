@@ -229,7 +229,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             `answered 206 with Content-Length ${announced} for the ${length} bytes of its Content-Range`,
           );
         }
-        const body = await read({ skip: 0, length });
+        const body = await read({ skip: 0, length, endsThere: true });
         if (body.bytes.length < length) {
           throw new ByteSourceError(
             "premature-end",
@@ -245,7 +245,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           if (size !== undefined && size > limits.maxBytes) {
             return refuse("too-large", `the object has ${size} bytes, more than the ${limits.maxBytes} allowed`);
           }
-          const body = await read({ skip: 0, length: size });
+          const body = await read({ skip: 0, length: size, endsThere: size !== undefined });
           return checkedWhole(body, size, version, status, finalUrl, where);
         }
         warnIgnoresRange(finalUrl);

@@ -8,6 +8,11 @@ export interface BodyWindow {
   length: number | undefined;
   /** Keep only the body's last `tail` bytes (a suffix range answered 200 without a length). */
   tail?: number | undefined;
+  /**
+   * The body is announced to end where the window does (a 206, a whole object with its
+   * length): reading goes on to see that end, so the connection can be used again.
+   */
+  endsThere?: boolean | undefined;
 }
 
 export interface BodyLimits {
@@ -61,7 +66,7 @@ export async function readBody(
   let position = 0;
   let ended = false;
   try {
-    while (position < wantEnd) {
+    while (position < wantEnd || (window.endsThere === true && position === wantEnd)) {
       const result = await readWithin(reader, limits.idleMs);
       if (result.done) {
         ended = true;

@@ -65,6 +65,8 @@ export interface HostileServer {
   /** Requests received, and body bytes written, since the last `reset()`. */
   readonly requests: number;
   readonly bytesSent: number;
+  /** Connections accepted since the last `reset()`. */
+  readonly connections: number;
   /** Every request as `METHOD /mode/path range`. */
   readonly log: string[];
   reset(): void;
@@ -75,7 +77,7 @@ const GIB = 1024 * 1024 * 1024;
 const ZEROS = new Uint8Array(64 * 1024);
 
 export async function startHostileServer(options: HostileServerOptions): Promise<HostileServer> {
-  const state = { requests: 0, bytesSent: 0, log: [] as string[], counters: new Map<string, number>() };
+  const state = { requests: 0, bytesSent: 0, connections: 0, log: [] as string[], counters: new Map<string, number>() };
   const sockets = new Set<Socket>();
   let closing = false;
 
@@ -227,11 +229,13 @@ export async function startHostileServer(options: HostileServerOptions): Promise
     });
   });
   server.on("connection", (socket) => {
+    state.connections++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  // Keep-alive sockets would hold close() open until they time out.
-  server.keepAliveTimeout = 1_000;
+  // close() destroys kept-alive sockets itself. (A Keep-Alive hint under undici's 2 s threshold,
+  // such as 1 s, would make Node's fetch drop every connection after one answer.)
+  server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -243,12 +247,16 @@ export async function startHostileServer(options: HostileServerOptions): Promise
     get bytesSent() {
       return state.bytesSent;
     },
+    get connections() {
+      return state.connections;
+    },
     get log() {
       return state.log;
     },
     reset() {
       state.requests = 0;
       state.bytesSent = 0;
+      state.connections = 0;
       state.log = [];
       state.counters.clear();
     },

@@ -19,6 +19,8 @@ const SMALL: HttpClientOptions = {
   retryDelayMs: 5,
   maxResponseBytes: 4 * 1024 * 1024,
 };
+/** The most a runtime hands over in one piece of a body, and so the most read past a range. */
+const PIECE_BYTES = 2 * 1024 * 1024;
 let server: HostileServer;
 
 beforeAll(async () => {
@@ -58,6 +60,19 @@ describe("createHttpClient against a well-behaved server", () => {
     expect(await client.fetchSize(server.url("ok"))).toEqual({ size: OBJECT.length, version: part.version });
   });
 
+  it("serves read after read over one kept-alive connection (no answer aborted once read)", async () => {
+    const client = createHttpClient(SMALL);
+    await client.fetchRange(server.url("ok"), { start: 0, end: 10 });
+    server.reset();
+    for (let i = 0; i < 5; i++) {
+      const part = await client.fetchRange(server.url("ok"), { start: i * 40_000, end: i * 40_000 + 100_000 });
+      expect(part.bytes.length).toBe(100_000);
+    }
+    expect(server.requests).toBe(5);
+    // Without reading to the end each read would abort its connection: 5 new ones.
+    expect(server.connections).toBeLessThanOrEqual(1);
+  });
+
   it("refuses empty or negative ranges, and names a missing object not-found", async () => {
     const client = createHttpClient(SMALL);
     expect((await failure(client.fetchRange(server.url("ok"), { start: 5, end: 5 }))).code).toBe("invalid-argument");
@@ -84,13 +99,25 @@ describe("servers without Range", () => {
     const client = createHttpClient({ ...SMALL, onWarning: (w) => warnings.push(w) });
     const part = await client.fetchRange(server.url("ignore-range"), { start: 100_000, end: 100_100 });
     expect([part.status, part.size, [...part.bytes]]).toEqual([200, OBJECT.length, slice(100_000, 100_100)]);
-    // Read as far as the range and one piece of the stream more, not the 300 kB.
-    expect(client.bytesReceived).toBeLessThan(100_100 + 70_000);
     const tail = await client.fetchRange(server.url("ignore-range"), { suffix: 50 });
     expect([...tail.bytes]).toEqual(slice(OBJECT.length - 50, OBJECT.length));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ code: "range-ignored", url: server.url("ignore-range") });
-    expect(warnings[0]!.message).toContain(server.origin);
+    // Read as far as the range and one piece of the stream more (Bun's pieces are larger than
+    // Node's), not the 16 MiB; another origin is warned about once too.
+    const big = await startHostileServer({ bytes: new Uint8Array(16 * 1024 * 1024).fill(7) });
+    try {
+      const before = client.bytesReceived;
+      const far = await client.fetchRange(big.url("ignore-range"), { start: 100_000, end: 100_100 });
+      expect([...far.bytes]).toEqual(new Array(100).fill(7));
+      expect(client.bytesReceived - before).toBeLessThan(100_100 + PIECE_BYTES);
+      await client.fetchRange(big.url("ignore-range"), { start: 0, end: 10 });
+      expect(warnings.map((w) => [w.code, w.url])).toEqual([
+        ["range-ignored", server.url("ignore-range")],
+        ["range-ignored", big.url("ignore-range")],
+      ]);
+      expect(warnings[0]!.message).toContain(server.origin);
+    } finally {
+      await big.close();
+    }
   });
 
   it("chunked-200: a range, a suffix, and a source's size counted from the body", async () => {
@@ -191,7 +218,7 @@ describe("bounded memory", () => {
     const error = await failure(client.fetchRange(server.url("endless")));
     expect(error.code).toBe("too-large");
     expect(error.message).toContain(`${4 * 1024 * 1024} bytes allowed`);
-    expect(client.bytesReceived).toBeLessThan(4 * 1024 * 1024 + 400_000);
+    expect(client.bytesReceived).toBeLessThan(4 * 1024 * 1024 + PIECE_BYTES);
     // The server was cut off soon after the guard, not left streaming.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.bytesSent).toBeLessThan(64 * 1024 * 1024);
@@ -251,7 +278,7 @@ describe("retries and redirects", () => {
     await new Promise((resolve) => closed.close(resolve));
     const error = await failure(createHttpClient({ ...SMALL, retries: 1 }).fetchRange(url, { start: 0, end: 1 }));
     expect(error.code).toBe("connection-failed");
-    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.message).toMatch(/ECONNREFUSED|Connection refused/);
   });
 
   it("redirect: followed, and a loop ends with too-many-redirects", async () => {
