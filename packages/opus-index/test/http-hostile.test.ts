@@ -42,7 +42,7 @@ describe("httpSource over servers at fault", () => {
     const error = await httpSource(server.url(mode), {
       ...FAST,
       retries: 1,
-      ...(mode === "stall-body" ? { idleMs: 300 } : {}),
+      ...(mode === "stall-body" ? { idleMs: 300, firstByteMs: 1000 } : {}),
     })
       .then((source) => buildIndex(source, { workers: 0, batchBytes: 16 * 1024 }))
       .then(
@@ -50,6 +50,9 @@ describe("httpSource over servers at fault", () => {
         (e: unknown) => e,
       );
     expect(error).not.toBeInstanceOf(OpusError);
-    expect(error).toMatchObject({ name: "ByteSourceError", code, url: server.url(mode) });
+    // Bun's fetch rejects by itself when a connection is cut right after the headers (the
+    // first read is of one byte, so no body byte came): connection-failed there.
+    const codes = mode === "premature-eof" ? /^(premature-end|connection-failed)$/ : new RegExp(`^${code}$`);
+    expect(error).toMatchObject({ name: "ByteSourceError", code: expect.stringMatching(codes), url: server.url(mode) });
   });
 });
