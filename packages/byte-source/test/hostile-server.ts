@@ -1,6 +1,6 @@
 // A misbehaving HTTP server on 127.0.0.1 for tests of every package that reads over HTTP.
 // The first path segment picks the misbehaviour: `GET /<mode>/<path>` serves `<path>` (a file
-// under `root`, or the one object `bytes` for any path) the way `<mode>` says. Connections it
+// under `root`, or the one object `bytes` at its `path`) the way `<mode>` says. Connections it
 // holds (stalls) are dropped by `close()`; endless bodies stop when the client goes away.
 import { readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -53,8 +53,10 @@ export type HostileMode = (typeof HOSTILE_MODES)[number];
 export interface HostileServerOptions {
   /** Serve the files under this directory. */
   root?: string;
-  /** Or serve these bytes at any path. */
+  /** Or serve these bytes at `path` (404 elsewhere). */
   bytes?: Uint8Array;
+  /** Where `bytes` are served: `/x.opus` by default. */
+  path?: string;
 }
 
 export interface HostileServer {
@@ -81,12 +83,19 @@ export async function startHostileServer(options: HostileServerOptions): Promise
   const sockets = new Set<Socket>();
   let closing = false;
 
+  // Files are read once per version (size and modification time), not once per request.
+  const files = new Map<string, { version: string; bytes: Uint8Array }>();
   const objectAt = async (path: string): Promise<Uint8Array | undefined> => {
-    if (options.bytes !== undefined) return options.bytes;
+    if (options.bytes !== undefined) return path === (options.path ?? "/x.opus") ? options.bytes : undefined;
     const file = join(options.root ?? ".", normalize(path).replace(/^(\.\.[/\\])+/, ""));
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || !info.isFile()) return undefined;
-    return new Uint8Array(await readFile(file));
+    const version = `${info.size}-${info.mtimeMs}`;
+    const held = files.get(file);
+    if (held?.version === version) return held.bytes;
+    const bytes = new Uint8Array(await readFile(file));
+    files.set(file, { version, bytes });
+    return bytes;
   };
 
   const write = async (response: ServerResponse, bytes: Uint8Array): Promise<boolean> => {

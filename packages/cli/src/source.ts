@@ -1,7 +1,9 @@
 import { stat } from "node:fs/promises";
+import { createHttpClient } from "@granule/byte-source";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
 import { HttpStore, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { remoteSidecar } from "./remote-sidecar.ts";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -55,7 +57,8 @@ export const sidecarPathOf = (path: string): string => `${path}.idx`;
 
 /**
  * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
- * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either.
+ * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either (a plain
+ * file's URL from the sidecar next to it, `x.opus.idx`, when the server has one).
  */
 export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
   const http = options.onWarning ? { onWarning: (w: { message: string }) => options.onWarning!(w.message) } : {};
@@ -73,8 +76,11 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
   const workers = options.workers === undefined ? {} : { workers: options.workers };
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
-      const source = await httpSource(name, http);
-      const index = await buildIndex(source, { workers: 0, ...progress });
+      // One client for the file and its sidecar: one warning, one count of what was fetched.
+      const client = createHttpClient(http);
+      const source = await httpSource(name, { client });
+      const index =
+        (await remoteSidecar(name, source, client)) ?? (await buildIndex(source, { workers: 0, ...progress }));
       return {
         kind: "url",
         name,

@@ -1,6 +1,6 @@
 // `granule` against misbehaving HTTP servers: a server without Range gives the right answer and
 // one warning; a failing server a typed message naming the URL and range, exit 1.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ByteSourceError } from "@granule/byte-source";
@@ -8,7 +8,7 @@ import { importRecording, openCollection } from "@granule/zarr-opus/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostileServer, startHostileServer } from "../../byte-source/test/hostile-server.ts";
 import { describeError } from "../src/report-error.ts";
-import { example, granuleAsync } from "./cli.ts";
+import { example, granule, granuleAsync } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "granule-http-"));
 let plain: HostileServer;
@@ -105,4 +105,38 @@ describe("describeError for byte-source faults", () => {
     }
     expect(describeError(new ByteSourceError("invalid-argument", "cannot read -1 bytes at 0")).code).toBe(2);
   });
+});
+
+describe("a plain one-hour .opus URL with its sidecar next to it", () => {
+  it("extracts 2 s reading the sidecar and a few ranges: at most 1 MiB and 16 requests, the file's samples", async () => {
+    const { longOpus } = await import("../../zarr-opus/test/long-opus.ts");
+    const hourDir = join(dir, "hour");
+    mkdirSync(hourDir);
+    const file = join(hourDir, "x.opus");
+    writeFileSync(file, longOpus(3600));
+    expect(granule(["index", file]).code).toBe(0);
+    const range = ["--start", "1800", "--end", "1802", "--format", "f32", "-o", "-"];
+    const local = granule(["extract", file, ...range]);
+    expect([local.code, local.bytes.length]).toEqual([0, 96_000 * 2 * 4]); // stereo f32
+    const server = await startHostileServer({ root: hourDir });
+    try {
+      const remote = await granuleAsync(["extract", server.url("ok", "/x.opus"), ...range]);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+      console.log(
+        `2 s from a 1 h URL with its sidecar: ${server.requests} requests, ${(server.bytesSent / 1024).toFixed(1)} KiB`,
+      );
+      expect(server.log.some((line) => line.startsWith("GET /ok/x.opus.idx"))).toBe(true);
+      expect(server.requests).toBeLessThanOrEqual(16);
+      expect(server.bytesSent).toBeLessThanOrEqual(1024 * 1024);
+      // A sidecar of another file next to a URL is refused, as a local one is: never used.
+      copyFileSync(example, join(hourDir, "y.opus"));
+      copyFileSync(`${file}.idx`, join(hourDir, "y.opus.idx"));
+      const wrong = await granuleAsync(["info", server.url("ok", "/y.opus")]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/sidecar/);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
