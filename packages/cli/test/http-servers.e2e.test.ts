@@ -65,6 +65,9 @@ describe("granule info over HTTP", () => {
     const verified = await granuleAsync(["verify", archived.url("no-suffix", `/${id}`)]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).not.toMatch(/truncated-chunk/);
+    const plainVerified = await granuleAsync(["verify", archived.url("ignore-range", `/${id}`)]);
+    expect(plainVerified.code, plainVerified.stdout + plainVerified.stderr).toBe(0);
+    expect(plainVerified.stderr.split("\n").filter((line) => line.includes("warning"))).toHaveLength(1);
   });
 
   it("a server that always fails: a typed server error naming the URL and range, exit 1", async () => {
