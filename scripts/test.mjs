@@ -12,6 +12,7 @@ import { join } from "node:path";
 /** Packages whose tests must pass unchanged in Deno and Bun (no file system in their code). */
 const PORTABLE_PACKAGES = [
   "packages/ogg-pages",
+  "packages/byte-source",
   "packages/opus-index",
   "packages/extract",
   "packages/zarr-opus",

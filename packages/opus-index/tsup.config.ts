@@ -15,6 +15,6 @@ export default defineConfig(
     // internal*: the plumbing granule's packages share, not the public surface (undocumented).
     dtsEntry: ["src/index.ts", "src/node.ts", "src/internal.ts", "src/internal-node.ts"],
     shims: true,
-    external: ["@granule/ogg-pages"],
+    external: ["@granule/ogg-pages", "@granule/byte-source"],
   }),
 );

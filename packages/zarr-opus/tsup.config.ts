@@ -5,7 +5,7 @@ import { packageBuild } from "../../tsup.shared.ts";
 // The version written into each recording's marker (src/version.ts) comes from package.json.
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
-const granule = ["@granule/ogg-pages", "@granule/opus-index"];
+const granule = ["@granule/ogg-pages", "@granule/byte-source", "@granule/opus-index"];
 // zarrita, @zarrita/storage and @noble/hashes are ESM only (their exports have no "require"
 // condition), so the CommonJS build carries its own copy of them. numcodecs stays outside
 // and is loaded with import() only when an index array uses blosc, lz4 or zstd.

@@ -16,6 +16,23 @@ const DATA_ERRORS = new Set([
 const USAGE_CODES = new Set(["invalid-argument", "invalid-id", "ambiguous-device", "does-not-fit", "too-short"]);
 
 /**
+ * What each `ByteSourceError` code means, said first: a fault of the server or the network
+ * (exit 1), never damage in the file or archive. The message goes on with the URL and range.
+ */
+const SOURCE_FAULTS: Record<string, string> = {
+  timeout: "the server did not answer in time",
+  "server-error": "the server failed",
+  "connection-failed": "could not reach the server",
+  "bad-range-response": "the server answered with other bytes than those asked for",
+  changed: "the file on the server changed while it was being read",
+  "premature-end": "the server's answer ended early",
+  "too-large": "the server's answer is larger than allowed",
+  "not-found": "not found on the server",
+  "too-many-redirects": "the server redirected too many times",
+  "http-status": "the server refused the request",
+};
+
+/**
  * Operating-system errors, wherever they occur (a path the user named, or a file inside an
  * archive): one message and one exit code each. A path the call names but cannot use is a
  * usage error (2); the machine failing (a full disk, an I/O error) is exit 1.
@@ -71,6 +88,9 @@ export function describeError(error: unknown, debug = false): { message: string;
     code = EXIT_USAGE;
   } else if (DATA_ERRORS.has(e?.name) && USAGE_CODES.has(e.code ?? "")) {
     code = EXIT_USAGE;
+  } else if (e?.name === "ByteSourceError" && SOURCE_FAULTS[e.code ?? ""] !== undefined) {
+    code = EXIT_BAD_DATA;
+    message = `${SOURCE_FAULTS[e.code!]}: ${message}`;
   } else if (DATA_ERRORS.has(e?.name)) {
     code = EXIT_BAD_DATA;
   } else {

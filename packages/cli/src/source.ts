@@ -1,7 +1,9 @@
 import { stat } from "node:fs/promises";
+import { createHttpClient } from "@granule/byte-source";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
-import { openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { HttpStore, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { remoteSidecar } from "./remote-sidecar.ts";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -40,23 +42,33 @@ export interface OpenOptions {
   /** The true rate of a time-expanded plain file (archives know theirs). */
   sampleRate?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Told (once per server) what is worth saying about a URL's server: that it ignores Range. */
+  onWarning?: (message: string) => void;
 }
+
+/** Prints a source's warning on stderr, as `granule: warning: ...` (the client says each once). */
+export const warnOn =
+  (io: { err(text: string): void }) =>
+  (message: string): void =>
+    io.err(`granule: warning: ${message}\n`);
 
 /** The sidecar `granule index` writes next to a plain file, and every command reuses. */
 export const sidecarPathOf = (path: string): string => `${path}.idx`;
 
 /**
  * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
- * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either.
+ * recording in an archive (`archive.zarr/<id>`), or an `http(s)://` URL of either (a plain
+ * file's URL from the sidecar next to it, `x.opus.idx`, when the server has one).
  */
 export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
+  const http = options.onWarning ? { onWarning: (w: { message: string }) => options.onWarning!(w.message) } : {};
   const openArchived = (location: string) => {
     if (options.sampleRate !== undefined) {
       throw new UsageError(
         `${name} is an archived recording, which knows its own rate: --sample-rate is for plain files`,
       );
     }
-    return openRecording(location);
+    return openRecording(/^https?:\/\//i.test(location) ? new HttpStore(location, http) : location);
   };
   const progress = options.onProgress
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
@@ -64,9 +76,17 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
   const workers = options.workers === undefined ? {} : { workers: options.workers };
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
-      const source = await httpSource(name);
-      const index = await buildIndex(source, { workers: 0, ...progress });
-      return { kind: "url", name, recording: recording(index, source, options.sampleRate), close: async () => {} };
+      // One client for the file and its sidecar: one warning, one count of what was fetched.
+      const client = createHttpClient(http);
+      const source = await httpSource(name, { client });
+      const index =
+        (await remoteSidecar(name, source, client)) ?? (await buildIndex(source, { workers: 0, ...progress }));
+      return {
+        kind: "url",
+        name,
+        recording: recording(index, source, options.sampleRate),
+        close: async () => source.close?.(),
+      };
     }
     const remote = await openArchived(name);
     return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };

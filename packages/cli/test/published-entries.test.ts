@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 /** Every published entry point of every package, as users import it. */
 const ENTRIES = [
   "@granule/ogg-pages",
+  "@granule/byte-source",
   "@granule/opus-index",
   "@granule/opus-index/node",
   "@granule/extract",

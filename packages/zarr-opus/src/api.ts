@@ -73,7 +73,13 @@ export function bindApi(platform: Platform, resolve: StoreResolver) {
         throw new ArchiveError("invalid-argument", "openRecording(collection, id): id missing");
       return openRecordingIn(target, idOrOptions, options);
     }
-    const id = typeof target === "string" || target instanceof URL ? idFromLocation(String(target)) : "recording";
+    // A recording's id is its location's last segment; an HttpStore's location is its URL.
+    const id =
+      typeof target === "string" || target instanceof URL
+        ? idFromLocation(String(target))
+        : target instanceof HttpStore
+          ? idFromLocation(target.description)
+          : "recording";
     return openRecordingAt(storeOf(target, resolve), "/", id, platform, (idOrOptions as OpenRecordingOptions) ?? {});
   }
 
@@ -90,7 +96,13 @@ export function bindApi(platform: Platform, resolve: StoreResolver) {
         throw new ArchiveError("invalid-argument", "verifyRecording(collection, id): id missing");
       return verifyRecordingIn(target, idOrOptions, options);
     }
-    const id = typeof target === "string" || target instanceof URL ? idFromLocation(String(target)) : "recording";
+    // A recording's id is its location's last segment; an HttpStore's location is its URL.
+    const id =
+      typeof target === "string" || target instanceof URL
+        ? idFromLocation(String(target))
+        : target instanceof HttpStore
+          ? idFromLocation(target.description)
+          : "recording";
     return verifyRecordingAt(storeOf(target, resolve), "/", id, platform, (idOrOptions as VerifyOptions) ?? {});
   }
 

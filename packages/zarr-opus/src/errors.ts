@@ -41,9 +41,7 @@ export type ArchiveErrorCode =
    * imported under the same id. Open it again.
    */
   | "changed"
-  /** An HTTP server answered a Range request with the whole object (status 200): it must support Range. */
-  | "range-not-supported"
-  /** The store failed: an I/O error, an HTTP status other than 200/206/404. */
+  /** The store failed: a file system error. (HTTP faults are `ByteSourceError`s of `@granule/byte-source`.) */
   | "io"
   /** An argument is outside what the function accepts. */
   | "invalid-argument";

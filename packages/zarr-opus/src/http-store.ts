@@ -1,111 +1,76 @@
-import { ArchiveError } from "./errors.ts";
 import {
-  type AbsolutePath,
-  type GetOptions,
-  type RangeQuery,
-  type RangeRead,
-  type ReadableStore,
-  sliceRange,
-} from "./store.ts";
+  type ByteRange,
+  ByteSourceError,
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+} from "@granule/byte-source";
+import type { AbsolutePath, GetOptions, RangeQuery, RangeRead, ReadableStore } from "./store.ts";
 
-export interface HttpStoreOptions {
-  /** Extra request headers (authorisation, say). */
-  headers?: Record<string, string>;
-  /** The `fetch` to use; the global one by default. */
-  fetch?: typeof fetch;
+export interface HttpStoreOptions extends HttpClientOptions {
+  /** A client to share (its counters, its once-per-origin warning); one is made from the options otherwise. */
+  client?: HttpClient;
 }
 
 /**
- * A read-only store over static HTTP(S) hosting: plain GETs, and Range requests for parts of
- * shards (`bytes=a-b`, and `bytes=-n` for a shard's index at its end). A 404 is a missing key.
- * A server that answers a Range request with the whole object (200) fails the read with
- * `range-not-supported` before its body is read, unless the whole object is no larger than the
- * range asked for: reading 32 MiB shards whole for each few kilobytes is not a way to work.
- * Ranged reads give the response's ETag and Content-Range total with the bytes (`RangeRead`).
- * `requests` and `bytesReceived` count what it fetched, to measure what a read costs.
+ * A read-only store over static HTTP(S) hosting, read through `@granule/byte-source`'s client
+ * and its rules (timeouts, bodies read only as far as the range, a size guard, retries of server
+ * faults, Content-Range checked against the request): plain GETs, and Range requests for parts
+ * of shards (`bytes=a-b`, and `bytes=-n` for a shard's index at its end). A 404 is a missing
+ * key. A server that ignores Range works too: its 200 bodies are read only as far as the range
+ * (`onWarning` is told once); a server that refuses suffix ranges (416) is asked for the size,
+ * then by position. Ranged reads give the answer's ETag and the object's size (`RangeRead`).
+ * Server faults reject with a `ByteSourceError` (never an `ArchiveError`, which would call the
+ * archive damaged). `requests` and `bytesReceived` count what it fetched.
  */
 export class HttpStore implements ReadableStore {
   readonly description: string;
   private readonly base: string;
-  private readonly fetchImpl: typeof fetch;
-  private readonly headers: Record<string, string>;
-  requests = 0;
-  bytesReceived = 0;
+  private readonly client: HttpClient;
 
   constructor(url: string | URL, options: HttpStoreOptions = {}) {
     this.base = String(url).replace(/\/+$/, "");
     this.description = this.base;
-    // Not `globalThis.fetch` itself: called as this.fetchImpl(...), browsers throw "Illegal
-    // invocation" (fetch must not be called on another object). Node does not mind.
-    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.headers = options.headers ?? {};
+    this.client = options.client ?? createHttpClient(options);
+  }
+
+  /** Requests sent (redirects and retries included). */
+  get requests(): number {
+    return this.client.requests;
+  }
+
+  /** Body bytes received. */
+  get bytesReceived(): number {
+    return this.client.bytesReceived;
   }
 
   async get(key: AbsolutePath, options?: GetOptions): Promise<Uint8Array | undefined> {
     return (await this.request(key, undefined, options?.signal))?.bytes;
   }
 
-  getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined> {
-    return this.request(key, range, options?.signal);
+  async getRange(key: AbsolutePath, range: RangeQuery, options?: GetOptions): Promise<RangeRead | undefined> {
+    if (!("suffixLength" in range) && range.length === 0) return { bytes: new Uint8Array(0) };
+    if ("suffixLength" in range && range.suffixLength === 0) return { bytes: new Uint8Array(0) };
+    const asked: ByteRange =
+      "suffixLength" in range
+        ? { suffix: range.suffixLength }
+        : { start: range.offset, end: range.offset + range.length };
+    return this.request(key, asked, options?.signal);
   }
 
   private async request(
     key: AbsolutePath,
-    range: RangeQuery | undefined,
+    range: ByteRange | undefined,
     signal: AbortSignal | undefined,
   ): Promise<RangeRead | undefined> {
     const url = this.base + key.split("/").map(encodeURIComponent).join("/");
-    const headers: Record<string, string> = { ...this.headers };
-    if (range !== undefined) {
-      if ("suffixLength" in range) {
-        headers.range = `bytes=-${range.suffixLength}`;
-      } else {
-        if (range.length === 0) return { bytes: new Uint8Array(0) };
-        headers.range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
-      }
-    }
-    this.requests++;
-    let response: Response;
     try {
-      response = await this.fetchImpl(url, { headers, ...(signal ? { signal } : {}) });
+      // A 416 (asked from past the end of a truncated object) is an empty answer: no bytes there.
+      const { bytes, size, version } = await this.client.fetchRange(url, range, signal);
+      return { bytes, ...(size === undefined ? {} : { size }), ...(version === undefined ? {} : { version }) };
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new ArchiveError("io", `GET ${url} failed: ${(error as Error).message}`, { key, cause: error });
+      if (error instanceof ByteSourceError && error.code === "not-found") return undefined;
+      throw error;
     }
-    if (response.status === 404 || response.status === 410) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    // Asked past the end of a (truncated) object: there are no bytes there.
-    if (response.status === 416) {
-      await response.body?.cancel();
-      return { bytes: new Uint8Array(0) };
-    }
-    if (response.status !== 200 && response.status !== 206) {
-      await response.body?.cancel();
-      throw new ArchiveError("io", `GET ${url} answered ${response.status} ${response.statusText}`, { key });
-    }
-    if (range !== undefined && response.status === 200) {
-      const span = "suffixLength" in range ? range.suffixLength : range.offset === 0 ? range.length : 0;
-      const whole = Number(response.headers.get("content-length") ?? Number.NaN);
-      if (!(whole <= span)) {
-        await response.body?.cancel();
-        throw new ArchiveError(
-          "range-not-supported",
-          `GET ${url} with Range ${headers.range} answered 200 with the whole object${Number.isFinite(whole) ? ` (${whole} bytes)` : ""}: the server must support Range requests`,
-          { key },
-        );
-      }
-    }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    this.bytesReceived += bytes.length;
-    if (range === undefined) return { bytes };
-    const version = response.headers.get("etag") ?? undefined;
-    if (response.status === 206) {
-      const total = Number(response.headers.get("content-range")?.match(/\/(\d+)\s*$/)?.[1]);
-      return { bytes, ...(Number.isSafeInteger(total) ? { size: total } : {}), ...(version ? { version } : {}) };
-    }
-    // The whole object, no larger than the range: cut out the part asked for.
-    return { bytes: sliceRange(bytes, range), size: bytes.length, ...(version ? { version } : {}) };
   }
 }

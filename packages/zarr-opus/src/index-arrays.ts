@@ -1,3 +1,4 @@
+import { ByteSourceError } from "@granule/byte-source";
 import type { OpusIndex, OpusIndexData, PageRows } from "@granule/opus-index";
 import { linksFromJson, OpusIndex as OpusIndexClass, PAGE_ROW_COLUMNS } from "@granule/opus-index";
 import type * as Zarr from "zarrita";
@@ -156,7 +157,8 @@ export async function readIndexArrays(
         if (since > 1 && (await store.get(metadataKey, signal === undefined ? undefined : { signal })) === undefined) {
           return [name, undefined] as const;
         }
-        if (error instanceof ArchiveError) throw error;
+        // A server's fault is no damage in the index: it goes up as it is.
+        if (error instanceof ArchiveError || error instanceof ByteSourceError) throw error;
         throw new ArchiveError("bad-metadata", `index array ${name} cannot be opened: ${(error as Error).message}`, {
           key: `${key}/zarr.json`,
           cause: error,
@@ -176,7 +178,8 @@ export async function readIndexArrays(
         chunk = await zarr.get(array);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        if (error instanceof ArchiveError) throw error;
+        // A server's fault is no damage in the index: it goes up as it is.
+        if (error instanceof ArchiveError || error instanceof ByteSourceError) throw error;
         throw new ArchiveError("index-mismatch", `index array ${name} cannot be decoded: ${(error as Error).message}`, {
           key,
           cause: error,

@@ -23,7 +23,8 @@ export interface GetOptions {
  * `leases.ts`, which uses stores through this contract.
  *
  * Every method rejects with the signal's reason once `options.signal` is aborted. Failures
- * other than "not there" reject with an `ArchiveError` (code `io`, or a server fault's own code).
+ * other than "not there" reject with an `ArchiveError` (code `io`) or, for a server's fault, a
+ * `ByteSourceError` of `@granule/byte-source`: never a code that says the archive is damaged.
  */
 export interface ReadableStore {
   /** Where the store is, for messages (a directory, a URL, "memory"). */

@@ -1,3 +1,4 @@
+import { ByteSourceError } from "@granule/byte-source";
 import { OggPageReader } from "@granule/ogg-pages";
 import { type OpusIndex, OpusIndex as OpusIndexClass, PAGE_ROW_COLUMNS, writeSidecar } from "@granule/opus-index";
 import type { Collection } from "./collection.ts";
@@ -48,7 +49,7 @@ export interface VerifyOptions {
  * Checks a recording end to end: its metadata, every shard index, the SHA-256 of the `ogg`
  * bytes against the attribute, the CRC of every Ogg page, and the stored index against one
  * rebuilt from the bytes. Reports what it finds; throws only when the location holds no
- * recording of this format at all.
+ * recording of this format at all, or when the store fails (a server fault: `ByteSourceError`).
  */
 export async function verifyRecordingAt(
   store: ArchiveStore,
@@ -63,6 +64,9 @@ export async function verifyRecordingAt(
   const problems: VerifyProblem[] = [];
   const report = (error: unknown) => {
     if (signal?.aborted) throw signal.reason;
+    // A server's or store's fault says nothing about the archive: verify cannot conclude, and
+    // fails with that fault rather than report damage that may not be there.
+    if (error instanceof ByteSourceError) throw error;
     if (error instanceof ArchiveError) {
       problems.push({
         code: error.code,

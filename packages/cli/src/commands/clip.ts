@@ -1,7 +1,7 @@
 import { clip } from "@granule/extract";
 import { outputExists, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
-import { type OpenedSource, openSource, originalRate } from "../source.ts";
+import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract.ts";
@@ -22,7 +22,10 @@ export async function runClipCommand(
     throw new UsageError("-o - writes the clip to stdout, so --json cannot go there too: choose one");
   }
   const rate = originalRate(options.originalRate);
-  const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
+  const opened = await openSource(source, {
+    onWarning: warnOn(context.io),
+    ...(rate === undefined ? {} : { sampleRate: rate }),
+  });
   try {
     const result = await runClip(opened, options);
     if (options.json) context.json(result);

@@ -5,7 +5,7 @@ import { openOutput, outputExists, pathInside, writeOutput } from "../output-fil
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import { type NamedSegment, readSegmentsCsv } from "../segments-csv.ts";
-import { type OpenedSource, openSource, originalRate } from "../source.ts";
+import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { TimelineArguments } from "./extract-timeline.ts";
@@ -67,7 +67,10 @@ export async function runExtractCommand(
     );
   }
   const rate = originalRate(options.originalRate);
-  const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
+  const opened = await openSource(source, {
+    onWarning: warnOn(context.io),
+    ...(rate === undefined ? {} : { sampleRate: rate }),
+  });
   try {
     const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
       runExtract(

@@ -4,7 +4,7 @@ import { descriptiveInfo } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import { describePlan, sniffFile } from "../recorder-files.ts";
-import { type OpenedSource, openSource, originalRate } from "../source.ts";
+import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { formatDuration } from "../time.ts";
 import { EXIT_OK, UsageError } from "../usage-error.ts";
 import { formatLocation, formatMetadata } from "./ls.ts";
@@ -22,6 +22,7 @@ export async function runInfo(
   const opened = await withProgress("indexing", "bytes", context.quiet(), (bar) =>
     openSource(source, {
       onProgress: (d, t) => bar.update(d, t),
+      onWarning: warnOn(context.io),
       ...sampleRateOf(options),
     }),
   );

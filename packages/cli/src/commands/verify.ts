@@ -4,12 +4,13 @@ import { fileSource } from "@granule/opus-index/node";
 import {
   ArchiveError,
   findDamagedRecordings,
+  HttpStore,
   listRecordings,
   openCollection,
   verifyRecording,
 } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
-import { sidecarPathOf } from "../source.ts";
+import { sidecarPathOf, warnOn } from "../source.ts";
 import { parseCount } from "../time.ts";
 import { EXIT_BAD_DATA, EXIT_OK, UsageError } from "../usage-error.ts";
 
@@ -21,6 +22,7 @@ export async function runVerifyCommand(
   const results = await runVerify(
     target,
     options.workers === undefined ? undefined : parseCount(options.workers, "--workers"),
+    warnOn(context.io),
   );
   if (options.json) context.json(results);
   else {
@@ -44,17 +46,23 @@ export interface VerifyResult {
  * `granule verify`: a plain file (every page's CRC, the stream's structure, and its sidecar if
  * there is one); an archived recording (SHA-256, page CRCs, index); or a whole archive.
  */
-export async function runVerify(target: string, workers: number | undefined): Promise<VerifyResult[]> {
+export async function runVerify(
+  target: string,
+  workers: number | undefined,
+  onWarning?: (message: string) => void,
+): Promise<VerifyResult[]> {
   const remote = /^https?:\/\//i.test(target);
+  // Over HTTP, one store (one client) for the whole run: a server's warning is said once.
+  const location = remote ? new HttpStore(target, onWarning ? { onWarning: (w) => onWarning(w.message) } : {}) : target;
   const info = remote ? undefined : await stat(target).catch(() => undefined);
   if (!remote && info === undefined) throw new UsageError(`${target}: no such file or directory`);
   if (info?.isFile()) return [await verifyFile(target, workers)];
-  const collection = await openCollection(target).catch((error: unknown) => {
+  const collection = await openCollection(location).catch((error: unknown) => {
     if (error instanceof ArchiveError) return undefined;
     throw error;
   });
   const options = workers === undefined ? {} : { workers };
-  if (collection === undefined) return [fromReport(target, await verifyRecording(target, options))];
+  if (collection === undefined) return [fromReport(target, await verifyRecording(location, options))];
   // One recording at a time: each reads every byte of its recording, with its own index workers.
   const results: VerifyResult[] = [];
   for (const { id } of await listRecordings(collection)) {
@@ -62,6 +70,8 @@ export async function runVerify(target: string, workers: number | undefined): Pr
     try {
       results.push(fromReport(where, await verifyRecording(collection, id, options)));
     } catch (error) {
+      // A server's fault says nothing about the recording: stop, and say what the server did.
+      if ((error as Error)?.name === "ByteSourceError") throw error;
       // A recording too damaged to open is a finding, not a reason to stop checking the others.
       const e = error as Error & { code?: string };
       results.push({
