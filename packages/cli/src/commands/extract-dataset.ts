@@ -1,0 +1,329 @@
+import { posix, relative, sep } from "node:path";
+import { encodeNpy, encodeRaw, encodeWav, NpyStream, type Segment } from "@granule/extract";
+import { extractEach } from "@granule/extract/node";
+import { LabelError, outputNames } from "@granule/labels";
+import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
+import { UsageError } from "../usage-error.ts";
+import type { PlannedOutput, PlanReport } from "./extract-plan.ts";
+import { assignParts, type JobPart, partSuffix } from "./job-part.ts";
+import { type ManifestRow, manifestCsv, manifestRow } from "./manifest.ts";
+import {
+  checkChannels,
+  contextFor,
+  outputChannelCount,
+  outputSampleCount,
+  type PcmShape,
+  shapePcm,
+} from "./pcm-shape.ts";
+
+/** The formats of dataset outputs: what `--format` takes. */
+export type DatasetFormat = "wav" | "f32" | "s16" | "npy";
+
+export interface DatasetOptions {
+  format: DatasetFormat;
+  /** 32-bit float WAV. */
+  float: boolean;
+  /** One `(N, channels, samples)` float32 array instead of a file per output. */
+  stack: boolean;
+  outDir?: string;
+  /** One output file (one range), or `-`: every output's samples one after another on stdout. */
+  output?: string;
+  /** The `--name` template (labels' `outputNames`). */
+  nameTemplate: string;
+  part?: JobPart;
+  shape: PcmShape;
+  overwrite: boolean;
+  /** The label table, for messages. */
+  tableFile?: string;
+  extract: { preRollSamples?: number; workers?: number; fillHoles: boolean; signal?: AbortSignal };
+  writeStdout: (bytes: Uint8Array) => Promise<void>;
+  onProgress: (done: number, total: number) => void;
+}
+
+/** What `granule extract --json` says of a dataset run. */
+export interface DatasetSummary {
+  segments: {
+    name: string;
+    path: string;
+    recording: string;
+    startSample: number;
+    endSample: number;
+    channels: number;
+    sampleRate: number;
+    samples: number;
+    filled: { startSample: number; endSample: number }[];
+  }[];
+  format: DatasetFormat;
+  /** The outputs' rate when they all have one (else null). */
+  sampleRate: number | null;
+  seconds: number;
+  manifest: ManifestRow[];
+  manifestPath: string | null;
+  stackPath: string | null;
+  part: JobPart | null;
+  /** Outputs of the whole plan (every part). */
+  plannedOutputs: number;
+  skipped: PlanReport["skipped"];
+  clipped: PlanReport["clipped"];
+}
+
+/** One output as it will be written. */
+interface Job {
+  output: PlannedOutput;
+  name: string;
+  path: string;
+  channels: number;
+  samples: number;
+  outRate: number;
+  /** Position in this run (the stack index, the order on stdout). */
+  position: number;
+}
+
+/**
+ * Writes the outputs of a plan (a label table's rows, fixed windows, one range) as files in a
+ * folder, one stacked `.npy`, one file, or a stream on stdout, with a manifest of them. Every
+ * path is decided and checked before anything is decoded; with a part of a split job, names
+ * still come from the whole plan, so no two parts ever write the same file.
+ */
+export async function runDataset(
+  planned: PlannedOutput[],
+  report: PlanReport,
+  options: DatasetOptions,
+): Promise<DatasetSummary> {
+  const { format, shape, part, outDir } = options;
+  const toStdout = options.output === "-";
+  if (options.stack && format !== "npy") throw new UsageError("--stack writes one .npy array: give --format npy");
+  if (options.stack && outDir === undefined) {
+    throw new UsageError("--stack writes stack.npy and manifest.csv: give --out-dir");
+  }
+  if (toStdout && (format === "wav" || format === "npy") && planned.length > 1) {
+    throw new UsageError(
+      `-o - with ${planned.length} outputs writes their samples one after another: use --format f32 or s16 (raw)`,
+    );
+  }
+  if (options.output !== undefined && !toStdout && planned.length !== 1) {
+    throw new UsageError(`-o names one file but there are ${planned.length} outputs: give --out-dir`);
+  }
+  for (const target of new Set(planned.map((p) => p.target))) checkChannels(shape, target.channels, target.name);
+
+  let names: string[];
+  try {
+    names = outputNames(
+      options.nameTemplate,
+      planned.map((p) => ({ row: p.row, startSample: p.startSample, endSample: p.endSample, recording: p.target.key })),
+      options.tableFile === undefined ? {} : { file: options.tableFile },
+    );
+  } catch (error) {
+    if (error instanceof LabelError) throw new UsageError(`--name: ${error.message}`);
+    throw error;
+  }
+  const partOf =
+    part === undefined
+      ? undefined
+      : assignParts(
+          planned.map((p) => (p.endSample - p.startSample) / p.target.sampleRate),
+          part.count,
+        );
+  const jobs: Job[] = [];
+  for (let i = 0; i < planned.length; i++) {
+    if (partOf !== undefined && partOf[i] !== part!.index) continue;
+    const output = planned[i]!;
+    const inRate = output.target.sampleRate;
+    const path =
+      outDir === undefined ? options.output! : options.stack ? "" : await pathInside(outDir, `${names[i]!}.${format}`);
+    jobs.push({
+      output,
+      name: names[i]!,
+      path,
+      channels: outputChannelCount(shape, output.target.channels),
+      samples: outputSampleCount(shape, output.endSample - output.startSample, inRate),
+      outRate: shape.sampleRate ?? inRate,
+      position: jobs.length,
+    });
+  }
+
+  const suffix = partSuffix(part);
+  let stackPath: string | null = null;
+  let stackShape: [number, number] | undefined;
+  if (options.stack) {
+    stackPath = await pathInside(outDir!, `stack${suffix}.npy`);
+    // A part with nothing to do still writes its (0, channels, samples) stack.
+    const first = planned[0];
+    stackShape =
+      jobs[0] !== undefined
+        ? [jobs[0].channels, jobs[0].samples]
+        : first === undefined
+          ? [0, 0]
+          : [
+              outputChannelCount(shape, first.target.channels),
+              outputSampleCount(shape, first.endSample - first.startSample, first.target.sampleRate),
+            ];
+    for (const job of jobs) {
+      if (job.channels !== stackShape[0] || job.samples !== stackShape[1]) {
+        throw new UsageError(
+          `--stack needs outputs of one shape: ${jobs[0]!.output.origin} is ${stackShape[0]} channel(s) x ${stackShape[1]} samples, ${job.output.origin} is ${job.channels} x ${job.samples}; use fixed windows (--window), or --format npy without --stack`,
+        );
+      }
+    }
+    for (const job of jobs) job.path = stackPath;
+  }
+  const manifestPath = outDir === undefined ? null : await pathInside(outDir, `manifest${suffix}.csv`);
+  // Every path is checked before anything is decoded.
+  for (const path of [...(options.stack ? [] : jobs.map((j) => j.path)), stackPath, manifestPath]) {
+    if (path === null || path === "-") continue;
+    if (!options.overwrite && (await outputExists(path))) {
+      throw new UsageError(`${path} exists: pass --overwrite to replace it`);
+    }
+  }
+
+  const summary: DatasetSummary = {
+    segments: new Array(jobs.length),
+    format,
+    sampleRate: new Set(jobs.map((j) => j.outRate)).size === 1 ? jobs[0]!.outRate : (shape.sampleRate ?? null),
+    seconds: 0,
+    manifest: [],
+    manifestPath,
+    stackPath,
+    part: part ?? null,
+    plannedOutputs: planned.length,
+    skipped: report.skipped,
+    clipped: report.clipped,
+  };
+  let stack: { file: OutputFile; npy: NpyStream; bytesPer: number } | undefined;
+  if (stackPath !== null) {
+    const npy = new NpyStream("<f4", [jobs.length, ...stackShape!]);
+    const file = await openOutput(stackPath, { overwrite: options.overwrite });
+    await file.write(npy.header);
+    stack = { file, npy, bytesPer: stackShape![0] * stackShape![1] * 4 };
+  }
+  // stdout takes outputs in plan order; a segment decoded early waits here for its turn.
+  const waiting = new Map<number, Uint8Array>();
+  let nextOut = 0;
+  let done = 0;
+  try {
+    for (const group of byRecording(jobs)) {
+      const target = group[0]!.output.target;
+      const recording = await target.open();
+      const context = contextFor(shape, target.sampleRate);
+      const ranges = group.map((job) => ({
+        startSample: Math.max(0, job.output.startSample - context),
+        endSample: Math.min(target.totalSamples, job.output.endSample + context),
+      }));
+      await extractEach(
+        recording,
+        ranges,
+        async (segment: Segment, i: number) => {
+          const job = group[i]!;
+          const length = job.output.endSample - job.output.startSample;
+          const channels = shapePcm(
+            segment.channels,
+            shape,
+            target.sampleRate,
+            job.output.startSample - segment.startSample,
+            length,
+          );
+          await writeJob(job, channels, target.mappingFamily);
+          summary.segments[job.position] = {
+            name: job.name,
+            path: job.path,
+            recording: target.key,
+            startSample: job.output.startSample,
+            endSample: job.output.endSample,
+            channels: job.channels,
+            sampleRate: job.outRate,
+            samples: job.samples,
+            filled: segment.filled
+              .map((f) => ({
+                startSample: Math.max(f.startSample, job.output.startSample),
+                endSample: Math.min(f.endSample, job.output.endSample),
+              }))
+              .filter((f) => f.startSample < f.endSample),
+          };
+          summary.seconds += length / target.sampleRate;
+          options.onProgress(++done, jobs.length);
+        },
+        options.extract,
+      );
+    }
+    if (stack !== undefined) {
+      stack.npy.end();
+      await stack.file.close();
+    }
+  } catch (error) {
+    await stack?.file.abort();
+    throw error;
+  }
+
+  const manifestFolder = outDir ?? ".";
+  summary.manifest = jobs.map((job) =>
+    manifestRow(
+      {
+        output: job.output,
+        file: job.path === "-" ? "-" : relative(manifestFolder, job.path).split(sep).join(posix.sep),
+        ...(options.stack ? { index: job.position } : {}),
+        outputSampleRate: job.outRate,
+        outputSamples: job.samples,
+        channels: job.channels,
+      },
+      part,
+    ),
+  );
+  if (manifestPath !== null) {
+    await writeOutput(manifestPath, new TextEncoder().encode(manifestCsv(summary.manifest)), {
+      overwrite: options.overwrite,
+    });
+  }
+  return summary;
+
+  async function writeJob(job: Job, channels: Float32Array[], mappingFamily: number | undefined) {
+    // Picked or mixed channels are no longer the Opus layout: WAV then gets no speaker order.
+    const family = shape.channels === undefined && !shape.mono ? mappingFamily : 0;
+    if (stack !== undefined) {
+      const bytes = stack.npy.chunk(planar(channels, job.samples));
+      await stack.file.writeAt(bytes, stack.npy.header.length + job.position * stack.bytesPer);
+      return;
+    }
+    let bytes: Uint8Array;
+    if (format === "wav") {
+      bytes = encodeWav(channels, job.outRate, {
+        format: options.float ? "f32" : "s16",
+        ...(family === undefined ? {} : { mappingFamily: family }),
+      });
+    } else if (format === "npy") {
+      bytes = encodeNpy(planar(channels, job.samples), [channels.length, job.samples]);
+    } else {
+      bytes = encodeRaw(channels, format);
+    }
+    if (job.path !== "-") {
+      await writeOutput(job.path, bytes, { overwrite: options.overwrite });
+      return;
+    }
+    waiting.set(job.position, bytes);
+    while (waiting.has(nextOut)) {
+      const next = waiting.get(nextOut)!;
+      waiting.delete(nextOut++);
+      await options.writeStdout(next);
+    }
+  }
+}
+
+/** Channels one after another: `(channels, samples)` in C order. */
+function planar(channels: Float32Array[], samples: number): Float32Array {
+  const out = new Float32Array(channels.length * samples);
+  channels.forEach((channel, c) => {
+    out.set(channel.subarray(0, samples), c * samples);
+  });
+  return out;
+}
+
+/** Jobs grouped by recording, groups in the order their recordings first appear. */
+function byRecording(jobs: Job[]): Job[][] {
+  const groups = new Map<string, Job[]>();
+  for (const job of jobs) {
+    const key = job.output.target.key;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push(job);
+  }
+  return [...groups.values()];
+}
