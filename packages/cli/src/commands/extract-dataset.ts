@@ -322,7 +322,10 @@ function byRecording(jobs: Job[]): Job[][] {
   for (const job of jobs) {
     const key = job.output.target.key;
     let group = groups.get(key);
-    if (group === undefined) groups.set(key, (group = []));
+    if (group === undefined) {
+      group = [];
+      groups.set(key, group);
+    }
     group.push(job);
   }
   return [...groups.values()];
