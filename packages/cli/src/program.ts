@@ -6,7 +6,9 @@ import { registerExtract } from "./program/extract.ts";
 import { registerImport } from "./program/import.ts";
 import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
+import { registerLabels } from "./program/labels.ts";
 import { registerLs } from "./program/ls.ts";
+import { registerManifest } from "./program/manifest.ts";
 import { registerVerify } from "./program/verify.ts";
 import { registerView } from "./program/view.ts";
 
@@ -26,6 +28,8 @@ const COMMANDS: RegisterCommand[] = [
   registerLs,
   registerExtract,
   registerClip,
+  registerLabels,
+  registerManifest,
   registerVerify,
   registerView,
 ];

@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import { LABEL_FORMATS, LabelError, type LabelFormat, readTable, writeTable } from "@granule/labels";
+import { writeOutput } from "../output-file.ts";
+import type { CommandContext } from "../program/context.ts";
+import { writeStdout } from "../stdout.ts";
+import { parseCount } from "../time.ts";
+import { UsageError } from "../usage-error.ts";
+
+export interface LabelsConvertArguments {
+  output: string;
+  to: string;
+  from?: string;
+  rate?: string;
+  recordingStart?: string;
+  labelColumn?: string;
+  positions?: string;
+  overwrite?: boolean;
+}
+
+/** The format a name on the command line means: the package's names, and `birdnet` for its CSV. */
+export function labelFormat(text: string, option: string): LabelFormat {
+  const format = text === "birdnet" ? "birdnet-csv" : text;
+  if (!LABEL_FORMATS.includes(format as LabelFormat)) {
+    throw new UsageError(`${option} must be raven, audacity, birdnet, kaleidoscope or csv, not "${text}"`);
+  }
+  return format as LabelFormat;
+}
+
+/**
+ * `granule labels convert`: a label table read in its format (detected, or `--from`) and
+ * written in another, with every position exact (seconds as the decimals they are, samples
+ * through `--rate` as seconds that read back as the same sample) and annotation columns kept.
+ */
+export async function runLabelsConvert(input: string, args: LabelsConvertArguments, context: CommandContext) {
+  const to = labelFormat(args.to, "--to");
+  const from = args.from === undefined ? undefined : labelFormat(args.from, "--from");
+  const rate = args.rate === undefined ? undefined : parseCount(args.rate, "--rate");
+  if (rate !== undefined && rate < 1) throw new UsageError("--rate must be a positive number of hertz");
+  if (args.positions !== undefined && args.positions !== "seconds" && args.positions !== "samples") {
+    throw new UsageError(`--positions must be seconds or samples, not "${args.positions}"`);
+  }
+  if (args.recordingStart !== undefined && Number.isNaN(Date.parse(args.recordingStart))) {
+    throw new UsageError(`--recording-start "${args.recordingStart}" is not an ISO 8601 time`);
+  }
+  const bytes = await readFile(input).catch(() => {
+    throw new UsageError(`${input}: cannot read the label table`);
+  });
+  let text: string;
+  let rows: number;
+  let format: LabelFormat;
+  try {
+    const table = readTable(new Uint8Array(bytes), { file: input, ...(from === undefined ? {} : { format: from }) });
+    ({ format } = table);
+    rows = table.rows.length;
+    text = writeTable(table, to, {
+      file: input,
+      ...(rate === undefined ? {} : { sampleRate: rate }),
+      ...(args.recordingStart === undefined ? {} : { recordingStartUtc: () => args.recordingStart }),
+      ...(args.labelColumn === undefined ? {} : { labelColumn: args.labelColumn }),
+      ...(args.positions === undefined ? {} : { positions: args.positions as "seconds" | "samples" }),
+    });
+  } catch (error) {
+    if (error instanceof LabelError) {
+      const hint =
+        error.code === "needs-rate"
+          ? " (give --rate, the recording's true rate)"
+          : error.code === "needs-recording-start"
+            ? " (give --recording-start)"
+            : "";
+      throw new UsageError(`${error.message}${hint}`);
+    }
+    throw error;
+  }
+  const out = new TextEncoder().encode(text);
+  if (args.output === "-") await writeStdout(out);
+  else await writeOutput(args.output, out, { overwrite: args.overwrite ?? false });
+  context.note(`converted ${rows} label(s) from ${format} to ${to}${args.output === "-" ? "" : `: ${args.output}`}`);
+}
