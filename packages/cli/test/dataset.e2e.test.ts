@@ -541,6 +541,46 @@ describe("outputs models can eat", () => {
     expect(Number(value)).toBe(a.data[24_000 + 4321]); // Python's repr of the float32 widened: exact
   });
 
+  it("one range is streamed (bounded memory), bit-identical to the same row written through --out-dir", () => {
+    for (const [start, end, rate] of [
+      [12_346, 60_001, 44_100], // off the output grid
+      [3, 50_000, 16_000], // filter context before the recording's start
+      [200_000, 240_000, 22_050], // and after its end
+    ] as const) {
+      const table = join(dir, `one-${start}.csv`);
+      writeFileSync(table, `start_sample,end_sample\n${start},${end}\n`);
+      const out = join(dir, `one-${start}`);
+      ok([
+        "extract",
+        join(archive, "000002"),
+        "--segments",
+        table,
+        "--out-dir",
+        out,
+        "--sample-rate",
+        String(rate),
+        "--format",
+        "npy",
+      ]);
+      const single = join(dir, `one-${start}.npy`);
+      ok([
+        "extract",
+        join(archive, "000002"),
+        "--start-sample",
+        String(start),
+        "--end-sample",
+        String(end),
+        "--sample-rate",
+        String(rate),
+        "-o",
+        single,
+      ]);
+      const a = readFileSync(single);
+      expect(parseNpy(a).shape).toEqual([2, Math.round(((end - start) * rate) / 48_000)]);
+      expect(a.equals(readFileSync(join(out, "1.npy"))), `${start}-${end} at ${rate}`).toBe(true);
+    }
+  });
+
   it("--stack: one (N, channels, samples) array when the shapes agree, a clear error when not", () => {
     const table = join(dir, "uneven.csv");
     writeFileSync(table, "recording,start,end\n000001,1,2\n000001,3,3.5\n");

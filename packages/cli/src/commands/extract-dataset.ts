@@ -1,5 +1,14 @@
 import { posix, relative, sep } from "node:path";
-import { encodeNpy, encodeRaw, encodeWav, NpyStream, type Segment } from "@granule/extract";
+import {
+  encodeNpy,
+  encodeNpyHeader,
+  encodeRaw,
+  encodeWav,
+  NpyStream,
+  rawStream,
+  type Segment,
+  wavStream,
+} from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
 import { LabelError, outputNames } from "@granule/labels";
 import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
@@ -15,6 +24,7 @@ import {
   type PcmShape,
   shapePcm,
 } from "./pcm-shape.ts";
+import { type ShapedStream, shapedStream } from "./shaped-stream.ts";
 
 /** The formats of dataset outputs: what `--format` takes. */
 export type DatasetFormat = "wav" | "f32" | "s16" | "npy";
@@ -201,7 +211,17 @@ export async function runDataset(
   let nextOut = 0;
   let done = 0;
   try {
-    for (const group of byRecording(jobs)) {
+    if (options.output !== undefined && jobs.length === 1 && stack === undefined) {
+      // One range: streamed to its output, in bounded memory however long.
+      const job = jobs[0]!;
+      const recording = await job.output.target.open();
+      const stream = shapedStream(recording, job.output, shape, options.extract);
+      await writeStreamed(job, stream);
+      summary.segments[0] = segmentSummary(job, stream.filled);
+      summary.seconds = (job.output.endSample - job.output.startSample) / job.output.target.sampleRate;
+      options.onProgress(1, 1);
+    }
+    for (const group of options.output !== undefined && jobs.length === 1 ? [] : byRecording(jobs)) {
       const target = group[0]!.output.target;
       const recording = await target.open();
       const context = contextFor(shape, target.sampleRate);
@@ -223,22 +243,15 @@ export async function runDataset(
             length,
           );
           await writeJob(job, channels, target.mappingFamily);
-          summary.segments[job.position] = {
-            name: job.name,
-            path: job.path,
-            recording: target.key,
-            startSample: job.output.startSample,
-            endSample: job.output.endSample,
-            channels: job.channels,
-            sampleRate: job.outRate,
-            samples: job.samples,
-            filled: segment.filled
+          summary.segments[job.position] = segmentSummary(
+            job,
+            segment.filled
               .map((f) => ({
                 startSample: Math.max(f.startSample, job.output.startSample),
                 endSample: Math.min(f.endSample, job.output.endSample),
               }))
               .filter((f) => f.startSample < f.endSample),
-          };
+          );
           summary.seconds += length / target.sampleRate;
           options.onProgress(++done, jobs.length);
         },
@@ -275,6 +288,43 @@ export async function runDataset(
   }
   return summary;
 
+  async function writeStreamed(job: Job, stream: ShapedStream): Promise<void> {
+    const write =
+      job.path === "-"
+        ? { write: options.writeStdout, writeAt: undefined, close: async () => {}, abort: async () => {} }
+        : await openOutput(job.path, { overwrite: options.overwrite });
+    try {
+      if (format === "npy") {
+        const header = encodeNpyHeader("<f4", [job.channels, job.samples]);
+        await write.write(header);
+        if (job.channels === 1) {
+          for await (const chunk of stream) await write.write(encodeRaw(chunk.channels, "f32"));
+        } else if (write.writeAt !== undefined) {
+          // (channels, samples) in C order: each channel's run goes to its own place in the file.
+          for await (const chunk of stream) {
+            for (let c = 0; c < chunk.channels.length; c++) {
+              const at = header.length + (c * job.samples + chunk.startSample) * 4;
+              await write.writeAt(encodeRaw([chunk.channels[c]!], "f32"), at);
+            }
+          }
+        } else {
+          // A pipe cannot be written out of order: a channel at a time needs the whole segment.
+          const all = Array.from({ length: job.channels }, () => new Float32Array(job.samples));
+          for await (const chunk of stream) chunk.channels.forEach((c, i) => all[i]!.set(c, chunk.startSample));
+          await write.write(encodeRaw([planar(all, job.samples)], "f32"));
+        }
+      } else {
+        const chunks =
+          format === "wav" ? wavStream(stream, { format: options.float ? "f32" : "s16" }) : rawStream(stream, format);
+        for await (const bytes of chunks) await write.write(bytes);
+      }
+      await write.close();
+    } catch (error) {
+      await write.abort();
+      throw error;
+    }
+  }
+
   async function writeJob(job: Job, channels: Float32Array[], mappingFamily: number | undefined) {
     // Picked or mixed channels are no longer the Opus layout: WAV then gets no speaker order.
     const family = shape.channels === undefined && !shape.mono ? mappingFamily : 0;
@@ -305,6 +355,20 @@ export async function runDataset(
       await options.writeStdout(next);
     }
   }
+}
+
+function segmentSummary(job: Job, filled: { startSample: number; endSample: number }[]) {
+  return {
+    name: job.name,
+    path: job.path,
+    recording: job.output.target.key,
+    startSample: job.output.startSample,
+    endSample: job.output.endSample,
+    channels: job.channels,
+    sampleRate: job.outRate,
+    samples: job.samples,
+    filled,
+  };
 }
 
 /** Channels one after another: `(channels, samples)` in C order. */
