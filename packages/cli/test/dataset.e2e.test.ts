@@ -12,11 +12,13 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, normalize } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, example, fixture, type Run, wavInfo } from "./cli.ts";
+import { BIN, example, fixture, granuleAsync, type Run, wavInfo } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "granule-dataset-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -798,6 +800,86 @@ describe("jobs bigger than one machine", () => {
     expect(noCount.code).toBe(2);
     expect(noCount.stderr).toMatch(/--part auto\/N/);
     expect(run([...args, "--out-dir", join(dir, "p-y"), "--part", "4/3"]).stderr).toMatch(/must be 1 to 3/);
+  });
+
+  it("splits a job against an HTTP archive: the same outputs as from the local one", async () => {
+    // A static host with Range support, serving `dir`.
+    const server = createServer((request, response) => {
+      const path = normalize(join(dir, decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)));
+      let bytes: Buffer;
+      try {
+        if (!path.startsWith(dir)) throw new Error("outside");
+        bytes = readFileSync(path);
+      } catch {
+        response.writeHead(404);
+        response.end();
+        return;
+      }
+      // bytes=a-b, bytes=a- and the suffix form bytes=-n, as static hosts answer them.
+      const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? "");
+      if (!range || (range[1] === "" && range[2] === "")) {
+        response.writeHead(200, { "content-length": bytes.length });
+        response.end(bytes);
+        return;
+      }
+      const suffix = range[1] === "";
+      const start = suffix ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
+      const end = suffix || range[2] === "" ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
+      response.writeHead(206, {
+        "content-range": `bytes ${start}-${end}/${bytes.length}`,
+        "content-length": end - start + 1,
+      });
+      response.end(bytes.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/season.zarr`;
+      const table = join(dir, "AM07_20250416_054019.BirdNET.results.csv");
+      const local = JSON.parse(
+        ok([
+          "extract",
+          archive,
+          "--segments",
+          table,
+          "--clip-to-end",
+          "--part",
+          "2/2",
+          "--out-dir",
+          join(dir, "http-local"),
+          "--json",
+        ]).stdout,
+      );
+      const remote = await granuleAsync([
+        "extract",
+        url,
+        "--segments",
+        table,
+        "--clip-to-end",
+        "--part",
+        "2/2",
+        "--out-dir",
+        join(dir, "http-remote"),
+        "--json",
+      ]);
+      expect(remote.code, remote.stderr).toBe(0);
+      const summary = JSON.parse(remote.stdout);
+      expect(summary.segments.map((s: { name: string }) => s.name)).toEqual(
+        local.segments.map((s: { name: string }) => s.name),
+      );
+      expect(summary.segments).toHaveLength(1);
+      for (const { name } of summary.segments) {
+        expect(
+          readFileSync(join(dir, "http-remote", `${name}.wav`)).equals(
+            readFileSync(join(dir, "http-local", `${name}.wav`)),
+          ),
+        ).toBe(true);
+      }
+      expect(readFileSync(join(dir, "http-remote", "manifest-part-2-of-2.csv"), "utf8")).toBe(
+        readFileSync(join(dir, "http-local", "manifest-part-2-of-2.csv"), "utf8"),
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("stacks per part: stack-part-K-of-N.npy with its own N", () => {
