@@ -580,6 +580,22 @@ describe("outputs models can eat", () => {
       const a = readFileSync(single);
       expect(parseNpy(a).shape).toEqual([2, Math.round(((end - start) * rate) / 48_000)]);
       expect(a.equals(readFileSync(join(out, "1.npy"))), `${start}-${end} at ${rate}`).toBe(true);
+      // To a pipe, which cannot be written out of order: the same bytes.
+      const piped = ok([
+        "extract",
+        join(archive, "000002"),
+        "--start-sample",
+        String(start),
+        "--end-sample",
+        String(end),
+        "--sample-rate",
+        String(rate),
+        "--format",
+        "npy",
+        "-o",
+        "-",
+      ]).bytes;
+      expect(piped.equals(a)).toBe(true);
     }
   });
 

@@ -310,7 +310,9 @@ export async function runDataset(
         } else {
           // A pipe cannot be written out of order: a channel at a time needs the whole segment.
           const all = Array.from({ length: job.channels }, () => new Float32Array(job.samples));
-          for await (const chunk of stream) chunk.channels.forEach((c, i) => all[i]!.set(c, chunk.startSample));
+          for await (const chunk of stream) {
+            for (let c = 0; c < chunk.channels.length; c++) all[c]!.set(chunk.channels[c]!, chunk.startSample);
+          }
           await write.write(encodeRaw([planar(all, job.samples)], "f32"));
         }
       } else {
