@@ -507,6 +507,56 @@ describe("outputs models can eat", () => {
     expect(bad.stderr).toMatch(/has 3 channel\(s\), numbered 0-2/);
   });
 
+  it("--channels row: each output is the channel its row names (Raven's 1-based Channel)", () => {
+    const table = join(dir, "stereo.Table.1.selections.txt");
+    writeFileSync(
+      table,
+      "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tAnnotation\n" +
+        "1\tSpectrogram 1\t2\t1\t1.5\t500\t4000\tright\n" +
+        "2\tSpectrogram 1\t1\t1\t1.5\t500\t4000\tleft\n",
+    );
+    const out = join(dir, "row-channel");
+    ok([
+      "extract",
+      join(archive, "000002"),
+      "--segments",
+      table,
+      "--channels",
+      "row",
+      "--format",
+      "f32",
+      "--out-dir",
+      out,
+      "--name",
+      "{label}",
+    ]);
+    const both = f32(
+      ok(["extract", join(archive, "000002"), "--start", "1", "--end", "1.5", "--format", "f32", "-o", "-"]).bytes,
+    );
+    const right = f32(readFileSync(join(out, "right.f32")));
+    const left = f32(readFileSync(join(out, "left.f32")));
+    expect([right.length, left.length]).toEqual([24_000, 24_000]);
+    expect(right.every((v, i) => v === both[2 * i + 1])).toBe(true);
+    expect(left.every((v, i) => v === both[2 * i])).toBe(true);
+    expect(manifest(join(out, "manifest.csv")).map((r) => [r.channels, r.Channel])).toEqual([
+      ["1", "2"],
+      ["1", "1"],
+    ]);
+    writeFileSync(table, `${readFileSync(table, "utf8")}3\tSpectrogram 1\t3\t2\t3\t500\t4000\tnone\n`);
+    const bad = run([
+      "extract",
+      join(archive, "000002"),
+      "--segments",
+      table,
+      "--channels",
+      "row",
+      "--out-dir",
+      join(dir, "rc2"),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/row 4: channel 3 \(0-based 2\) is not in .*, which has 2/);
+  });
+
   it("--format npy: one .npy per segment, (channels, samples) float32, the same samples as raw f32; numpy reads it", () => {
     const out = join(dir, "npy");
     const table = join(dir, "two.csv");

@@ -51,7 +51,11 @@ export async function runDatasetCommand(
   if (args.hop !== undefined && args.window === undefined) throw new UsageError("--hop goes with --window");
   const format = outputFormat(args.format, args.output) as DatasetFormat;
   const shape = {
-    ...(args.channels === undefined ? {} : { channels: parseChannels(args.channels) }),
+    ...(args.channels === undefined
+      ? {}
+      : args.channels.trim() === "row"
+        ? { rowChannel: true }
+        : { channels: parseChannels(args.channels) }),
     mono: args.mono ?? false,
     ...(args.sampleRate === undefined ? {} : { sampleRate: parseOutputRate(args.sampleRate) }),
   };

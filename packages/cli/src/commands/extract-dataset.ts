@@ -80,6 +80,8 @@ export interface DatasetSummary {
 /** One output as it will be written. */
 interface Job {
   output: PlannedOutput;
+  /** What is done to its samples (its own channel with `--channels row`). */
+  shape: PcmShape;
   name: string;
   path: string;
   channels: number;
@@ -114,7 +116,25 @@ export async function runDataset(
   if (options.output !== undefined && !toStdout && planned.length !== 1) {
     throw new UsageError(`-o names one file but there are ${planned.length} outputs: give --out-dir`);
   }
-  for (const target of new Set(planned.map((p) => p.target))) checkChannels(shape, target.channels, target.name);
+  // `--channels row`: each output's own channel, from its row.
+  const shapeOf = (output: PlannedOutput): PcmShape => {
+    if (!shape.rowChannel) return shape;
+    if (output.row.channel === undefined) {
+      throw new UsageError(`${output.origin}: the row names no channel, which --channels row needs`);
+    }
+    const { rowChannel: _, ...rest } = shape;
+    return { ...rest, channels: [output.row.channel] };
+  };
+  for (const output of planned) {
+    const own = shapeOf(output);
+    if (shape.rowChannel) {
+      if (output.row.channel! >= output.target.channels) {
+        throw new UsageError(
+          `${output.origin}: channel ${output.row.channel! + 1} (0-based ${output.row.channel}) is not in ${output.target.name}, which has ${output.target.channels}`,
+        );
+      }
+    } else checkChannels(own, output.target.channels, output.target.name);
+  }
 
   let names: string[];
   try {
@@ -145,7 +165,8 @@ export async function runDataset(
       output,
       name: names[i]!,
       path,
-      channels: outputChannelCount(shape, output.target.channels),
+      shape: shapeOf(output),
+      channels: outputChannelCount(shapeOf(output), output.target.channels),
       samples: outputSampleCount(shape, output.endSample - output.startSample, inRate),
       outRate: shape.sampleRate ?? inRate,
       position: jobs.length,
@@ -165,7 +186,7 @@ export async function runDataset(
         : first === undefined
           ? [0, 0]
           : [
-              outputChannelCount(shape, first.target.channels),
+              outputChannelCount(shapeOf(first), first.target.channels),
               outputSampleCount(shape, first.endSample - first.startSample, first.target.sampleRate),
             ];
     for (const job of jobs) {
@@ -215,7 +236,7 @@ export async function runDataset(
       // One range: streamed to its output, in bounded memory however long.
       const job = jobs[0]!;
       const recording = await job.output.target.open();
-      const stream = shapedStream(recording, job.output, shape, options.extract);
+      const stream = shapedStream(recording, job.output, job.shape, options.extract);
       await writeStreamed(job, stream);
       summary.segments[0] = segmentSummary(job, stream.filled);
       summary.seconds = (job.output.endSample - job.output.startSample) / job.output.target.sampleRate;
@@ -237,7 +258,7 @@ export async function runDataset(
           const length = job.output.endSample - job.output.startSample;
           const channels = shapePcm(
             segment.channels,
-            shape,
+            job.shape,
             target.sampleRate,
             job.output.startSample - segment.startSample,
             length,
@@ -329,7 +350,7 @@ export async function runDataset(
 
   async function writeJob(job: Job, channels: Float32Array[], mappingFamily: number | undefined) {
     // Picked or mixed channels are no longer the Opus layout: WAV then gets no speaker order.
-    const family = shape.channels === undefined && !shape.mono ? mappingFamily : 0;
+    const family = job.shape.channels === undefined && !job.shape.mono ? mappingFamily : 0;
     if (stack !== undefined) {
       const bytes = stack.npy.chunk(planar(channels, job.samples));
       await stack.file.writeAt(bytes, stack.npy.header.length + job.position * stack.bytesPer);

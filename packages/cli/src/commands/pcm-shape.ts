@@ -10,6 +10,8 @@ export interface PcmShape {
   mono: boolean;
   /** `--sample-rate`: the output's rate; absent = the recording's own. */
   sampleRate?: number;
+  /** `--channels row`: each output is the channel its table row names (Raven `Channel`, Kaleidoscope `CHANNEL`). */
+  rowChannel?: boolean;
 }
 
 /** `--channels 0,2`: 0-based channel numbers, any subset in any order, each once. */

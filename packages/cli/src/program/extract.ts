@@ -38,7 +38,10 @@ export const registerExtract: RegisterCommand = (program, context) => {
       ).choices(["wav", "f32", "s16", "npy"]),
     )
     .option("--stack", "with --format npy: one (N, channels, samples) float32 stack.npy")
-    .option("--channels <list>", "these channels, in this order (0-based), e.g. 0,2")
+    .option(
+      "--channels <list>",
+      "these channels, in this order (0-based), e.g. 0,2; row: each row's own (Raven Channel)",
+    )
     .option("--mono", "the mean of the (picked) channels")
     .option("--part <K/N>", "do part K of N of the outputs (balanced by duration); auto: from SLURM / Kubernetes")
     .option("--overwrite", "replace output files that exist (default: refuse)")
