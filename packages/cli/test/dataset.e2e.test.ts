@@ -118,6 +118,17 @@ function phasor(x: Float32Array, hz: number, rate: number) {
 
 const manifest = (path: string): Record<string, string>[] => parse(readFileSync(path, "utf8"), { columns: true });
 
+/** BirdNET-Analyzer 2.x's CSV of the second recording; its last window runs past the end. */
+const BIRDNET =
+  "Start (s),End (s),Scientific name,Common name,Confidence,File\n" +
+  "0,3,Poecile atricapillus,Black-capped Chickadee,0.8141,/data/AM07_20250416_054019.wav\n" +
+  "3,6,Haemorhous mexicanus,House Finch,0.4012,/data/AM07_20250416_054019.wav\n";
+
+/** Rows placed by UTC time alone, in the second and the first recording. */
+const UTC_ROWS =
+  "start_utc,end_utc,label\n2025-04-16T05:40:20Z,2025-04-16T05:40:21.5Z,owl\n" +
+  "2025-04-16T07:40:03+02:00,2025-04-16T07:40:04+02:00,tit\n";
+
 const archive = join(dir, "season.zarr");
 const first = join(dir, "AM07_20250416_053959.opus"); // 20 s mono, 05:39:59-05:40:19 UTC
 const second = join(dir, "AM07_20250416_054019.opus"); // 5 s stereo, 05:40:19-05:40:24 UTC
@@ -239,12 +250,7 @@ describe("label tables of every format, placed in the archive's recordings", () 
 
   it("BirdNET's last window past the end: strict by default, or clipped or skipped with a report", () => {
     const birdnet = join(dir, "AM07_20250416_054019.BirdNET.results.csv");
-    writeFileSync(
-      birdnet,
-      "Start (s),End (s),Scientific name,Common name,Confidence,File\n" +
-        "0,3,Poecile atricapillus,Black-capped Chickadee,0.8141,/data/AM07_20250416_054019.wav\n" +
-        "3,6,Haemorhous mexicanus,House Finch,0.4012,/data/AM07_20250416_054019.wav\n",
-    );
+    writeFileSync(birdnet, BIRDNET);
     const strict = run(["extract", archive, "--segments", birdnet, "--out-dir", join(dir, "bn-strict")]);
     expect(strict.code).toBe(2);
     expect(strict.stderr).toMatch(/results\.csv row 3: 3\.000 s-6\.000 s goes past the end of .*000002.*--clip-to-end/);
@@ -330,10 +336,7 @@ describe("label tables of every format, placed in the archive's recordings", () 
     ]);
 
     const utc = join(dir, "utc.csv");
-    writeFileSync(
-      utc,
-      "start_utc,end_utc,label\n2025-04-16T05:40:20Z,2025-04-16T05:40:21.5Z,owl\n2025-04-16T07:40:03+02:00,2025-04-16T07:40:04+02:00,tit\n",
-    );
+    writeFileSync(utc, UTC_ROWS);
     const u = JSON.parse(ok(["extract", archive, "--segments", utc, "--out-dir", join(dir, "u"), "--json"]).stdout);
     expect(
       u.manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample, r.start_utc]),
@@ -900,7 +903,8 @@ describe("jobs bigger than one machine", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/season.zarr`;
-      const table = join(dir, "AM07_20250416_054019.BirdNET.results.csv");
+      const table = join(dir, "http.BirdNET.results.csv");
+      writeFileSync(table, BIRDNET);
       const local = JSON.parse(
         ok([
           "extract",
@@ -963,7 +967,9 @@ describe("jobs bigger than one machine", () => {
 
 describe("granule labels convert", () => {
   it("converts between every format with positions exact, and the converted table extracts the same samples", () => {
-    const start = join(dir, "AM07_20250416_054019.BirdNET.results.csv");
+    const start = join(dir, "convert", "AM07_20250416_054019.BirdNET.results.csv");
+    mkdirSync(join(dir, "convert"));
+    writeFileSync(start, BIRDNET);
     const chain = ["kaleidoscope", "raven", "csv", "audacity", "birdnet"];
     let from = start;
     for (const to of chain) {
@@ -995,6 +1001,32 @@ describe("granule labels convert", () => {
     );
     expect(viaRaven.manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample])).toEqual(
       original.manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample]),
+    );
+    // Rows placed by UTC time in two recordings: with the archive, a multi-file Raven table whose
+    // File Offset places each box exactly, and Begin Time counts on from the first file.
+    const utc = join(dir, "convert", "utc.csv");
+    writeFileSync(utc, UTC_ROWS);
+    const multi = join(dir, "utc.raven.txt");
+    expect(run(["labels", "convert", utc, "--to", "raven", "-o", join(dir, "no-archive.txt")]).stderr).toMatch(
+      /recording-start|UTC/,
+    );
+    ok(["labels", "convert", utc, "--to", "raven", "--archive", archive, "-o", multi]);
+    const lines = readFileSync(multi, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t"));
+    const column = (name: string) => lines.slice(1).map((cells) => cells[lines[0]!.indexOf(name)]);
+    expect(column("Begin File")).toEqual(["AM07_20250416_054019.opus", "AM07_20250416_053959.opus"]);
+    expect(column("File Offset (s)")).toEqual(["1", "4"]);
+    expect(column("Begin Time (s)")).toEqual(["1", "9"]); // 000002 first (5 s), then 000001
+    const viaUtc = JSON.parse(
+      ok(["extract", archive, "--segments", utc, "--out-dir", join(dir, "cv3"), "--json"]).stdout,
+    );
+    const viaMulti = JSON.parse(
+      ok(["extract", archive, "--segments", multi, "--out-dir", join(dir, "cv4"), "--json"]).stdout,
+    );
+    expect(viaMulti.manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample])).toEqual(
+      viaUtc.manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample]),
     );
     const exists = run(["labels", "convert", start, "--to", "raven", "-o", join(dir, "converted.raven.txt")]);
     expect(exists.code).toBe(2);

@@ -125,6 +125,16 @@ export function describeRange(range: { startSample: number; endSample: number },
     : `samples ${range.startSample}-${range.endSample}`;
 }
 
+/** The recording a row names, for other commands (every problem a usage error naming the row). */
+export function findRecording(row: LabelRow, targets: ExtractTargets, origin: string): TargetRecording {
+  try {
+    return recordingOf(row, targets, origin);
+  } catch (error) {
+    if (error instanceof InvalidRow) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** The recording a row names: by archive id, by file name, or by the UTC time it starts at. */
 function recordingOf(row: LabelRow, targets: ExtractTargets, origin: string): TargetRecording {
   const { recordings } = targets;

@@ -1,10 +1,22 @@
 import { readFile } from "node:fs/promises";
-import { LABEL_FORMATS, LabelError, type LabelFormat, readTable, writeTable } from "@granule/labels";
+import {
+  LABEL_FORMATS,
+  LabelError,
+  type LabelFormat,
+  type LabelRow,
+  type LabelTable,
+  type RecordingRef,
+  readTable,
+  type WriteOptions,
+  writeTable,
+} from "@granule/labels";
 import { writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { writeStdout } from "../stdout.ts";
 import { parseCount } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
+import { findRecording } from "./extract-plan.ts";
+import { openTargets, type TargetRecording } from "./extract-targets.ts";
 
 export interface LabelsConvertArguments {
   output: string;
@@ -15,6 +27,7 @@ export interface LabelsConvertArguments {
   labelColumn?: string;
   positions?: string;
   overwrite?: boolean;
+  archive?: string;
 }
 
 /** The format a name on the command line means: the package's names, and `birdnet` for its CSV. */
@@ -52,8 +65,10 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
     const table = readTable(new Uint8Array(bytes), { file: input, ...(from === undefined ? {} : { format: from }) });
     ({ format } = table);
     rows = table.rows.length;
-    text = writeTable(table, to, {
+    const placed = args.archive === undefined ? { table, options: {} } : await placeInArchive(table, args.archive);
+    text = writeTable(placed.table, to, {
       file: input,
+      ...placed.options,
       ...(rate === undefined ? {} : { sampleRate: rate }),
       ...(args.recordingStart === undefined ? {} : { recordingStartUtc: () => args.recordingStart }),
       ...(args.labelColumn === undefined ? {} : { labelColumn: args.labelColumn }),
@@ -75,4 +90,54 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
   if (args.output === "-") await writeStdout(out);
   else await writeOutput(args.output, out, { overwrite: args.overwrite ?? false });
   context.note(`converted ${rows} label(s) from ${format} to ${to}${args.output === "-" ? "" : `: ${args.output}`}`);
+}
+
+/**
+ * What an archive knows for writing a table over its recordings: each row's recording (found
+ * as `extract` finds it) gives its true rate (sample positions to seconds), its `recordedAt`
+ * (UTC positions to seconds), and, for a Raven table over several recordings, where each
+ * recording starts in the table's timeline: the recordings in the order the table first names
+ * them, one after another (Raven's `Begin Time` of a multi-file table counts from the first
+ * file's start; `File Offset` places each box in its own file exactly).
+ */
+async function placeInArchive(
+  table: LabelTable,
+  archive: string,
+): Promise<{ table: LabelTable; options: WriteOptions }> {
+  const targets = await openTargets(archive);
+  try {
+    const byRow = new Map<LabelRow, TargetRecording>();
+    const byRef = new Map<RecordingRef, TargetRecording>();
+    const starts = new Map<TargetRecording, number>();
+    let seconds = 0;
+    const rows = table.rows.map((row) => {
+      const target = findRecording(row, targets, `${table.file} row ${row.row}`);
+      // A row placed by its UTC time gets its recording's id and file name, so that the
+      // written table says where it is.
+      const placed: LabelRow =
+        row.recording === undefined
+          ? { ...row, recording: { id: target.key, file: target.fileNames[0] ?? target.key } }
+          : row;
+      byRow.set(placed, target);
+      byRef.set(placed.recording!, target);
+      if (!starts.has(target)) {
+        starts.set(target, seconds);
+        seconds += target.totalSamples / target.sampleRate;
+      }
+      return placed;
+    });
+    return {
+      table: { ...table, rows },
+      options: {
+        sampleRate: (row) => byRow.get(row)?.sampleRate,
+        recordingStartUtc: (row) => byRow.get(row)?.recordedAt ?? undefined,
+        tableStart: (ref) => {
+          const target = byRef.get(ref);
+          return target === undefined ? undefined : starts.get(target);
+        },
+      },
+    };
+  } finally {
+    await targets.close();
+  }
 }

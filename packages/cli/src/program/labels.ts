@@ -12,6 +12,10 @@ export const registerLabels: RegisterCommand = (program, context) => {
     .option("--from <format>", "read the table as this format (default: detected)")
     .option("--rate <hz>", "the recording's true rate, to write sample positions as seconds")
     .option("--recording-start <iso>", "the recording's start, to write UTC positions as seconds")
+    .option(
+      "--archive <archive>",
+      "find each row's recording in this archive: its rate, recordedAt, and (Raven) its place in the table",
+    )
     .option("--label-column <name>", "the column the labels go to (default: the format's)")
     .option("--positions <kind>", "csv: write seconds or samples (default: samples when every row has them)")
     .option("--overwrite", "replace the output if it exists")
