@@ -11,6 +11,7 @@ import {
 } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
 import { LabelError, outputNames } from "@granule/labels";
+import type { Recording } from "@granule/opus-index";
 import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
 import { UsageError } from "../usage-error.ts";
 import type { PlannedOutput, PlanReport } from "./extract-plan.ts";
@@ -153,6 +154,15 @@ export async function runDataset(
       : assignParts(
           planned.map((p) => (p.endSample - p.startSample) / p.target.sampleRate),
           part.count,
+          // Neighbours in a recording together: a part decodes each stretch once.
+          planned
+            .map((_, i) => i)
+            .sort(
+              (a, b) =>
+                compareText(planned[a]!.target.key, planned[b]!.target.key) ||
+                planned[a]!.startSample - planned[b]!.startSample ||
+                a - b,
+            ),
         );
   const jobs: Job[] = [];
   for (let i = 0; i < planned.length; i++) {
@@ -245,6 +255,11 @@ export async function runDataset(
     for (const group of options.output !== undefined && jobs.length === 1 ? [] : byRecording(jobs)) {
       const target = group[0]!.output.target;
       const recording = await target.open();
+      const run = windowRun(group, shape, target.sampleRate);
+      if (run !== undefined) {
+        await streamWindows(recording, group, run);
+        continue;
+      }
       const context = contextFor(shape, target.sampleRate);
       const ranges = group.map((job) => ({
         startSample: Math.max(0, job.output.startSample - context),
@@ -308,6 +323,65 @@ export async function runDataset(
     });
   }
   return summary;
+
+  /**
+   * Overlapping windows to resample, in one recording: the stretch they cover is decoded and
+   * resampled once, as one stream, and each window is cut from the resampled stream (its
+   * start is on the output grid, so it is the same band-limited signal the window alone
+   * would give), instead of resampling every sample (window / hop) times.
+   */
+  async function streamWindows(recording: Recording, group: Job[], run: WindowRun): Promise<void> {
+    const first = group[0]!.output;
+    const last = group[group.length - 1]!.output;
+    const stream = shapedStream(
+      recording,
+      { startSample: first.startSample, endSample: last.endSample },
+      shape,
+      options.extract,
+    );
+    const channelCount = stream.channelCount;
+    let buffered: Float32Array[] = Array.from({ length: channelCount }, () => new Float32Array(0));
+    let bufferStart = 0; // output sample of buffered[c][0]
+    let next = 0;
+    for await (const chunk of stream) {
+      buffered = buffered.map((held, c) => {
+        const joined = new Float32Array(held.length + chunk.channels[c]!.length);
+        joined.set(held);
+        joined.set(chunk.channels[c]!, held.length);
+        return joined;
+      });
+      while (next < group.length && next * run.hopOut + run.windowOut - bufferStart <= buffered[0]!.length) {
+        const job = group[next]!;
+        const from = next * run.hopOut - bufferStart;
+        await writeJob(
+          job,
+          buffered.map((c) => c.slice(from, from + run.windowOut)),
+          recording.index.head.mappingFamily,
+        );
+        summary.segments[job.position] = segmentSummary(
+          job,
+          stream.filled
+            .map((f) => ({
+              startSample: Math.max(f.startSample, job.output.startSample),
+              endSample: Math.min(f.endSample, job.output.endSample),
+            }))
+            .filter((f) => f.startSample < f.endSample),
+        );
+        summary.seconds += (job.output.endSample - job.output.startSample) / job.output.target.sampleRate;
+        options.onProgress(++done, jobs.length);
+        next++;
+      }
+      // What no later window needs is let go: memory stays about one window and one chunk.
+      const keepFrom = Math.min(next * run.hopOut, bufferStart + buffered[0]!.length) - bufferStart;
+      if (keepFrom > 0) {
+        buffered = buffered.map((c) => c.slice(keepFrom));
+        bufferStart += keepFrom;
+      }
+    }
+    if (next !== group.length) {
+      throw new Error(`internal: ${group.length - next} window(s) were not cut from the resampled stream`);
+    }
+  }
 
   async function writeStreamed(job: Job, stream: ShapedStream): Promise<void> {
     const write =
@@ -401,6 +475,35 @@ function planar(channels: Float32Array[], samples: number): Float32Array {
     out.set(channel.subarray(0, samples), c * samples);
   });
   return out;
+}
+
+/** Windows of one recording cut from one resampled stream: where each starts in it, and its length. */
+interface WindowRun {
+  hopOut: number;
+  windowOut: number;
+}
+
+/**
+ * Whether a recording's jobs are evenly spaced, overlapping or touching windows of one length
+ * whose starts fall on the output grid (hop x outRate / inRate whole), being resampled: then
+ * `streamWindows` resamples their stretch once. Anything else is extracted job by job.
+ */
+function windowRun(group: Job[], shape: PcmShape, inRate: number): WindowRun | undefined {
+  const outRate = shape.sampleRate;
+  if (outRate === undefined || outRate === inRate || shape.rowChannel || group.length < 2) return undefined;
+  const length = group[0]!.output.endSample - group[0]!.output.startSample;
+  const hop = group[1]!.output.startSample - group[0]!.output.startSample;
+  if (hop <= 0 || hop > length || (hop * outRate) % inRate !== 0) return undefined;
+  for (let i = 1; i < group.length; i++) {
+    const output = group[i]!.output;
+    if (output.endSample - output.startSample !== length) return undefined;
+    if (output.startSample - group[i - 1]!.output.startSample !== hop) return undefined;
+  }
+  return { hopOut: (hop * outRate) / inRate, windowOut: group[0]!.samples };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Jobs grouped by recording, groups in the order their recordings first appear. */

@@ -64,20 +64,27 @@ function checked(index: number, count: number, what: string): JobPart {
 }
 
 /**
- * Which part does each item: longest first, each to the part with the least audio so far
- * (the lowest-numbered on ties), so parts get about equal durations. Deterministic: the same
- * items give the same parts in every process, with no coordinator. Returns the 1-based part
- * of each item, in input order.
+ * Which part does each item: the items in `order` (the caller sorts them so that neighbours
+ * in a recording are next to each other) are cut into N runs of about equal duration: an
+ * item goes to the part its duration's midpoint falls in, `floor(mid x N / total)`, so each
+ * part's audio is within one item's duration of total / N. Deterministic (the same items
+ * give the same parts in every process, with no coordinator), and neighbours stay together,
+ * so a part decodes each stretch of a recording once instead of every part decoding it.
+ * Returns the 1-based part of each item, in input order.
  */
-export function assignParts(durations: readonly number[], count: number): number[] {
-  const order = durations.map((_, i) => i).sort((a, b) => durations[b]! - durations[a]! || a - b);
-  const load = new Array<number>(count).fill(0);
-  const parts = new Array<number>(durations.length);
+export function assignParts(
+  durations: readonly number[],
+  count: number,
+  order: readonly number[] = durations.map((_, i) => i),
+): number[] {
+  const total = durations.reduce((sum, d) => sum + d, 0);
+  const parts = new Array<number>(durations.length).fill(1);
+  if (total <= 0) return parts;
+  let before = 0;
   for (const i of order) {
-    let best = 0;
-    for (let p = 1; p < count; p++) if (load[p]! < load[best]!) best = p;
-    load[best]! += durations[i]!;
-    parts[i] = best + 1;
+    const mid = before + durations[i]! / 2;
+    parts[i] = Math.min(count, Math.floor((mid * count) / total) + 1);
+    before += durations[i]!;
   }
   return parts;
 }
