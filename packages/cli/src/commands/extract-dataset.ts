@@ -325,10 +325,10 @@ export async function runDataset(
   return summary;
 
   /**
-   * Overlapping windows to resample, in one recording: the stretch they cover is decoded and
-   * resampled once, as one stream, and each window is cut from the resampled stream (its
-   * start is on the output grid, so it is the same band-limited signal the window alone
-   * would give), instead of resampling every sample (window / hop) times.
+   * Overlapping windows of one recording: the stretch they cover is decoded (and resampled)
+   * once, as one stream, and each window is cut from it (its start is on the output grid, so
+   * it is the same band-limited signal the window alone would give), instead of decoding and
+   * resampling every sample (window / hop) times.
    */
   async function streamWindows(recording: Recording, group: Job[], run: WindowRun): Promise<void> {
     const first = group[0]!.output;
@@ -485,12 +485,12 @@ interface WindowRun {
 
 /**
  * Whether a recording's jobs are evenly spaced, overlapping or touching windows of one length
- * whose starts fall on the output grid (hop x outRate / inRate whole), being resampled: then
- * `streamWindows` resamples their stretch once. Anything else is extracted job by job.
+ * whose starts fall on the output grid (hop x outRate / inRate whole): then `streamWindows`
+ * decodes (and resamples) their stretch once. Anything else is extracted job by job.
  */
 function windowRun(group: Job[], shape: PcmShape, inRate: number): WindowRun | undefined {
-  const outRate = shape.sampleRate;
-  if (outRate === undefined || outRate === inRate || shape.rowChannel || group.length < 2) return undefined;
+  const outRate = shape.sampleRate ?? inRate;
+  if (shape.rowChannel || group.length < 2) return undefined;
   const length = group[0]!.output.endSample - group[0]!.output.startSample;
   const hop = group[1]!.output.startSample - group[0]!.output.startSample;
   if (hop <= 0 || hop > length || (hop * outRate) % inRate !== 0) return undefined;
