@@ -6,7 +6,10 @@ export const registerExtract: RegisterCommand = (program, context) => {
   program
     .command("extract")
     .description("write exactly the samples asked for: one range, every row of a label table, or fixed windows")
-    .argument("<source>", "a .opus/.ogg file, archive.zarr/<id>, or an http(s):// URL")
+    .argument(
+      "<source>",
+      "a .opus/.ogg file, archive.zarr/<id>, a whole archive (with --segments or --window), or an http(s):// URL",
+    )
     .option("--start <time>", "start: seconds, hh:mm:ss.sss, or with a unit (1500ms)")
     .option("--end <time>", "end (exclusive)")
     .option("--start-sample <n>", "start sample")
@@ -34,7 +37,7 @@ export const registerExtract: RegisterCommand = (program, context) => {
     .addOption(
       new Option(
         "--format <format>",
-        "wav, or raw little-endian interleaved f32 / s16 (default: from the -o extension, else wav)",
+        "wav, raw little-endian interleaved f32 / s16, or npy float32 (channels, samples) (default: from the -o extension, else wav)",
       ).choices(["wav", "f32", "s16", "npy"]),
     )
     .option("--stack", "with --format npy: one (N, channels, samples) float32 stack.npy")
