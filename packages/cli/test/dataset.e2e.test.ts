@@ -370,6 +370,50 @@ describe("label tables of every format, placed in the archive's recordings", () 
   });
 });
 
+describe("the labels package's real-format fixtures, over a deployment", () => {
+  it("places BirdNET's combined selection table (three files, Begin Path, File Offset) in their recordings", () => {
+    // Three one-minute recorder files named by their start, imported as WAV (encoded on the way in).
+    const deployment = join(dir, "deployment.zarr");
+    const files = ["20250416_053000", "20250416_053100", "20250416_053200"].map((name, i) => {
+      const path = join(dir, `${name}.wav`);
+      writeFileSync(path, wav([tone(500 + 250 * i, 0.2, 16_000, 60 * 16_000)], 16_000));
+      return path;
+    });
+    ok(["import", ...files, "--archive", deployment, "--bitrate", "24k"]);
+    const table = fixture("../packages/labels/test/fixtures/birdnet/BirdNET_SelectionTable.txt");
+    const result = JSON.parse(
+      ok([
+        "extract",
+        deployment,
+        "--segments",
+        table,
+        "--out-dir",
+        join(dir, "bn-combined"),
+        "--name",
+        "{fields.Species Code}/{recording}-{start_sample}",
+        "--json",
+      ]).stdout,
+    );
+    expect(
+      result.manifest.map((r: Record<string, unknown>) => [
+        r.file,
+        r.recording,
+        r.start_sample,
+        r.end_sample,
+        r.start_utc,
+      ]),
+    ).toEqual([
+      ["bkcchi/000001-0.wav", "000001", 0, 144_000, "2025-04-16T05:30:00.000000Z"],
+      ["houfin/000002-0.wav", "000002", 0, 144_000, "2025-04-16T05:31:00.000000Z"],
+      // File Offset 20.3 s, and End - Begin = 83.2 - 80.3 = 2.9 s exactly (decimal, not float)
+      ["blujay/000002-974400.wav", "000002", 974_400, 1_113_600, "2025-04-16T05:31:20.300000Z"],
+      // Begin Time summed with float noise (176.99997916666666) is not used: File Offset 57 is
+      ["blujay/000003-2736000.wav", "000003", 2_736_000, 2_880_000, "2025-04-16T05:32:57.000000Z"],
+    ]);
+    expect(result.manifest[2]).toMatchObject({ Confidence: "0.2135", "Common Name": "Blue Jay" });
+  });
+});
+
 describe("outputs models can eat", () => {
   it("resamples: a 1 kHz tone stays at 1 kHz and in phase, and the length is round(n x out/in)", () => {
     const original = f32(
