@@ -7,6 +7,8 @@ import { UsageError } from "./usage-error.ts";
 export interface OutputFile {
   readonly path: string;
   write(bytes: Uint8Array): Promise<void>;
+  /** Writes bytes at a byte offset of the file (a stacked array filled out of order). */
+  writeAt(bytes: Uint8Array, byteOffset: number): Promise<void>;
   close(): Promise<void>;
   /** Removes what was written; the output never appears. */
   abort(): Promise<void>;
@@ -50,6 +52,13 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
         done += bytesWritten;
       }
       position += done;
+    },
+    async writeAt(bytes, byteOffset) {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, byteOffset + done);
+        done += bytesWritten;
+      }
     },
     async close() {
       if (finished) return;

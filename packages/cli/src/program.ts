@@ -6,7 +6,9 @@ import { registerExtract } from "./program/extract.ts";
 import { registerImport } from "./program/import.ts";
 import { registerIndex } from "./program/index-file.ts";
 import { registerInfo } from "./program/info.ts";
+import { registerLabels } from "./program/labels.ts";
 import { registerLs } from "./program/ls.ts";
+import { registerManifest } from "./program/manifest.ts";
 import { registerSample } from "./program/sample.ts";
 import { registerSpectrogram } from "./program/spectrogram.ts";
 import { registerVerify } from "./program/verify.ts";
@@ -29,6 +31,8 @@ const COMMANDS: RegisterCommand[] = [
   registerExtract,
   registerSample,
   registerClip,
+  registerLabels,
+  registerManifest,
   registerSpectrogram,
   registerVerify,
   registerView,

@@ -142,7 +142,7 @@ describe("granule extract", () => {
     const out = join(dir, "named");
     const run = granule(["extract", example, "--segments", csv, "--out-dir", out, "--json"]);
     expect(run.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["trill.wav", "whistle.wav"]);
+    expect(readdirSync(out).sort()).toEqual(["manifest.csv", "trill.wav", "whistle.wav"]);
     expect(wavInfo(readFileSync(join(out, "whistle.wav"))).dataBytes).toBe(12_000 * 2);
     const numbered = join(dir, "numbered.csv");
     writeFileSync(
@@ -152,7 +152,7 @@ describe("granule extract", () => {
     const out2 = join(dir, "numbered");
     expect(granule(["extract", example, "--segments", numbered, "--out-dir", out2, "--format", "s16"]).code).toBe(0);
     expect(readdirSync(out2).sort()[0]).toBe("01.s16");
-    expect(readdirSync(out2).length).toBe(11);
+    expect(readdirSync(out2).length).toBe(12); // 11 rows and manifest.csv
     expect(readFileSync(join(out2, "11.s16")).length).toBe(480 * 2);
   });
 });

@@ -42,10 +42,23 @@ describe("rates that can only be relabelled", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ sampleRate: 384_000, timeExpansion: 8, durationSeconds: 2.5 });
   });
 
-  it("does not yet resample: --sample-rate on extract is refused, never a relabel", () => {
-    const run = granule(["extract", example, "--sample-rate", "32000", "--start", "1", "--end", "2", "-o", "-"]);
-    expect(run.code).toBe(2);
-    expect(run.bytes.length).toBe(0);
+  it("--sample-rate on extract resamples (32000 samples for a second), never a relabel", () => {
+    const run = granule([
+      "extract",
+      example,
+      "--sample-rate",
+      "32000",
+      "--start",
+      "1",
+      "--end",
+      "2",
+      "--format",
+      "f32",
+      "-o",
+      "-",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.bytes.length).toBe(32_000 * 4);
   });
 });
 

@@ -18,7 +18,7 @@ export interface RangeArguments {
 }
 
 /** The output formats, by the name `--format` and a file extension give them. */
-export const OUTPUT_FORMATS = ["wav", "f32", "s16"] as const;
+export const OUTPUT_FORMATS = ["wav", "f32", "s16", "npy"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
@@ -60,12 +60,9 @@ export async function runExtractCommand(
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
   }
+  const { runDatasetCommand, wantsDataset } = await import("./extract-dataset-command.ts");
+  if (wantsDataset(options)) return runDatasetCommand(source, options, context);
   const started = performance.now();
-  if (options.sampleRate !== undefined) {
-    throw new UsageError(
-      "--sample-rate (resampling the output) is not available in this version; for the true rate of a time-expanded plain file use --original-rate",
-    );
-  }
   const rate = originalRate(options.originalRate);
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
@@ -155,6 +152,17 @@ export interface ExtractArguments extends RangeArguments {
   overwrite?: boolean;
   originalRate?: string;
   sampleRate?: string;
+  /** The dataset options (commands/extract-dataset-command.ts). */
+  segmentsFormat?: string;
+  name?: string;
+  clipToEnd?: boolean;
+  skipInvalid?: boolean;
+  channels?: string;
+  mono?: boolean;
+  stack?: boolean;
+  window?: string;
+  hop?: string;
+  part?: string;
 }
 
 export interface ExtractSummary {
@@ -183,6 +191,8 @@ export async function runExtract(
     throw new UsageError("-o names one output file and --out-dir a directory of them: give one");
   }
   const format = outputFormat(args.format, args.output);
+  // .npy outputs go through the dataset pipeline (extract-dataset-command.ts).
+  if (format === "npy") throw new UsageError("--format npy is written by runDatasetCommand");
   let named: (NamedSegment & { byTime?: boolean })[];
   if (args.segments !== undefined) {
     if (args.start ?? args.end ?? args.startSample ?? args.endSample)

@@ -1,0 +1,192 @@
+import { readFile } from "node:fs/promises";
+import { LABEL_FORMATS, LabelError, type LabelFormat, type LabelTable, readTable } from "@granule/labels";
+import type { CommandContext } from "../program/context.ts";
+import { withProgress } from "../progress.ts";
+import { openSource, originalRate } from "../source.ts";
+import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
+import { UsageError } from "../usage-error.ts";
+import type { ExtractArguments } from "./extract.ts";
+import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
+import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
+import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
+import { openTargets } from "./extract-targets.ts";
+import { planWindows } from "./extract-windows.ts";
+import { parsePart } from "./job-part.ts";
+import { parseChannels, parseOutputRate } from "./pcm-shape.ts";
+
+/** Whether a call needs the dataset pipeline (tables, windows, parts, reshaped samples, .npy). */
+export function wantsDataset(args: ExtractArguments): boolean {
+  return (
+    args.segments !== undefined ||
+    args.window !== undefined ||
+    args.part !== undefined ||
+    args.sampleRate !== undefined ||
+    args.channels !== undefined ||
+    args.mono === true ||
+    args.stack === true ||
+    args.name !== undefined ||
+    args.format === "npy" ||
+    (args.output !== undefined && /\.npy$/i.test(args.output))
+  );
+}
+
+/** `granule extract` over a label table, fixed windows, or one reshaped range. */
+export async function runDatasetCommand(
+  source: string,
+  args: ExtractArguments & { json?: boolean },
+  context: CommandContext,
+): Promise<void> {
+  const started = performance.now();
+  if (args.output !== undefined && args.outDir !== undefined) {
+    throw new UsageError("-o names one output file and --out-dir a directory of them: give one");
+  }
+  if (args.output === undefined && args.outDir === undefined) {
+    throw new UsageError("say where to write: -o file (- for stdout) or --out-dir dir");
+  }
+  const hasRange = (args.start ?? args.end ?? args.startSample ?? args.endSample) !== undefined;
+  if (args.segments !== undefined && hasRange) throw new UsageError("give --segments or a range, not both");
+  if (args.segments !== undefined && args.window !== undefined) {
+    throw new UsageError("give --segments or --window, not both");
+  }
+  if (args.hop !== undefined && args.window === undefined) throw new UsageError("--hop goes with --window");
+  const format = outputFormat(args.format, args.output) as DatasetFormat;
+  const shape = {
+    ...(args.channels === undefined
+      ? {}
+      : args.channels.trim() === "row"
+        ? { rowChannel: true }
+        : { channels: parseChannels(args.channels) }),
+    mono: args.mono ?? false,
+    ...(args.sampleRate === undefined ? {} : { sampleRate: parseOutputRate(args.sampleRate) }),
+  };
+  const part = parsePart(args.part);
+  const preRollSamples = preRollFrom(args.preRoll);
+  const table = args.segments === undefined ? undefined : await readLabelTable(args.segments, args.segmentsFormat);
+  const rate = originalRate(args.originalRate);
+  const targets = await openTargets(source, (name) => openSource(name, rate === undefined ? {} : { sampleRate: rate }));
+  try {
+    let planned: PlannedOutput[];
+    let report: PlanReport = { skipped: [], clipped: [] };
+    if (table !== undefined) {
+      ({ outputs: planned, report } = planRows(table, targets, {
+        clipToEnd: args.clipToEnd ?? false,
+        skipInvalid: args.skipInvalid ?? false,
+      }));
+    } else if (args.window !== undefined) {
+      if (hasRange && targets.kind === "collection") {
+        throw new UsageError(
+          `${source} is an archive: --window covers each recording whole; name one recording (${source}/<id>) for a range`,
+        );
+      }
+      const spans = targets.recordings.map((target) => {
+        if (!hasRange) return { target, startSample: 0, endSample: target.totalSamples };
+        const range = rangeOf(args, target.sampleRate);
+        checkSpan(range, target);
+        return { target, ...range };
+      });
+      planned = planWindows(spans, { window: args.window, ...(args.hop === undefined ? {} : { hop: args.hop }) });
+    } else {
+      if (targets.kind === "collection") {
+        throw new UsageError(
+          `${source} is an archive: name a recording (${source}/<id>), or give --segments or --window`,
+        );
+      }
+      const target = targets.recordings[0]!;
+      const range = rangeOf(args, target.sampleRate);
+      checkSpan(range, target);
+      planned = numbered([
+        {
+          n: 0,
+          target,
+          ...range,
+          row: {
+            row: 1,
+            recording: { id: target.key },
+            start: { sample: range.startSample },
+            end: { sample: range.endSample },
+            fields: {},
+          },
+          origin: target.name,
+          byTime: range.byTime ?? false,
+        },
+      ]);
+    }
+    if (table !== undefined && args.outDir === undefined && args.output !== "-") {
+      throw new UsageError("--segments writes one file per row: give --out-dir");
+    }
+    const summary = await withProgress("extracting", "segments", context.quiet() || args.output === "-", (bar) =>
+      runDataset(planned, report, {
+        format,
+        float: args.float ?? false,
+        stack: args.stack ?? false,
+        ...(args.outDir === undefined ? {} : { outDir: args.outDir }),
+        ...(args.output === undefined ? {} : { output: args.output }),
+        nameTemplate: args.name ?? defaultTemplate(table, args.window !== undefined),
+        ...(part === undefined ? {} : { part }),
+        shape,
+        overwrite: args.overwrite ?? false,
+        ...(table === undefined ? {} : { tableFile: table.file }),
+        extract: {
+          fillHoles: args.fillHoles ?? false,
+          signal: context.signal,
+          ...(preRollSamples === undefined ? {} : { preRollSamples }),
+          ...(args.workers === undefined ? {} : { workers: parseCount(args.workers, "--workers") }),
+        },
+        writeStdout,
+        onProgress: (d, t) => {
+          if (t > 1) bar.update(d, t);
+        },
+      }),
+    );
+    for (const s of report.skipped) context.note(`skipped ${s.origin}: ${s.reason}`);
+    for (const c of report.clipped)
+      context.note(`clipped ${c.origin} at the recording's end (sample ${c.clippedTo}, not ${c.endSample})`);
+    if (args.json) context.json(summary);
+    const where = args.output === "-" ? "stdout" : (args.outDir ?? args.output);
+    const partText =
+      part === undefined
+        ? ""
+        : ` (part ${part.index} of ${part.count}: ${summary.segments.length} of ${summary.plannedOutputs})`;
+    context.note(
+      `wrote ${summary.segments.length} segment(s)${partText}, ${summary.seconds.toFixed(3)} s of audio, to ${where} in ${Math.round(performance.now() - started)} ms` +
+        (report.skipped.length + report.clipped.length > 0
+          ? `; ${report.skipped.length} row(s) skipped, ${report.clipped.length} clipped`
+          : ""),
+    );
+  } finally {
+    await targets.close();
+  }
+}
+
+/**
+ * Names when `--name` is not given: a plain CSV's own `name` column (as before tables of
+ * other formats were read), the row's number otherwise; windows by recording and start.
+ */
+function defaultTemplate(table: LabelTable | undefined, windows: boolean): string {
+  if (windows) return "{recording}-{start_sample}";
+  if (table?.format === "csv" && table.columns.some((c) => c.trim().toLowerCase() === "name")) {
+    const column = table.columns.find((c) => c.trim().toLowerCase() === "name")!;
+    return `{fields.${column}}`;
+  }
+  return table === undefined ? "segment" : "{n}";
+}
+
+async function readLabelTable(path: string, forced: string | undefined): Promise<LabelTable> {
+  if (forced !== undefined && !LABEL_FORMATS.includes(forced as LabelFormat)) {
+    throw new UsageError(`--segments-format must be ${LABEL_FORMATS.join(", ")}, not "${forced}"`);
+  }
+  const bytes = await readFile(path).catch(() => {
+    throw new UsageError(`${path}: cannot read the segments table`);
+  });
+  try {
+    const table = readTable(new Uint8Array(bytes), {
+      file: path,
+      ...(forced === undefined ? {} : { format: forced as LabelFormat }),
+    });
+    if (table.rows.length === 0) throw new UsageError(`${path} has no rows`);
+    return table;
+  } catch (error) {
+    if (error instanceof LabelError) throw new UsageError(error.message);
+    throw error;
+  }
+}
