@@ -87,6 +87,8 @@ export async function runTimelineExtractCommand(
   const startMs = parseArchiveTime(options.start, "--start", source);
   const endMs = parseArchiveTime(options.end, "--end", source);
   const format = outputFormat(options.format, options.output);
+  // .npy outputs, resampling and windows go through the dataset pipeline (extract-dataset-command.ts).
+  if (format === "npy") throw new UsageError("--format npy is written by the dataset pipeline");
   const rows = await listRecordings(collection);
   const tolerance = toleranceOf(options.joinTolerance);
   const [plan] = planTimeline(rows, [{ start: startMs, end: endMs }], {

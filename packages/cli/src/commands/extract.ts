@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
 import { openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { type NamedSegment, readSegmentsCsv } from "../segments-csv.ts";
+import type { NamedSegment } from "../segments-csv.ts";
 import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
@@ -53,15 +52,17 @@ export async function runExtractCommand(
   options: ExtractArguments & TimelineArguments & { json?: boolean },
   context: CommandContext,
 ): Promise<void> {
-  // An archive's root: the range is found by UTC time on its timeline (extract-timeline.ts).
-  const { collectionAt, runTimelineExtractCommand } = await import("./extract-timeline.ts");
-  const collection = await collectionAt(source);
-  if (collection !== undefined) return runTimelineExtractCommand(collection, source, options, context);
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
   }
+  // Label tables, windows, parts, resampling and channel picks: the dataset pipeline, for one
+  // recording or a whole archive (extract-dataset-command.ts).
   const { runDatasetCommand, wantsDataset } = await import("./extract-dataset-command.ts");
   if (wantsDataset(options)) return runDatasetCommand(source, options, context);
+  // An archive's root with one range: found by UTC time on its timeline (extract-timeline.ts).
+  const { collectionAt, runTimelineExtractCommand } = await import("./extract-timeline.ts");
+  const collection = await collectionAt(source);
+  if (collection !== undefined) return runTimelineExtractCommand(collection, source, options, context);
   const started = performance.now();
   const rate = originalRate(options.originalRate);
   const opened = await openSource(source, {
@@ -193,21 +194,10 @@ export async function runExtract(
   const format = outputFormat(args.format, args.output);
   // .npy outputs go through the dataset pipeline (extract-dataset-command.ts).
   if (format === "npy") throw new UsageError("--format npy is written by runDatasetCommand");
-  let named: (NamedSegment & { byTime?: boolean })[];
-  if (args.segments !== undefined) {
-    if (args.start ?? args.end ?? args.startSample ?? args.endSample)
-      throw new UsageError("give --segments or a range, not both");
-    const text = await readFile(args.segments, "utf8").catch(() => {
-      throw new UsageError(`${args.segments}: cannot read the segments CSV`);
-    });
-    const read = readSegmentsCsv(text, sampleRate, args.segments);
-    named = read.segments.map((segment) => ({ ...segment, byTime: read.byTime }));
-    if (args.outDir === undefined) throw new UsageError("--segments writes one file per row: give --out-dir");
-  } else {
-    named = [{ name: "segment", ...rangeOf(args, sampleRate) }];
-    if (args.output === undefined && args.outDir === undefined)
-      throw new UsageError("say where to write: -o file (- for stdout) or --out-dir dir");
-  }
+  // Label tables (--segments) go through the dataset pipeline: here is one range.
+  const named: (NamedSegment & { byTime?: boolean })[] = [{ name: "segment", ...rangeOf(args, sampleRate) }];
+  if (args.output === undefined && args.outDir === undefined)
+    throw new UsageError("say where to write: -o file (- for stdout) or --out-dir dir");
   for (const segment of named) checkRange(segment, opened);
   const preRollSamples = preRollFrom(args.preRoll);
   // The library decides how many decode workers help (extract's one policy), unless told.
