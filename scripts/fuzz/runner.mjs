@@ -120,7 +120,8 @@ export function signatureOf(finding) {
       ?.split("\n")[1]
       ?.trim()
       .replace(/:\d+:\d+\)?$/, "") ?? "";
-  return `${finding.oracle}: ${finding.message.replace(/-?\d+(\.\d+)?(e-?\d+)?/g, "#").slice(0, 160)} ${top}`;
+  const message = finding.message.replace(/"[^"]*"/g, '"…"').replace(/-?\d+(\.\d+)?(e-?\d+)?/g, "#");
+  return `${finding.oracle}: ${message.slice(0, 160)} ${top}`;
 }
 
 /**
@@ -142,7 +143,7 @@ export async function runFuzz(options) {
   } = options;
   const deadline = performance.now() + seconds * 1000;
   const slots = Array.from({ length: workers }, () => new WorkerSlot());
-  const totals = { inputs: 0, indexed: 0, extracts: 0, clips: 0, imports: 0, typedErrors: 0, findings: 0 };
+  const totals = { inputs: 0, indexed: 0, extracts: 0, clips: 0, imports: 0, typedErrors: 0, findings: 0, seconds: 0 };
   const bySignature = new Map();
   let next = 0;
   const started = performance.now();
