@@ -1,5 +1,5 @@
 import { clip } from "@granule/extract";
-import { outputExists, writeOutput } from "../output-file.ts";
+import { outputExists, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { type OpenedSource, openSource, originalRate } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
@@ -40,6 +40,7 @@ export async function runClip(
   args: ClipArguments,
 ): Promise<{ path: string; byteLength: number; startSample: number; endSample: number }> {
   if (args.output === undefined) throw new UsageError("say where to write the clip: -o clip.opus (- for stdout)");
+  if (opened.kind === "file") await refuseSourceAsOutput(args.output, opened.name);
   if (args.output !== "-" && !(args.overwrite ?? false) && (await outputExists(args.output))) {
     throw new UsageError(`${args.output} exists: pass --overwrite to replace it`);
   }
