@@ -148,12 +148,18 @@ export async function makeCanary(bytes) {
  */
 export async function checkInput(bytes, { seed, canary, scratch }) {
   const random = seededRandom(seed);
-  const counts = { indexed: 0, extracts: 0, typedErrors: 0, clips: 0, imports: 0 };
-  let decodeFaults = 0;
+  const counts = { indexed: 0, extracts: 0, typedErrors: 0, clips: 0, imports: 0, decodeFaults: 0, traps: 0 };
+  /** The kinds of decoder fault seen (a WASM trap, a stack overflow, libopus refusing a packet...). */
+  counts.faultKinds = [];
   const noteError = (result) => {
     if (result.error !== undefined) {
       counts.typedErrors++;
-      if (result.error.code === "decode-failed") decodeFaults++;
+      if (result.error.code === "decode-failed") {
+        counts.decodeFaults++;
+        const kind = result.error.cause?.kind ?? "unknown";
+        if (!counts.faultKinds.includes(kind)) counts.faultKinds.push(kind);
+        if (kind === "trap" || kind === "stack-overflow") counts.traps++;
+      }
     }
     return result;
   };
@@ -232,7 +238,7 @@ export async function checkInput(bytes, { seed, canary, scratch }) {
   const clipped = random.pick(extracted.filter((e) => !e.fillHoles));
   if (clipped !== undefined) await checkClip(rec, clipped, counts, noteError);
 
-  if (decodeFaults > 0) await canary.check("a decode-failed");
+  if (counts.decodeFaults > 0) await canary.check(`a decode-failed (${counts.faultKinds.join(", ")})`);
 
   // The archive: import, read back the same index and samples, verify intact.
   if (random.chance(0.5)) await checkArchive(bytes, index, extracted, random, counts, noteError);

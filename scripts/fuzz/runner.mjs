@@ -143,7 +143,20 @@ export async function runFuzz(options) {
   } = options;
   const deadline = performance.now() + seconds * 1000;
   const slots = Array.from({ length: workers }, () => new WorkerSlot());
-  const totals = { inputs: 0, indexed: 0, extracts: 0, clips: 0, imports: 0, typedErrors: 0, findings: 0, seconds: 0 };
+  const totals = {
+    inputs: 0,
+    indexed: 0,
+    extracts: 0,
+    clips: 0,
+    imports: 0,
+    typedErrors: 0,
+    decodeFaults: 0,
+    traps: 0,
+    findings: 0,
+    seconds: 0,
+  };
+  /** Inputs on which the WASM decoder trapped or overflowed its stack: kept as fixture material. */
+  let trapsKept = 0;
   const bySignature = new Map();
   let next = 0;
   const started = performance.now();
@@ -213,8 +226,22 @@ export async function runFuzz(options) {
       const result = await slot.run(mutant.bytes, seedOfInput);
       totals.inputs++;
       if (result.finding !== undefined) await record(slot, n, mutant, seedOfInput, result.finding);
-      else
-        for (const key of ["indexed", "extracts", "clips", "imports", "typedErrors"]) totals[key] += result.counts[key];
+      else {
+        for (const key of ["indexed", "extracts", "clips", "imports", "typedErrors", "decodeFaults", "traps"]) {
+          totals[key] += result.counts[key];
+        }
+        if (result.counts.traps > 0 && findingsDir !== null && trapsKept < 20) {
+          // Not a finding (a trap is a typed decode-failed and the canary checked the decoder
+          // after it), but packets that trap the WASM decoder are fixture material.
+          trapsKept++;
+          const dir = join(findingsDir, "decoder-faults");
+          mkdirSync(dir, { recursive: true });
+          const name = `${seed}-${n}-${result.counts.faultKinds.join("+")}`;
+          writeFileSync(join(dir, `${name}.opus`), mutant.bytes);
+          const facts = { seed, input: n, inputSeed: seedOfInput, base: mutant.base, steps: mutant.steps };
+          writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(facts, null, 2)}\n`);
+        }
+      }
     }
   };
   try {
