@@ -407,6 +407,70 @@ function resizePacket(bytes, random) {
   };
 }
 
+// --- recorders' files: WAV chunk fields, FLAC STREAMINFO -----------------------------------------
+
+/** A RIFF/RF64 size, or a fmt field, set to an edge value: what a recorder's bad write gives. */
+function editWavHeader(bytes, random) {
+  const tag = String.fromCharCode(...bytes.subarray(0, 4));
+  if (tag !== "RIFF" && tag !== "RF64" && tag !== "BW64") return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields = [["RIFF size", 4, 4]];
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const id = String.fromCharCode(...bytes.subarray(at, at + 4));
+    const size = view.getUint32(at + 4, true);
+    fields.push([`${id} size`, at + 4, 4]);
+    if (id === "fmt ") {
+      for (const [name, offset, width] of [
+        ["format tag", 8, 2],
+        ["channels", 10, 2],
+        ["sample rate", 12, 4],
+        ["byte rate", 16, 4],
+        ["block align", 20, 2],
+        ["bits", 22, 2],
+      ]) {
+        if (at + offset + width <= bytes.length) fields.push([`fmt ${name}`, at + offset, width]);
+      }
+    }
+    if (size > bytes.length) break;
+    at += 8 + size + (size & 1);
+  }
+  const [name, offset, width] = random.pick(fields);
+  const max = width === 2 ? 0xffff : 0xffffffff;
+  const current = width === 2 ? view.getUint16(offset, true) : view.getUint32(offset, true);
+  const value =
+    random.pick([
+      0,
+      1,
+      2,
+      3,
+      8,
+      24,
+      32,
+      64,
+      max,
+      max >>> 1,
+      current + 1,
+      current - 1,
+      current * 2,
+      random.int(0, max),
+    ]) >>> 0;
+  const out = bytes.slice();
+  const outView = new DataView(out.buffer);
+  if (width === 2) outView.setUint16(offset, value & 0xffff, true);
+  else outView.setUint32(offset, value, true);
+  return { bytes: out, what: `${name} := ${value}` };
+}
+
+/** Bytes of FLAC's STREAMINFO (block sizes, frame sizes, rate, channels, bits, total samples, MD5). */
+function editFlacStreamInfo(bytes, random) {
+  if (String.fromCharCode(...bytes.subarray(0, 4)) !== "fLaC" || bytes.length < 42) return null;
+  const out = bytes.slice();
+  const count = random.smallLength(3);
+  for (let i = 0; i < count; i++)
+    out[random.int(8, 26)] = random.chance(0.5) ? random.pick([0, 0xff]) : random.int(0, 256);
+  return { bytes: out, what: `${count} STREAMINFO byte(s) set` };
+}
+
 /** The mutations, with weights: page- and header-level ones (CRCs valid) most often. */
 export const MUTATIONS = [
   [bitFlips, 3],
@@ -429,6 +493,8 @@ export const MUTATIONS = [
   [editOpusTags, 2],
   [editPacketBytes, 6],
   [resizePacket, 4],
+  [editWavHeader, 4],
+  [editFlacStreamInfo, 2],
 ];
 
 const TOTAL_WEIGHT = MUTATIONS.reduce((sum, [, weight]) => sum + weight, 0);
@@ -463,5 +529,5 @@ export function mutate(random, context) {
     bytes = result.bytes;
     steps.push(`${mutation.name}: ${result.what}`);
   }
-  return { bytes, base: base.name, steps };
+  return { bytes, base: base.name, kind: base.kind, steps };
 }

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeToBytes, probe, timelineSamples } from "@granule/encode";
 import { clip, extract, extractStream } from "@granule/extract";
 import { bufferSource, buildIndex, recording, writeSidecar } from "@granule/opus-index";
 import { openFile, saveSidecar } from "@granule/opus-index/node";
@@ -18,7 +19,14 @@ import { importRecording, MemoryStore, openCollection, openRecording, verifyReco
 import { seededRandom } from "./random.mjs";
 
 /** The packages' error classes (by `name`): anything else thrown is a finding. */
-export const TYPED_ERRORS = new Set(["OggError", "OpusError", "ExtractError", "ArchiveError", "EncodeError"]);
+export const TYPED_ERRORS = new Set([
+  "OggError",
+  "OpusError",
+  "ExtractError",
+  "ArchiveError",
+  "EncodeError",
+  "ResampleError",
+]);
 
 /**
  * A clip holds the recording's own packets from the same first packet, with the pre-roll as
@@ -28,6 +36,12 @@ export const TYPED_ERRORS = new Set(["OggError", "OpusError", "ExtractError", "A
  * different order.
  */
 export const CLIP_TOLERANCE = 1e-6;
+
+/** The longest range the fuzzer extracts (60 s). */
+const MAX_RANGE_SAMPLES = 60 * 48_000;
+
+/** WAV/FLAC inputs whose audio would be longer than this on the 48 kHz timeline (20 s) are only probed. */
+const MAX_ENCODED_SAMPLES = 20 * 48_000;
 
 /** A failed check, as the runner records it. */
 export class Finding extends Error {
@@ -123,7 +137,9 @@ function rangesFor(index, random) {
   short(total - random.int(1, 20_000), 20_000);
   for (const link of index.links.slice(1, 3)) short(link.firstSample - random.int(1, 5000), random.int(2, 10_000));
   short(random.int(0, total), random.int(1, 96_000));
-  if (random.chance(0.2)) ranges.push({ startSample: 0, endSample: total });
+  // The whole recording, up to a minute: a damaged granule can make a few kilobytes claim an
+  // hour, and an hour of silence with fillHoles is honest work, not a hang.
+  if (random.chance(0.2)) ranges.push({ startSample: 0, endSample: Math.min(total, MAX_RANGE_SAMPLES) });
   return ranges;
 }
 
@@ -146,7 +162,8 @@ export async function makeCanary(bytes) {
  * Checks one input. Returns counts of what ran (for the summary); throws a `Finding` at the
  * first failed check. `seed` chooses the ranges.
  */
-export async function checkInput(bytes, { seed, canary, scratch }) {
+export async function checkInput(bytes, { seed, canary, scratch, kind = "ogg" }) {
+  if (kind === "pcm") return checkEncode(bytes);
   const random = seededRandom(seed);
   const counts = { indexed: 0, extracts: 0, typedErrors: 0, clips: 0, imports: 0, decodeFaults: 0, traps: 0 };
   /** The kinds of decoder fault seen (a WASM trap, a stack overflow, libopus refusing a packet...). */
@@ -355,4 +372,55 @@ async function checkArchive(bytes, index, extracted, random, counts, noteError) 
 export function scratchFolder() {
   const path = mkdtempSync(join(tmpdir(), "granule-fuzz-"));
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A recorder's WAV or FLAC file (mutated) through @granule/encode: probe and encode give typed
+ * errors or an Ogg Opus file that indexes cleanly to exactly the samples the result promises.
+ */
+async function checkEncode(bytes) {
+  const counts = {
+    indexed: 0,
+    extracts: 0,
+    typedErrors: 0,
+    clips: 0,
+    imports: 0,
+    decodeFaults: 0,
+    traps: 0,
+    encodes: 0,
+  };
+  counts.faultKinds = [];
+  const probed = await typed("probe", () => probe(bytes));
+  if (probed.error !== undefined) counts.typedErrors++;
+  // Encoding takes time in proportion to the audio's length on the 48 kHz timeline, which a
+  // header edit can make long from few bytes (a 64 Hz rate upsampled 750 times): such inputs
+  // are probed only, so the 5 s bound stays a bound on hangs, not on honest work.
+  if (probed.value !== undefined) {
+    const { declaredFrames, channels, bitsPerSample, ratePlan } = probed.value;
+    // At most this many frames fit in the bytes (FLAC compresses: 8 times as many, roughly).
+    const frames = declaredFrames ?? Math.ceil((bytes.length * 8) / Math.max(1, (channels * bitsPerSample) / 8));
+    if (timelineSamples(ratePlan, frames) > MAX_ENCODED_SAMPLES) return counts;
+  }
+  const encoded = await typed("encodeToBytes", () => encodeToBytes(bytes));
+  if (encoded.error !== undefined) {
+    counts.typedErrors++;
+    return counts;
+  }
+  counts.encodes++;
+  if (probed.error !== undefined) {
+    throw new Finding("encode", `encode accepted a file probe refused: ${probed.error.code}: ${probed.error.message}`);
+  }
+  const { bytes: opus, result } = encoded.value;
+  const index = await typed("buildIndex of the encoded file", () => buildIndex(opus, { workers: 0 }));
+  if (index.error !== undefined) {
+    throw new Finding("encode", `the encoded file does not index: ${index.error.code}: ${index.error.message}`);
+  }
+  counts.indexed++;
+  if (index.value.problems.length > 0 || index.value.totalSamples !== result.opus.totalSamples) {
+    throw new Finding(
+      "encode",
+      `the encoded file holds ${index.value.totalSamples} samples (the result says ${result.opus.totalSamples}) with ${index.value.problems.length} problem(s)`,
+    );
+  }
+  return counts;
 }

@@ -11,10 +11,11 @@ const isDir = statSync(target).isDirectory();
 const facts = isDir ? JSON.parse(readFileSync(join(target, "finding.json"), "utf8")) : {};
 const bytes = new Uint8Array(readFileSync(isDir ? join(target, "minimized.opus") : target));
 const seed = Number(seedArgument ?? facts.inputSeed ?? 1);
+const kind = /\.(wav|flac|oga)$/.test(facts.base ?? target) ? "pcm" : "ogg";
 const canary = await makeCanary(new Uint8Array(readFileSync(join(REPO, "fixtures/ffmpeg-stereo.opus"))));
 const scratch = scratchFolder();
 try {
-  const counts = await checkInput(bytes, { seed, canary, scratch: scratch.path });
+  const counts = await checkInput(bytes, { seed, canary, scratch: scratch.path, kind });
   console.log("no finding:", JSON.stringify(counts));
 } catch (error) {
   if (error instanceof Finding) {

@@ -18,7 +18,12 @@ export const INPUT_TIMEOUT_MS = 5000;
 const WORKER_HEAP_MB = 768;
 
 /** The default corpus: Ogg files from real tools, the derived damaged ones, the decoder-fault ones. */
-export const DEFAULT_CORPUS = ["fixtures", "fixtures/derived", "packages/extract/test/fixtures"];
+export const DEFAULT_CORPUS = [
+  "fixtures",
+  "fixtures/derived",
+  "packages/extract/test/fixtures",
+  "packages/encode/test/fixtures",
+];
 
 /** Reads the corpus: every .opus/.ogg/.bin file in the given folders (or the files themselves). */
 export function loadCorpus(paths = DEFAULT_CORPUS) {
@@ -27,11 +32,15 @@ export function loadCorpus(paths = DEFAULT_CORPUS) {
     const full = join(REPO, path);
     const names = statSync(full).isDirectory()
       ? readdirSync(full)
-          .filter((n) => /\.(opus|ogg|bin)$/.test(n))
+          .filter((n) => /\.(opus|ogg|bin|wav|flac|oga)$/.test(n))
           .sort()
           .map((n) => join(full, n))
       : [full];
-    for (const file of names) files.push({ name: relative(REPO, file), bytes: new Uint8Array(readFileSync(file)) });
+    for (const file of names) {
+      // Recorders' files go through @granule/encode, the rest through the Ogg Opus packages.
+      const kind = /\.(wav|flac|oga)$/.test(file) ? "pcm" : "ogg";
+      files.push({ name: relative(REPO, file), kind, bytes: new Uint8Array(readFileSync(file)) });
+    }
   }
   if (files.length === 0) throw new Error(`no corpus files in ${paths.join(", ")}`);
   return files;
@@ -87,7 +96,7 @@ export class WorkerSlot {
   }
 
   /** Checks one input: `{counts}` or `{finding}`, with the milliseconds it took. */
-  async run(bytes, seed, timeoutMs = INPUT_TIMEOUT_MS) {
+  async run(bytes, seed, kind = "ogg", timeoutMs = INPUT_TIMEOUT_MS) {
     if (this.#worker === null) this.#start();
     await this.#ready;
     const worker = this.#worker;
@@ -101,7 +110,7 @@ export class WorkerSlot {
         worker.terminate();
       }, timeoutMs);
       this.#pending = { id, resolve, timer, started: performance.now() };
-      worker.postMessage({ id, bytes, seed });
+      worker.postMessage({ id, bytes, seed, kind });
     });
   }
 
@@ -149,6 +158,7 @@ export async function runFuzz(options) {
     extracts: 0,
     clips: 0,
     imports: 0,
+    encodes: 0,
     typedErrors: 0,
     decodeFaults: 0,
     traps: 0,
@@ -172,7 +182,7 @@ export async function runFuzz(options) {
     // Confirm in a fresh worker: a time-out or crash must repeat to count.
     if (finding.oracle === "timeout" || finding.oracle === "worker-crash" || finding.oracle === "memory") {
       const confirm = new WorkerSlot();
-      const again = await confirm.run(mutant.bytes, inputSeedValue);
+      const again = await confirm.run(mutant.bytes, inputSeedValue, mutant.kind);
       await confirm.close();
       if (again.finding?.oracle !== finding.oracle) {
         log(
@@ -198,7 +208,7 @@ export async function runFuzz(options) {
     if (minimizeSeconds > 0) {
       smallest = await minimize(mutant.bytes, {
         stillFails: async (candidate) => {
-          const result = await slot.run(candidate, inputSeedValue);
+          const result = await slot.run(candidate, inputSeedValue, mutant.kind);
           return result.finding !== undefined && signatureOf(result.finding) === signature;
         },
         seconds: minimizeSeconds,
@@ -223,12 +233,21 @@ export async function runFuzz(options) {
       const seedOfInput = inputSeed(seed, n);
       const random = seededRandom(seedOfInput);
       const mutant = mutate(random, { corpus });
-      const result = await slot.run(mutant.bytes, seedOfInput);
+      const result = await slot.run(mutant.bytes, seedOfInput, mutant.kind);
       totals.inputs++;
       if (result.finding !== undefined) await record(slot, n, mutant, seedOfInput, result.finding);
       else {
-        for (const key of ["indexed", "extracts", "clips", "imports", "typedErrors", "decodeFaults", "traps"]) {
-          totals[key] += result.counts[key];
+        for (const key of [
+          "indexed",
+          "extracts",
+          "clips",
+          "imports",
+          "encodes",
+          "typedErrors",
+          "decodeFaults",
+          "traps",
+        ]) {
+          totals[key] += result.counts[key] ?? 0;
         }
         if (result.counts.traps > 0 && findingsDir !== null && trapsKept < 20) {
           // Not a finding (a trap is a typed decode-failed and the canary checked the decoder

@@ -10,9 +10,9 @@ const canary = await makeCanary(new Uint8Array(readFileSync(workerData.canaryPat
 const scratch = scratchFolder();
 process.on("exit", () => scratch.dispose());
 
-parentPort.on("message", async ({ id, bytes, seed }) => {
+parentPort.on("message", async ({ id, bytes, seed, kind }) => {
   try {
-    const counts = await checkInput(bytes, { seed, canary, scratch: scratch.path });
+    const counts = await checkInput(bytes, { seed, canary, scratch: scratch.path, kind });
     parentPort.postMessage({ id, counts });
   } catch (error) {
     const finding =
