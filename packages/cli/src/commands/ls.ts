@@ -1,5 +1,11 @@
 import { stat } from "node:fs/promises";
-import { listRecordings, openCollection, type RecordingInfo } from "@granule/zarr-opus/node";
+import {
+  type DamagedRecording,
+  findDamagedRecordings,
+  listRecordings,
+  openCollection,
+  type RecordingInfo,
+} from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { formatDuration } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
@@ -7,8 +13,12 @@ import { UsageError } from "../usage-error.ts";
 /** A row of `granule ls --json`: the recording's info (docs/cli.md), and that it is complete. */
 export type LsRow = RecordingInfo & { complete: true };
 
-/** `granule ls`: one row per complete recording (a recording is listed only once complete). */
-export async function runLs(archive: string): Promise<LsRow[]> {
+/**
+ * `granule ls`: one row per complete recording (a recording is listed only once complete),
+ * and the recordings left out because they are damaged or incomplete, so that none is hidden
+ * in silence.
+ */
+export async function runLs(archive: string): Promise<{ rows: LsRow[]; damaged: DamagedRecording[] }> {
   if (
     !/^https?:\/\//i.test(archive) &&
     !(await stat(archive).then(
@@ -19,8 +29,14 @@ export async function runLs(archive: string): Promise<LsRow[]> {
     throw new UsageError(`${archive}: no such archive directory`);
   }
   const collection = await openCollection(archive);
-  const recordings = await listRecordings(collection);
-  return recordings.map((r) => ({ ...r, complete: true }));
+  // A local archive is listed anyway, so finding the damaged ones costs little; over HTTP it
+  // would read every recording the manifest names (verify does that).
+  const remote = /^https?:\/\//i.test(archive);
+  const [recordings, damaged] = await Promise.all([
+    listRecordings(collection),
+    remote ? Promise.resolve([]) : findDamagedRecordings(collection),
+  ]);
+  return { rows: recordings.map((r) => ({ ...r, complete: true })), damaged };
 }
 
 /** The columns of the plain `ls` table, in order: a header and how a row shows in it. */
@@ -54,7 +70,10 @@ export function formatMetadata(metadata: Record<string, unknown>): string {
 }
 
 export async function runLsCommand(archive: string, options: { json?: boolean }, context: CommandContext) {
-  const rows = await runLs(archive);
+  const { rows, damaged } = await runLs(archive);
+  for (const d of damaged) {
+    context.io.err(`granule: ${archive}/${d.id} is not listed: ${d.code}: ${d.message} (granule verify checks it)\n`);
+  }
   if (options.json) {
     context.json(rows);
     return;
