@@ -66,7 +66,11 @@ describe("clips of files the fuzzer found", () => {
       }
     }
     const body = new Uint8Array(packets.reduce((n, p) => n + p.length, 0));
-    packets.reduce((offset, p) => (body.set(p, offset), offset + p.length), 0);
+    let offset = 0;
+    for (const packet of packets) {
+      body.set(packet, offset);
+      offset += packet.length;
+    }
     const edited = writePage({ ...page, lacing, body });
     const bytes = new Uint8Array(source.length - page.byteLength + edited.length);
     bytes.set(source.subarray(0, page.byteOffset));
