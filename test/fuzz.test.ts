@@ -31,7 +31,7 @@ describe("fuzzer", () => {
       minimizeSeconds: 10,
     });
     console.log(
-      `fuzz: ${totals.inputs} inputs in ${totals.seconds} s: ${totals.indexed} indexed, ${totals.extracts} extracts, ${totals.clips} clips, ${totals.imports} archive imports, ${totals.typedErrors} typed errors, ${findings.length} finding(s)`,
+      `fuzz: ${totals.inputs} inputs in ${totals.seconds} s: ${totals.indexed} indexed, ${totals.extracts} extracts, ${totals.clips} clips, ${totals.imports} archive imports, ${totals.encodes} WAV/FLAC encodes, ${totals.typedErrors} typed errors, ${totals.decodeFaults} decode-failed, ${findings.length} finding(s)`,
     );
     expect(totals.inputs).toBeGreaterThan(100);
     expect(findings.map((f) => `${f.signature} (input ${f.input}: ${f.steps.join("; ")}) -> ${f.dir}`)).toEqual([]);
