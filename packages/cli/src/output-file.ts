@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, lstat, mkdir, open, rename, rm } from "node:fs/promises";
+import { link, lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UsageError } from "./usage-error.ts";
 
@@ -135,4 +135,20 @@ export async function outputExists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Refuses an output that is the input file itself (the same file by device and inode, under
+ * any name or link): replacing the recording being read with its own extract, clip or index
+ * destroys it, and `--overwrite` is a promise about other files, not about the source.
+ */
+export async function refuseSourceAsOutput(outputPath: string, sourcePath: string): Promise<void> {
+  if (outputPath === "-") return;
+  const [output, source] = await Promise.all([
+    stat(outputPath).catch(() => undefined),
+    stat(sourcePath).catch(() => undefined),
+  ]);
+  if (output !== undefined && source !== undefined && output.dev === source.dev && output.ino === source.ino) {
+    throw new UsageError(`${outputPath} is the source ${sourcePath}: granule never replaces the recording it reads`);
+  }
 }

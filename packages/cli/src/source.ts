@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { createHttpClient } from "@granule/byte-source";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
-import { HttpStore, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { HttpStore, openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { remoteSidecar } from "./remote-sidecar.ts";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
@@ -98,6 +99,7 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     throw new UsageError(`${name} is not a regular file or an archive directory (a pipe, socket or device?)`);
   }
   if (info.isDirectory()) {
+    await refuseNonRecordingFolder(name);
     const local = await openArchived(name);
     return { kind: "archive", name, recording: local, info: local.info, close: async () => {} };
   }
@@ -113,4 +115,30 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     ...(hasSidecar ? { sidecarPath } : {}),
   });
   return { kind: "file", name, recording: opened, sidecarPath, close: () => opened.source.close() };
+}
+
+/**
+ * A folder given as a source must be a recording of an archive (`archive.zarr/<id>`). A folder
+ * with no `zarr.json`, or an archive's own folder, is the user naming the wrong thing: a usage
+ * error that says what to name, not an archive error about a recording that is not there.
+ */
+async function refuseNonRecordingFolder(name: string): Promise<void> {
+  const hasMetadata = await stat(join(name, "zarr.json")).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!hasMetadata) {
+    throw new UsageError(
+      `${name} is a folder with no zarr.json: neither an archive's recording (archive.zarr/<id>) nor a .opus file`,
+    );
+  }
+  const isArchive = await openCollection(name).then(
+    () => true,
+    () => false,
+  );
+  if (isArchive) {
+    throw new UsageError(
+      `${name} is an archive: name one of its recordings (${name}/<id>; granule ls ${name} lists them)`,
+    );
+  }
 }

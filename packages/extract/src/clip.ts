@@ -45,12 +45,33 @@ export async function clip(recording: Recording, range: SegmentRange, options: C
   }
   const link = index.links[plan.link]!;
   const headerBytes = await readExactly(recording.source, link.headerByteOffset, link.headerByteLength);
-  const headers = [...assemblePackets(readPages(headerBytes))].filter((p) => p.serial === link.serial);
+  // Only the header pages the index chose: the bytes between them may hold other pages (an
+  // audio page out of place, a repeated page) that are not the stream's headers.
+  const chosen =
+    link.headerPages === undefined
+      ? undefined
+      : new Set(link.headerPages.map((p) => p.byteOffset - link.headerByteOffset));
+  const pages = [...readPages(headerBytes)].filter((p) => chosen === undefined || chosen.has(p.byteOffset));
+  const headers = [...assemblePackets(pages)].filter((p) => p.serial === link.serial);
   const head = headers[0]!.data.slice();
   head[10] = plan.discardSamples & 0xff;
   head[11] = plan.discardSamples >> 8;
 
   const packetSamples = index.packetSamples.subarray(plan.firstPacket, plan.firstPacket + plan.packetCount);
+  const invalid = packetSamples.indexOf(0);
+  if (invalid >= 0) {
+    // A packet without a valid TOC duration (listed as `bad-packet`, with no samples of its own,
+    // so locate's problems miss it): copied, it would make a clip that no reader accepts.
+    const planEnd = plan.byteOffset + plan.byteLength;
+    const listed = index.problems.find(
+      (p) => p.code === "bad-packet" && p.byteOffset >= plan.byteOffset && p.byteOffset < planEnd,
+    );
+    throw new ExtractError(
+      "damaged",
+      `the clip would copy a packet that has no valid duration${listed === undefined ? "" : `: ${listed.message}`}`,
+      { byteOffset: listed?.byteOffset ?? plan.byteOffset, startSample: range.startSample, endSample: range.endSample },
+    );
+  }
   const audio = windowPackets({
     bytes: await readExactly(recording.source, plan.byteOffset, plan.byteLength),
     byteOffset: plan.byteOffset,

@@ -78,6 +78,17 @@ export async function accumulate(
   for (const plan of plans) {
     const selection = await selectPages(table, plan.pages, options.read);
     for (const problem of selection.problems) report(problem);
+    if (selection.pages[0] !== plan.pages[0]) {
+      // The page selection distrusted the stream's first page (another page claims its
+      // sequence number): without it there is no OpusHead to read.
+      const bosOffset = table.byteOffset[plan.pages[0]!]!;
+      const why = selection.problems.find((p) => p.byteOffset === bosOffset) ?? selection.problems[0];
+      throw new OpusError(
+        "bad-header-pages",
+        `stream ${plan.serial}: its first page, which holds the OpusHead, cannot be used${why === undefined ? "" : `: ${why.message}`}`,
+        { byteOffset: bosOffset },
+      );
+    }
     const link = await readHeaders(table, { serial: plan.serial, pages: selection.pages }, options.read);
     const laid = builder.addLink(selection.pages, link.headerPageCount, {
       link: links.length,

@@ -175,6 +175,12 @@ export class RowBuilder {
       this.rows.flags[open]! &= ~OPEN_END;
       this.packetTotal--;
       position -= openDuration;
+      // Rows after it only continued the dropped packet (none starts one): they were numbered
+      // and placed as if it existed.
+      for (let r = open + 1; r < this.rowCount; r++) {
+        this.rows.packetStart[r]!--;
+        this.rows.startSample[r]! -= openDuration;
+      }
       open = -1;
     };
     const breakSegment = (message: string, byteOffset: number, byteLength: number) => {

@@ -129,6 +129,20 @@ function strict(store: ReadableStore, signal: AbortSignal | undefined): Zarr.Asy
   };
 }
 
+const EMPTY_COLUMNS: Record<string, () => Column> = {
+  uint64: () => new BigUint64Array(0),
+  int64: () => new BigInt64Array(0),
+  uint32: () => new Uint32Array(0),
+  uint16: () => new Uint16Array(0),
+  uint8: () => new Uint8Array(0),
+};
+
+function emptyColumn(dataType: string): Column {
+  const make = EMPTY_COLUMNS[dataType];
+  if (make === undefined) throw new ArchiveError("bad-metadata", `no index array has the data type ${dataType}`);
+  return make();
+}
+
 /**
  * Reads the index arrays under `prefix` (any codecs zarrita reads), checks them against
  * `indexSha256` and the attributes, and rebuilds the `OpusIndex`.
@@ -173,6 +187,9 @@ export async function readIndexArrays(
           },
         );
       }
+      // A recording with no audio pages has empty arrays, which zarrita cannot read (its
+      // indexer has no chunk to iterate: "Input contains an empty iterator").
+      if (array.shape[0] === 0) return [name, emptyColumn(dataType)] as const;
       let chunk: { data: unknown };
       try {
         chunk = await zarr.get(array);

@@ -15,7 +15,7 @@ export const INDEX_COMPRESSOR = {
   configuration: { cname: "zstd", clevel: 5, shuffle: "shuffle", typesize: 4, blocksize: 0 },
 } as const satisfies CodecMetadata;
 
-type BloscEncoder = { encode(bytes: Uint8Array): Promise<Uint8Array> };
+type BloscEncoder = { encode(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> };
 let encoder: Promise<BloscEncoder> | undefined;
 
 /** Compresses one chunk as INDEX_COMPRESSOR says (the WebAssembly encoder loads on first use: imports only). */

@@ -67,16 +67,22 @@ export async function verifyRecordingAt(
     // A server's or store's fault says nothing about the archive: verify cannot conclude, and
     // fails with that fault rather than report damage that may not be there.
     if (error instanceof ByteSourceError) throw error;
-    if (error instanceof ArchiveError) {
-      problems.push({
-        code: error.code,
-        message: error.message,
-        ...(error.key === undefined ? {} : { key: error.key }),
-        ...(error.byteOffset === undefined ? {} : { byteOffset: error.byteOffset }),
-      });
-    } else {
-      problems.push({ code: "index-mismatch", message: (error as Error).message });
-    }
+    const problem: VerifyProblem =
+      error instanceof ArchiveError
+        ? {
+            code: error.code,
+            message: error.message,
+            ...(error.key === undefined ? {} : { key: error.key }),
+            ...(error.byteOffset === undefined ? {} : { byteOffset: error.byteOffset }),
+          }
+        : { code: "index-mismatch", message: (error as Error).message };
+    // The shard check and the streaming pass meet the same damaged shard: report it once.
+    const same = (p: VerifyProblem) =>
+      p.code === problem.code &&
+      p.message === problem.message &&
+      p.key === problem.key &&
+      p.byteOffset === problem.byteOffset;
+    if (!problems.some(same)) problems.push(problem);
   };
   if (node.attributes?.complete !== true) {
     problems.push({ code: "incomplete", message: "no complete marker: the import did not finish", key });

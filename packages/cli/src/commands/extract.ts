@@ -1,6 +1,6 @@
 import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
-import { openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
+import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import type { NamedSegment } from "../segments-csv.ts";
@@ -207,6 +207,7 @@ export async function runExtract(
   const paths: string[] = [];
   for (const segment of named) {
     const path = args.outDir !== undefined ? await pathInside(args.outDir, `${segment.name}.${format}`) : args.output!;
+    if (opened.kind === "file") await refuseSourceAsOutput(path, opened.name);
     if (path !== "-" && !overwrite && (await outputExists(path))) {
       throw new UsageError(`${path} exists: pass --overwrite to replace it`);
     }

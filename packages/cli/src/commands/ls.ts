@@ -1,6 +1,12 @@
 import { stat } from "node:fs/promises";
 import { recordingSpan, selectRecordings, utcText } from "@granule/timeline";
-import { listRecordings, openCollection, type RecordingInfo } from "@granule/zarr-opus/node";
+import {
+  type DamagedRecording,
+  findDamagedRecordings,
+  listRecordings,
+  openCollection,
+  type RecordingInfo,
+} from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { type SelectionArguments, selectionOf } from "../selection-options.ts";
 import { formatDuration } from "../time.ts";
@@ -15,9 +21,14 @@ export type LsRow = RecordingInfo & { complete: true; endAt: string | null };
 
 /**
  * `granule ls`: one row per complete recording (a recording is listed only once complete),
- * those the selection names (`--from/--to` keep recordings whose span overlaps the range).
+ * those the selection names (`--from/--to` keep recordings whose span overlaps the range),
+ * and the recordings left out because they are damaged or incomplete, so that none is hidden
+ * in silence.
  */
-export async function runLs(archive: string, selection: SelectionArguments = {}): Promise<LsRow[]> {
+export async function runLs(
+  archive: string,
+  selection: SelectionArguments = {},
+): Promise<{ rows: LsRow[]; damaged: DamagedRecording[] }> {
   const wanted = selectionOf(selection);
   if (
     !/^https?:\/\//i.test(archive) &&
@@ -29,11 +40,18 @@ export async function runLs(archive: string, selection: SelectionArguments = {})
     throw new UsageError(`${archive}: no such archive directory`);
   }
   const collection = await openCollection(archive);
-  const recordings = selectRecordings(await listRecordings(collection), wanted);
-  return recordings.map((r) => {
+  // A local archive is listed anyway, so finding the damaged ones costs little; over HTTP it
+  // would read every recording the manifest names (verify does that).
+  const remote = /^https?:\/\//i.test(archive);
+  const [recordings, damaged] = await Promise.all([
+    listRecordings(collection),
+    remote ? Promise.resolve([]) : findDamagedRecordings(collection),
+  ]);
+  const rows = selectRecordings(recordings, wanted).map((r) => {
     const span = recordingSpan(r);
-    return { ...r, complete: true, endAt: span === null ? null : utcText(span.endMs) };
+    return { ...r, complete: true as const, endAt: span === null ? null : utcText(span.endMs) };
   });
+  return { rows, damaged };
 }
 
 /** The columns of the plain `ls` table, in order: a header and how a row shows in it. */
@@ -72,7 +90,10 @@ export async function runLsCommand(
   options: SelectionArguments & { json?: boolean },
   context: CommandContext,
 ) {
-  const rows = await runLs(archive, options);
+  const { rows, damaged } = await runLs(archive, options);
+  for (const d of damaged) {
+    context.io.err(`granule: ${archive}/${d.id} is not listed: ${d.code}: ${d.message} (granule verify checks it)\n`);
+  }
   if (options.json) {
     context.json(rows);
     return;
