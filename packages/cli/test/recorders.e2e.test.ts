@@ -96,7 +96,7 @@ describe("granule info and encode on recorders' files", () => {
     const doc = json(["info", recorder("audiomoth-1.6.0-384k.wav"), "--json"]);
     expect(doc).toMatchObject({ kind: "recorder", format: "wav", sampleRate: 384_000, frames: 19_200 });
     expect(doc.ratePlan).toMatchObject({ kind: "time-expanded", originalSampleRate: 384_000 });
-    expect(granule(["info", recorder("audiomoth-1.6.0-384k.wav")]).stdout).toMatch(/import would time-expanded 8x/);
+    expect(granule(["info", recorder("audiomoth-1.6.0-384k.wav")]).stdout).toMatch(/on import: time-expanded 8x/);
   });
 
   it("encode writes a standalone .opus that says its true rate, and refuses to overwrite", () => {

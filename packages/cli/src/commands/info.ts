@@ -82,7 +82,7 @@ async function infoOnRecorderFile(path: string, options: { json?: boolean }, con
       const lines = [
         `${path} (${doc.format.toUpperCase()} recording, ${doc.byteLength} bytes)`,
         `  audio        ${doc.sampleRate} Hz, ${doc.channels} channel(s), ${doc.bitsPerSample}-bit ${doc.sampleFormat}${frames === null ? "" : `, ${frames} frames = ${formatDuration(doc.durationSeconds!)}`}`,
-        `  import would ${doc.importWould.replace(/^[^:]*: /, "")}`,
+        `  on import: ${doc.importWould.replace(/^[^:]*: /, "")}`,
       ];
       if (doc.recordedAt !== null)
         lines.push(`  recorded at  ${doc.recordedAt}${doc.deviceId ? ` by ${doc.deviceId}` : ""}`);
