@@ -34,8 +34,12 @@ export async function startDelayServer({ root, delayMs }) {
       // A client that has read what it wanted of an open-ended range hangs up: the response
       // then ends at the close, and bytes count what the server had sent by then (some of it
       // may still have been in socket buffers: an upper bound of what the client read).
+      body.on("end", () => {
+        entry.complete = true;
+      });
       response.on("close", () => {
         entry.endMs = performance.now();
+        if (!entry.complete) entry.hungUp = true;
         body.destroy();
       });
       body.pipe(response);
@@ -102,5 +106,6 @@ export function summariseRequests(log) {
     bytes: log.reduce((sum, r) => sum + r.bytes, 0),
     sequentialRoundTrips: chain.length ? Math.max(...chain) : 0,
     unfinished: log.length - done.length,
+    hungUp: log.filter((r) => r.hungUp).length,
   };
 }

@@ -35,10 +35,9 @@ export function targetText(target) {
 
 function remoteText(remote) {
   if (!remote) return "";
-  const own = `${remote.requests} req, ${kib(remote.bytes)}, ${remote.sequentialRoundTrips} sequential`;
-  return remote.anchor
-    ? `${own} (anchor: ${remote.anchor.requests} req, ${kib(remote.anchor.bytes)}, ${remote.anchor.sequentialRoundTrips} sequential)`
-    : own;
+  const one = (r) =>
+    `${r.requests} req, ${kib(r.bytes)}${r.hungUp ? ` sent (${r.hungUp} hung up early: an upper bound of what was read)` : ""}, ${r.sequentialRoundTrips} sequential`;
+  return remote.anchor ? `${one(remote)} (anchor: ${one(remote.anchor)})` : one(remote);
 }
 
 function statusText(result) {
@@ -51,7 +50,10 @@ function statusText(result) {
 
 export function renderRowLine(result) {
   if (!result.summary) return `  ${result.status}: ${result.message ?? ""}`;
-  const ratio = result.ratio === null || result.ratio === undefined ? "" : `, ratio ${result.ratio.toFixed(2)}x`;
+  const ratio =
+    result.ratio === null || result.ratio === undefined
+      ? ""
+      : `, ratio ${result.ratio.toFixed(2)}x (CPU ${result.cpuRatio.toFixed(2)}x)`;
   return [
     `  granule ${side(result.summary.granule)}${result.summary.anchor ? `; anchor ${side(result.summary.anchor)}` : ""}${ratio}`,
     result.remote ? `  remote: ${remoteText(result.remote)}` : "",
@@ -73,11 +75,12 @@ export function renderMarkdown(report) {
     `\`${report.command}\`; Node ${report.node}, ${report.cpus} x ${report.cpuModel}, ${report.hyperfine}, ${report.delayMs} ms per HTTP request.`,
     "Medians of the measured rounds (commands alternating in each round); peak RSS is the largest of the rounds.",
     "",
-    "| row | granule: wall (CPU), peak | anchor | anchor: wall (CPU), peak | ratio | requests | target | result | load (1 min) |",
+    "| row | granule: wall (CPU), peak | anchor | anchor: wall (CPU), peak | ratio: wall (CPU) | requests | target | result | load (1 min) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const r of report.results) {
-    const ratio = r.ratio === null || r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x`;
+    const ratio =
+      r.ratio === null || r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x (CPU ${r.cpuRatio.toFixed(2)}x)`;
     const loads = r.loads?.length
       ? `${Math.min(...r.loads).toFixed(1)}-${Math.max(...r.loads).toFixed(1)}`
       : load(r.loadBefore?.slice(0, 1));
