@@ -100,7 +100,16 @@ export async function measureCommands({ commands, rounds, warmup, workDir, log }
     const result = await runProcess("hyperfine", args);
     if (result.code !== 0) {
       const failed = order.find((c) => !existsSync(join(workDir, `${c.key}.rss`))) ?? order[order.length - 1];
-      const error = new Error(`hyperfine failed in round ${round + 1}: ${result.stderr.trim().slice(-1500)}`);
+      // GNU time notes a signal or exit status in its output file; hyperfine's own stderr may be empty.
+      const notes = order
+        .map((c) => join(workDir, `${c.key}.rss`))
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f, "utf8").trim().replaceAll("\n", " "))
+        .join("; ");
+      const how = result.signal ? `signal ${result.signal}` : `exit ${result.code}`;
+      const error = new Error(
+        `hyperfine failed in round ${round + 1} (${how}): ${result.stderr.trim().slice(-1500)} ${notes}`.trim(),
+      );
       error.failedKey = failed.key;
       throw error;
     }
