@@ -171,6 +171,7 @@ for (const row of chosen) {
       log(`  skipped: ${unavailable}`);
       continue;
     }
+    if (row.setup) await row.setup(ctx);
     const rounds = options.runs ? Number(options.runs) : row.single ? 1 : quick || row.heavy ? 3 : 7;
     const warmup = row.single || (row.heavy && !quick) ? 0 : 1;
     const { summary, loads } = await measureCommands({
