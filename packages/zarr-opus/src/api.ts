@@ -5,7 +5,12 @@ import { type DeleteResult, deleteRecordingIn } from "./delete-recording.ts";
 import { ArchiveError } from "./errors.ts";
 import { HttpStore } from "./http-store.ts";
 import { type ImportOptions, type ImportResult, importRecording } from "./import-recording.ts";
-import { findDamagedRecordingsIn, listRecordingsIn, type RecordingFilter } from "./list-recordings.ts";
+import {
+  findDamagedRecordingsIn,
+  listRecordingsIn,
+  type RecordingFilter,
+  surveyRecordingsIn,
+} from "./list-recordings.ts";
 import { type ManifestRefresh, type RefreshOptions, refreshManifestIn } from "./manifest.ts";
 import {
   type ArchivedRecording,
@@ -123,6 +128,18 @@ export async function listRecordings(
   filter: RecordingFilter = {},
 ): Promise<RecordingSummary[]> {
   return listRecordingsIn(collection, filter);
+}
+
+/**
+ * `listRecordings` and `findDamagedRecordings` of a local or memory collection in one pass
+ * (each recording read once), as `granule ls` shows them; over HTTP the manifest's recordings
+ * and no damage check.
+ */
+export async function surveyRecordings(
+  collection: Collection,
+  filter: RecordingFilter = {},
+): Promise<{ recordings: RecordingSummary[]; damaged: DamagedRecording[] }> {
+  return surveyRecordingsIn(collection, filter);
 }
 
 /**

@@ -66,6 +66,28 @@ export async function findDamagedRecordingsIn(
   return damaged.sort((a, b) => compareIds(a.id, b.id));
 }
 
+/**
+ * The complete recordings (filtered, as `listRecordingsIn`) and the damaged ones, in one pass:
+ * each recording's `zarr.json` is read once for both. Over HTTP only the manifest is read, and
+ * no recording is checked (that would read every one; `findDamagedRecordingsIn` does).
+ */
+export async function surveyRecordingsIn(
+  collection: Collection,
+  filter: RecordingFilter = {},
+  signal?: AbortSignal,
+): Promise<{ recordings: RecordingSummary[]; damaged: DamagedRecording[] }> {
+  if (!isWritable(collection.store))
+    return { recordings: await listRecordingsIn(collection, filter, signal), damaged: [] };
+  const entries = new RecordingEntries(collection);
+  const ids = await childIds(collection);
+  const summaries = await entries.summaries(ids, signal);
+  const damaged = await entries.damaged(ids, false, signal);
+  return {
+    recordings: applyFilter(summaries, filter).sort((a, b) => compareIds(a.id, b.id)),
+    damaged: damaged.sort((a, b) => compareIds(a.id, b.id)),
+  };
+}
+
 function applyFilter(summaries: RecordingSummary[], filter: RecordingFilter): RecordingSummary[] {
   const time = (value: Date | string) => (value instanceof Date ? value.getTime() : Date.parse(value));
   const from = filter.from === undefined ? undefined : time(filter.from);

@@ -10,6 +10,7 @@ export {
   type Location,
   listRecordings,
   refreshManifest,
+  surveyRecordings,
 } from "./api.ts";
 export { Collection, type OpenCollectionOptions } from "./collection.ts";
 export { recordingWithSha256 as findRecordingBySha256 } from "./content-index.ts";

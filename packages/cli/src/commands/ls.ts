@@ -1,12 +1,6 @@
 import { stat } from "node:fs/promises";
 import { recordingSpan, selectRecordings, utcText } from "@granule/timeline";
-import {
-  type DamagedRecording,
-  findDamagedRecordings,
-  listRecordings,
-  openCollection,
-  type RecordingInfo,
-} from "@granule/zarr-opus/node";
+import { type DamagedRecording, openCollection, type RecordingInfo, surveyRecordings } from "@granule/zarr-opus/node";
 import type { CommandContext } from "../program/context.ts";
 import { type SelectionArguments, selectionOf } from "../selection-options.ts";
 import { formatDuration } from "../time.ts";
@@ -40,13 +34,9 @@ export async function runLs(
     throw new UsageError(`${archive}: no such archive directory`);
   }
   const collection = await openCollection(archive);
-  // A local archive is listed anyway, so finding the damaged ones costs little; over HTTP it
-  // would read every recording the manifest names (verify does that).
-  const remote = /^https?:\/\//i.test(archive);
-  const [recordings, damaged] = await Promise.all([
-    listRecordings(collection),
-    remote ? Promise.resolve([]) : findDamagedRecordings(collection),
-  ]);
+  // One pass: each local recording is read once, for the listing and for the damage check (over
+  // HTTP only the manifest is read; verify checks every recording).
+  const { recordings, damaged } = await surveyRecordings(collection);
   const rows = selectRecordings(recordings, wanted).map((r) => {
     const span = recordingSpan(r);
     return { ...r, complete: true as const, endAt: span === null ? null : utcText(span.endMs) };
