@@ -1,6 +1,7 @@
 // Inputs the fuzzer (scripts/fuzz) found, each rebuilt from a fixture by the edit that shows the bug.
 import { assemblePackets, readPages, setPageCrc, writePages } from "@granule/ogg-pages";
-import { buildIndex, checkIndexRows, OpusError, readSidecar, writeSidecar } from "@granule/opus-index";
+import { buildIndex, OpusError, readSidecar, writeSidecar } from "@granule/opus-index";
+import { checkIndexRows } from "@granule/opus-index/internal";
 import { describe, expect, it } from "vitest";
 import { loadFixture } from "./fixtures.ts";
 
