@@ -1,10 +1,9 @@
-import { stat } from "node:fs/promises";
 import { recordingSpan, selectRecordings, utcText } from "@granule/timeline";
 import { type DamagedRecording, openCollection, type RecordingInfo, surveyRecordings } from "@granule/zarr-opus/node";
+import { checkArchiveArgument } from "../archive-directory.ts";
 import type { CommandContext } from "../program/context.ts";
 import { type SelectionArguments, selectionOf } from "../selection-options.ts";
 import { formatDuration } from "../time.ts";
-import { UsageError } from "../usage-error.ts";
 
 /**
  * A row of `granule ls --json`: the recording's info (docs/cli.md), that it is complete, and
@@ -24,15 +23,7 @@ export async function runLs(
   selection: SelectionArguments = {},
 ): Promise<{ rows: LsRow[]; damaged: DamagedRecording[] }> {
   const wanted = selectionOf(selection);
-  if (
-    !/^https?:\/\//i.test(archive) &&
-    !(await stat(archive).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  ) {
-    throw new UsageError(`${archive}: no such archive directory`);
-  }
+  await checkArchiveArgument(archive);
   const collection = await openCollection(archive);
   // One pass: each local recording is read once, for the listing and for the damage check (over
   // HTTP only the manifest is read; verify checks every recording).

@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
 import { type SampledWindow, sampleWindows, selectRecordings } from "@granule/timeline";
 import { listRecordings, openCollection } from "@granule/zarr-opus/node";
+import { checkArchiveArgument } from "../archive-directory.ts";
 import { writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { segmentsTable } from "../segments-table.ts";
@@ -31,15 +31,7 @@ export async function runSampleCommand(archive: string, args: SampleArguments, c
     throw new UsageError("--json prints the windows on stdout, so the table needs -o file: choose one");
   }
   const selection = selectionOf(args);
-  if (
-    !/^https?:\/\//i.test(archive) &&
-    !(await stat(archive).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  ) {
-    throw new UsageError(`${archive}: no such archive directory`);
-  }
+  await checkArchiveArgument(archive);
   const collection = await openCollection(archive);
   const recordings = selectRecordings(await listRecordings(collection), selection);
   if (recordings.length === 0) throw new UsageError(`no recording of ${archive} matches the selection`);
