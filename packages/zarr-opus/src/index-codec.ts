@@ -23,7 +23,7 @@ export async function compressIndexChunk(bytes: Uint8Array): Promise<Uint8Array>
   const { cname, clevel, blocksize } = INDEX_COMPRESSOR.configuration;
   // numcodecs names byte shuffle 1 (BloscShuffle.SHUFFLE).
   encoder ??= import("numcodecs/blosc").then(({ default: Blosc }) =>
-    Blosc.fromConfig({ id: "blosc", cname, clevel, blocksize, shuffle: 1 }),
+    Blosc.fromConfig({ cname, clevel, blocksize, shuffle: 1 }),
   );
   return (await encoder).encode(bytes);
 }
