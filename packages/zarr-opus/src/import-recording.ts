@@ -224,7 +224,7 @@ export async function importRecording(
     const sha256 = hash.digestHex();
     const oggMetadata = shardedArrayMetadata(layout);
     await store.set(`${prefix}/${OGG_ARRAY}/zarr.json`, encodeJson(oggMetadata));
-    const { columns, metadata } = await writeIndexArrays(store, `${prefix}/${INDEX_GROUP}`, index);
+    const { columns, metadata } = await writeIndexArrays(store, `${prefix}/${INDEX_GROUP}`, index, platform.gzip);
     const attributes = recordingAttributes(index, { ...described, sha256, importedAt: new Date().toISOString() }, "");
     attributes.indexSha256 = indexChecksum(columns, attributes, platform.sha256);
     signal?.throwIfAborted();

@@ -4,7 +4,6 @@ import { linksFromJson, OpusIndex as OpusIndexClass, PAGE_ROW_COLUMNS } from "@g
 import type * as Zarr from "zarrita";
 import { ArchiveError } from "./errors.ts";
 import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
-import { compressIndexChunk, INDEX_COMPRESSOR } from "./index-codec.ts";
 import { indexFactsJson, type RecordingAttributes } from "./recording-attributes.ts";
 import type { Sha256Factory } from "./sha256.ts";
 import { type AbsolutePath, lastSegment, type ReadableStore, type WritableStore } from "./store.ts";
@@ -62,6 +61,7 @@ export async function writeIndexArrays(
   store: WritableStore,
   prefix: AbsolutePath,
   index: OpusIndex,
+  gzip: (bytes: Uint8Array) => Promise<Uint8Array>,
 ): Promise<{ columns: Partial<Record<IndexArrayName, Column>>; metadata: Record<string, NodeMetadata> }> {
   if (!littleEndian) throw new ArchiveError("invalid-argument", "archives are written on little-endian machines only");
   const columns = columnsOf(index);
@@ -85,7 +85,7 @@ export async function writeIndexArrays(
         fill_value: 0,
         codecs: [
           column.BYTES_PER_ELEMENT === 1 ? { name: "bytes" } : { name: "bytes", configuration: { endian: "little" } },
-          INDEX_COMPRESSOR,
+          { name: "gzip", configuration: { level: 6 } },
         ],
         attributes: {},
         dimension_names: [dimension],
@@ -99,7 +99,7 @@ export async function writeIndexArrays(
         const from = chunk * chunkLength;
         const part = column.subarray(from, Math.min(length, from + chunkLength));
         whole.set(bytesOf(part));
-        await store.set(`${arrayPrefix}/c/${chunk}`, await compressIndexChunk(whole));
+        await store.set(`${arrayPrefix}/c/${chunk}`, await gzip(whole));
       }
     }),
   );

@@ -3,9 +3,10 @@
 import { buildIndex } from "@granule/opus-index";
 import { bindApi, resolveHttp } from "./api.ts";
 import { anonymousIdentity } from "./leases.ts";
+import { streamGzip } from "./platform.ts";
 import { jsSha256 } from "./sha256.ts";
 
-const api = bindApi({ sha256: jsSha256, buildIndex, identity: anonymousIdentity }, resolveHttp);
+const api = bindApi({ sha256: jsSha256, buildIndex, gzip: streamGzip, identity: anonymousIdentity }, resolveHttp);
 
 export const openCollection = api.openCollection;
 export const openRecording = api.openRecording;

@@ -4,6 +4,8 @@ import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { gzip as zlibGzip } from "node:zlib";
 import type { ByteSource } from "@granule/opus-index";
 import { buildIndex, fileSource } from "@granule/opus-index/node";
 import { bindApi, resolveHttp } from "./api.ts";
@@ -35,7 +37,15 @@ function resolveNode(location: string | URL): ArchiveStore {
   return new DirectoryStore(resolvePath(path));
 }
 
-const api = bindApi({ sha256: nodeSha256, buildIndex, identity: nodeIdentity }, resolveNode);
+const gzipAsync = promisify(zlibGzip);
+
+/** zlib's gzip on the libuv thread pool: the index arrays compress in parallel, off the main thread. */
+async function nodeGzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const out = await gzipAsync(bytes, { level: 6 });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+const api = bindApi({ sha256: nodeSha256, buildIndex, gzip: nodeGzip, identity: nodeIdentity }, resolveNode);
 
 export const openCollection = api.openCollection;
 export const openRecording = api.openRecording;
