@@ -3,7 +3,7 @@ import { packageBuild } from "../../tsup.shared.ts";
 
 export default defineConfig(
   packageBuild({
-    entry: ["src/index.ts"],
+    entry: ["src/index.ts", "src/main.ts"],
     shims: true,
     external: [/^@granule\//, "commander", "cli-progress", "csv-parse"],
   }),

@@ -13,6 +13,13 @@ export interface ByteSource {
    */
   readonly version?: string | undefined;
   read(byteOffset: number, byteLength: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Fills `target` with the `target.length` bytes from `byteOffset` (the caller keeps the range
+   * inside the source), or rejects. Optional, for readers that reuse one buffer batch after
+   * batch: a fresh buffer per read costs the kernel a zeroed page per 4 KiB, which is half the
+   * time of reading a 700 MB file from the page cache.
+   */
+  readInto?(target: Uint8Array, byteOffset: number, signal?: AbortSignal): Promise<void>;
   /** Releases what the source holds open (a file handle); optional. */
   close?(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The installed `granule` command. A .js file in a "type": "module" package, so Node runs it as ESM.
-import { Interrupted, main } from "../dist/index.js";
+import { Interrupted, main } from "../dist/main.js";
 
 // A reader that stops early (`granule extract -o - ... | head`) closes the pipe: end quietly.
 process.stdout.on("error", (error) => {

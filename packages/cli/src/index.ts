@@ -1,35 +1,4 @@
-import { createRequire } from "node:module";
-import { abortOpenOutputs } from "./output-file.ts";
-import { buildProgram, type Io } from "./program.ts";
-import { reportError } from "./report-error.ts";
-import { Interrupted } from "./usage-error.ts";
-
+export { main } from "./main.ts";
 export { type NamedSegment, parseSegmentsCsv } from "./segments-csv.ts";
 export { formatDuration, parseSample, parseTime } from "./time.ts";
 export { Interrupted, UsageError } from "./usage-error.ts";
-
-const version = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
-
-/**
- * Runs `granule` with the given arguments; resolves to the exit code. `signal` stops the run
- * (the installed command aborts it on Ctrl-C): what the run was making is removed, and the
- * exit code is 130 (143 for SIGTERM).
- */
-export async function main(argv: string[], io: Io = defaultIo, signal?: AbortSignal): Promise<number> {
-  const state = { exitCode: 0 };
-  const program = buildProgram(io, state, version, signal);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return state.exitCode;
-  } catch (error) {
-    await abortOpenOutputs();
-    // Interrupted, whatever failed on the way out is the interrupt (unless a command said more).
-    const reported = signal?.aborted && !(error instanceof Interrupted) ? (signal.reason ?? error) : error;
-    return reportError(reported, argv.includes("--debug"), io.err);
-  }
-}
-
-const defaultIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};

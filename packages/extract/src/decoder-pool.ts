@@ -49,6 +49,28 @@ export class DecoderCache {
 
 const shared = new DecoderCache();
 
+/** The layout most field recordings have: mono, mapping family 0 (as `parseOpusHead` gives it). */
+const MONO_HEAD: OpusHead = {
+  version: 1,
+  channels: 1,
+  preSkip: 0,
+  inputSampleRate: 48_000,
+  outputGainQ8: 0,
+  mappingFamily: 0,
+  streamCount: 1,
+  coupledCount: 0,
+  mapping: Uint8Array.of(0),
+};
+
+/**
+ * Compiles the WASM decoder and creates this thread's mono decoder now, so that a worker
+ * started ahead of an extraction (`prestartDecodeWorkers`) is ready when its first window
+ * comes. Another layout still compiles nothing again: the compiled module is shared.
+ */
+export function warmUpDecoder(): void {
+  void shared.run(MONO_HEAD, async () => undefined).catch(() => undefined);
+}
+
 /** Decodes on the calling thread: `workers: 0`. */
 export function inProcessDecoder(): DecodeWorker {
   return {

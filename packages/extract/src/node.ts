@@ -4,7 +4,8 @@ import { open, unlink, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Writable } from "node:stream";
 import type { Recording } from "@granule/opus-index";
-import { nodeWorkerPort, whileBusy } from "@granule/opus-index/internal/node";
+import { nodeWorkerPort, prestartWorkers, whileBusy } from "@granule/opus-index/internal/node";
+import { MAX_DECODE_WORKERS } from "./decode-workers.ts";
 import { type DecodeWorker, type DecodeWorkerFactory, decodeWorkerOver } from "./decoder-pool.ts";
 import {
   type extractEach as ExtractEach,
@@ -18,10 +19,12 @@ import type { SegmentRange } from "./plan-windows.ts";
 import { encodeWav, type WavFormat, type WavOptions } from "./wav.ts";
 import { type WavSource, wavStream } from "./wav-stream.ts";
 
+const DECODE_WORKER_SCRIPT = new URL("./decode-worker-node.js", import.meta.url);
+
 /** A decode worker on a (pooled) worker_threads thread: each compiles the WASM decoder once. */
 export const nodeDecoderFactory: DecodeWorkerFactory = Object.assign(
   (): DecodeWorker => {
-    const port = nodeWorkerPort(new URL("./decode-worker-node.js", import.meta.url));
+    const port = nodeWorkerPort(DECODE_WORKER_SCRIPT);
     const worker = decodeWorkerOver(port);
     return {
       decode: (job, transfer) => whileBusy(port, () => worker.decode(job, transfer)),
@@ -30,6 +33,16 @@ export const nodeDecoderFactory: DecodeWorkerFactory = Object.assign(
   },
   { parallelism: availableParallelism() },
 );
+
+/**
+ * Starts `count` decode worker threads now (default: one per core, as an extraction of many
+ * windows would), which wait, not keeping the process alive, for the next extraction to take
+ * them: call it before work that comes first, such as indexing the file, so that the threads'
+ * start and their WASM compile overlap it. Unneeded threads cost memory, not time.
+ */
+export function prestartDecodeWorkers(count = Math.min(availableParallelism(), MAX_DECODE_WORKERS)): void {
+  prestartWorkers(DECODE_WORKER_SCRIPT, count);
+}
 
 const withNodeWorkers = (options: ExtractOptions): ExtractOptions => ({
   workerFactory: nodeDecoderFactory,

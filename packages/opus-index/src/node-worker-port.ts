@@ -50,6 +50,17 @@ export function nodeWorkerPort(script: URL): WorkerPort & { busy(delta: 1 | -1):
   };
 }
 
+/**
+ * Starts threads of `script` now, into the idle pool, until `count` wait there (at most
+ * `MAX_IDLE_PER_SCRIPT`): their start (a thread, the module, what it compiles on loading)
+ * then overlaps whatever the caller does before it needs them, such as indexing a file.
+ */
+export function prestartWorkers(script: URL, count: number): void {
+  const list = idle.get(script.href) ?? [];
+  while (list.length < Math.min(count, MAX_IDLE_PER_SCRIPT)) list.push(start(script));
+  idle.set(script.href, list);
+}
+
 function start(script: URL): Pooled {
   const worker = new Worker(script, { execArgv: workerExecArgv() });
   const pooled: Pooled = { worker, handlers: {}, failed: false };

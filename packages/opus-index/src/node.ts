@@ -15,28 +15,33 @@ import { declaredOriginalRate } from "./time-expansion.ts";
 /** A source over a local file, read with positioned reads; `close()` releases it. */
 export async function fileSource(
   path: string,
-): Promise<ByteSource & { readonly readsAreFresh: true; close(): Promise<void> }> {
+): Promise<
+  ByteSource & Required<Pick<ByteSource, "readInto">> & { readonly readsAreFresh: true; close(): Promise<void> }
+> {
   const handle = await open(path, "r");
   const { size } = await handle.stat();
+  const readInto = async (target: Uint8Array, byteOffset: number) => {
+    let done = 0;
+    while (done < target.length) {
+      const { bytesRead } = await handle.read(target, done, target.length - done, byteOffset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    if (done !== target.length) {
+      throw new OpusError("read-failed", `${path}: read ${done} of ${target.length} bytes (did the file shrink?)`, {
+        byteOffset,
+      });
+    }
+  };
   return {
     size,
     readsAreFresh: true,
     async read(byteOffset, byteLength) {
-      const length = Math.max(0, Math.min(byteLength, size - byteOffset));
-      const bytes = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(bytes, done, length - done, byteOffset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      if (done !== length) {
-        throw new OpusError("read-failed", `${path}: read ${done} of ${length} bytes (did the file shrink?)`, {
-          byteOffset,
-        });
-      }
+      const bytes = new Uint8Array(Math.max(0, Math.min(byteLength, size - byteOffset)));
+      await readInto(bytes, byteOffset);
       return bytes;
     },
+    readInto,
     close: () => handle.close(),
   };
 }

@@ -48,6 +48,27 @@ export function teeSource(source: ByteSource & { readonly readsAreFresh?: boolea
   const ended = (at: number) =>
     new ArchiveError("io", `the source ended at byte ${at} of the ${source.size} it announced`, { byteOffset: at });
 
+  /** Resolves to a read's bytes once the sink has had them, in order after the reads before. */
+  const fed = (pending: Promise<Uint8Array>, byteOffset: number, signal?: AbortSignal): Promise<Uint8Array> => {
+    // It may fail while earlier steps run; the step below reports it, so it is not "unhandled".
+    pending.catch(() => undefined);
+    const step = chain.then(async () => {
+      const bytes = await pending;
+      try {
+        await feed(bytes, byteOffset, signal);
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+      return bytes;
+    });
+    chain = step.then(
+      () => undefined,
+      () => undefined,
+    );
+    return step;
+  };
+
   const tee: TeeSource = {
     size: source.size,
     ...(source.readsAreFresh === undefined ? {} : { readsAreFresh: source.readsAreFresh }),
@@ -55,25 +76,20 @@ export function teeSource(source: ByteSource & { readonly readsAreFresh?: boolea
       return done;
     },
     read(byteOffset, byteLength, signal) {
-      const pending = source.read(byteOffset, byteLength, signal);
-      // It may fail while earlier steps run; the step below reports it, so it is not "unhandled".
-      pending.catch(() => undefined);
-      const step = chain.then(async () => {
-        const bytes = await pending;
-        try {
-          await feed(bytes, byteOffset, signal);
-        } catch (error) {
-          stopped = true;
-          throw error;
-        }
-        return bytes;
-      });
-      chain = step.then(
-        () => undefined,
-        () => undefined,
-      );
-      return step;
+      return fed(source.read(byteOffset, byteLength, signal), byteOffset, signal);
     },
+    ...(source.readInto === undefined
+      ? {}
+      : {
+          readInto: async (target: Uint8Array, byteOffset: number, signal?: AbortSignal) => {
+            const into = source.readInto!.bind(source);
+            await fed(
+              into(target, byteOffset, signal).then(() => target),
+              byteOffset,
+              signal,
+            );
+          },
+        }),
     async finish(signal) {
       await chain;
       while (!stopped && done < source.size) {

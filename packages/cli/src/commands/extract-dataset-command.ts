@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { MIN_WINDOWS_FOR_WORKERS, prestartDecodeWorkers } from "@granule/extract/node";
 import { LABEL_FORMATS, LabelError, type LabelFormat, type LabelTable, readTable } from "@granule/labels";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -63,6 +64,8 @@ export async function runDatasetCommand(
   const preRollSamples = preRollFrom(args.preRoll);
   const table = args.segments === undefined ? undefined : await readLabelTable(args.segments, args.segmentsFormat);
   const rate = originalRate(args.originalRate);
+  // Many rows will decode on workers: start them now, so that their start overlaps indexing.
+  if ((table?.rows.length ?? 0) >= MIN_WINDOWS_FOR_WORKERS && args.workers !== "0") prestartDecodeWorkers();
   const targets = await openTargets(source, (name) => openSource(name, rate === undefined ? {} : { sampleRate: rate }));
   try {
     let planned: PlannedOutput[];
