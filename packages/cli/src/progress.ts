@@ -1,14 +1,16 @@
-import cliProgress from "cli-progress";
-
 export interface Progress {
   /** `detail` names what is being worked on (a file). */
   update(done: number, total: number, detail?: string): void;
   stop(): void;
 }
 
-/** A progress bar on stderr when it is a terminal and not --quiet; otherwise nothing. */
-export function progressBar(label: string, unit: "bytes" | "segments", quiet: boolean): Progress {
+/**
+ * A progress bar on stderr when it is a terminal and not --quiet; otherwise nothing (and
+ * cli-progress is not even loaded: a scripted run does not pay for it).
+ */
+export async function progressBar(label: string, unit: "bytes" | "segments", quiet: boolean): Promise<Progress> {
   if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { default: cliProgress } = await import("cli-progress");
   const format =
     unit === "bytes"
       ? `${label} {detail}[{bar}] {percentage}% | {doneMB}/{totalMB} MB | {eta_formatted} left`
@@ -49,7 +51,7 @@ export async function withProgress<T>(
   quiet: boolean,
   work: (progress: Progress) => Promise<T>,
 ): Promise<T> {
-  const bar = progressBar(label, unit, quiet);
+  const bar = await progressBar(label, unit, quiet);
   try {
     return await work(bar);
   } finally {

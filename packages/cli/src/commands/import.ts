@@ -2,7 +2,6 @@ import { rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import type { EncodeResult } from "@granule/encode";
-import { encodeFiles } from "@granule/encode/node";
 import {
   type Collection,
   checkId,
@@ -129,8 +128,12 @@ async function encodeRecorderFiles(
     }
     jobs.push({ index: i, input: file, output: join(folder, `${i}.opus`), bytes: (await stat(file)).size });
   }
+  if (jobs.length === 0) return prepared;
   const total = jobs.reduce((sum, job) => sum + job.bytes, 0);
   let done = 0;
+  // The encoder (its WASM and readers) loads only when there are WAV/FLAC files to encode: it
+  // took longer to load than an hour's .opus takes to import.
+  const { encodeFiles } = await import("@granule/encode/node");
   const outcomes = await encodeFiles(jobs, {
     workers: encodeWorkers(args, jobs.length),
     ...encoding,
