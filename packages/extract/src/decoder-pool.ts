@@ -9,13 +9,28 @@ export interface DecodeWorker {
   /** `transfer` hands `job.bytes`' buffer to the worker (the caller must not use it after). */
   decode(job: WindowJob, transfer: boolean): Promise<WindowOutput>;
   terminate(): void;
+  /**
+   * Decodes on the calling thread, blocking it while it decodes. A worker thread gets its
+   * next window queued behind the one it decodes, so that it never waits for a calling thread
+   * that is busy decoding one of its own.
+   */
+  readonly onCallingThread?: boolean;
 }
 
 /**
  * Starts a decode worker. It may say how many threads the machine runs at once
  * (`parallelism`), which caps the worker count; else `navigator.hardwareConcurrency` does.
  */
-export type DecodeWorkerFactory = (() => DecodeWorker) & { readonly parallelism?: number };
+export type DecodeWorkerFactory = (() => DecodeWorker) & {
+  readonly parallelism?: number;
+  /**
+   * The calling thread decodes too, as one of the workers: n workers are n - 1 threads and the
+   * caller. Where the caller has nothing else to do while windows decode (a Node process, whose
+   * main thread only reads windows and writes outputs) that saves a thread's start and memory
+   * at the same speed; a browser page keeps its thread for the page.
+   */
+  readonly callerDecodes?: boolean;
+};
 
 /**
  * Decoders kept per channel layout, so a thread compiles and creates each once. A decoder's
@@ -76,6 +91,7 @@ export function inProcessDecoder(): DecodeWorker {
   return {
     decode: (job) => shared.run(job.head, (decoder) => decodeWindow(decoder, job)),
     terminate: () => {},
+    onCallingThread: true,
   };
 }
 

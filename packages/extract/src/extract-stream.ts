@@ -59,6 +59,7 @@ export function extractStream(recording: Recording, range: SegmentRange, options
       const decoded = decodeInOrder(windows.length, workers, {
         prepare: plan.prepare,
         transfer: plan.transfer,
+        windowsPerLane: plan.windowsPerLane,
         signal: options.signal,
       });
       try {

@@ -123,6 +123,7 @@ export async function extractEach(
     for await (const [w, output] of decodeInOrder(windows.length, workers, {
       prepare: plan.prepare,
       transfer: plan.transfer,
+      windowsPerLane: plan.windowsPerLane,
       signal: options.signal,
     })) {
       progress.windowsDone++;
@@ -147,6 +148,31 @@ export interface ExtractionPlan {
   prepare(w: number): Promise<WindowJob>;
   /** Long stretches are cut into windows of this many samples. */
   splitSamples: number;
+  /** For `decodeInOrder`: windows in flight per lane. */
+  windowsPerLane: number;
+}
+
+/** However short the windows, no more than this many per lane are in flight. */
+const MAX_WINDOWS_PER_LANE = 32;
+
+/**
+ * Windows in flight per lane: two of the longest windows' worth of samples. Short windows (a
+ * 2 s segment) then queue deep enough that a fast lane is never held back by the order in
+ * which outputs are handed over, at no more memory than two long windows take.
+ */
+function windowsPerLane(windows: readonly PlannedWindow[], splitSamples: number): number {
+  let samples = 0;
+  for (const window of windows) {
+    let from = Number.POSITIVE_INFINITY;
+    let to = 0;
+    for (const part of window.parts) {
+      from = Math.min(from, part.startSample);
+      to = Math.max(to, part.endSample);
+    }
+    samples += to - from + window.preRollSamples;
+  }
+  const mean = windows.length === 0 ? splitSamples : samples / windows.length;
+  return Math.max(2, Math.min(MAX_WINDOWS_PER_LANE, Math.floor((2 * splitSamples) / mean)));
 }
 
 /** Checks the options and ranges, plans the windows and decides the workers. */
@@ -204,11 +230,16 @@ export function planExtraction(
     parts,
     windows,
     workerCount,
-    startWorkers: () =>
-      workerCount === 0 ? [inProcessDecoder()] : Array.from({ length: workerCount }, () => factory!()),
+    startWorkers: () => {
+      if (workerCount === 0) return [inProcessDecoder()];
+      const threads = factory!.callerDecodes === true ? workerCount - 1 : workerCount;
+      const workers = Array.from({ length: threads }, () => factory!());
+      return threads < workerCount ? [...workers, inProcessDecoder()] : workers;
+    },
     transfer: workerCount > 0 && (recording.source as { readsAreFresh?: boolean }).readsAreFresh === true,
     prepare: (w) => prepareJob(recording, windows[w]!, options, options.signal),
     splitSamples: planOptions.splitSamples,
+    windowsPerLane: windowsPerLane(windows, planOptions.splitSamples),
   };
 }
 

@@ -6,22 +6,28 @@ export interface ScheduleOptions {
   prepare(w: number): Promise<WindowJob>;
   /** Hand jobs' bytes to the workers instead of copying them. */
   transfer: boolean;
+  /** Windows in flight per lane (default 2): short windows can afford more for the same memory. */
+  windowsPerLane?: number;
   signal?: AbortSignal | undefined;
 }
 
 /**
  * Decodes windows 0 to `windowCount - 1` on `workers` and yields their outputs in window
- * order. Each worker reads its next window while it decodes one. Memory is bounded by the
- * windows in flight, not by their number: a window is started only while fewer than
- * `2 * workers` are started and not yet taken (the one the consumer holds, between two
- * `next()` calls, counts), so a slow consumer holds the decoders back.
+ * order. Each lane reads its next window while it decodes one; a worker thread has two lanes,
+ * so its next window is already queued when it finishes one, and one on the calling thread
+ * has one lane, which lets the event loop run (replies, reads) before each window it decodes.
+ * Memory is bounded by the windows in flight, not by their number: a window is started only
+ * while fewer than `windowsPerLane * lanes` are started and not yet taken (the one the consumer holds,
+ * between two `next()` calls, counts), so a slow consumer holds the decoders back.
  */
 export async function* decodeInOrder(
   windowCount: number,
   workers: readonly DecodeWorker[],
   options: ScheduleOptions,
 ): AsyncGenerator<[number, WindowOutput]> {
-  const limit = 2 * workers.length;
+  const mixed = workers.some((w) => w.onCallingThread === true) && workers.some((w) => w.onCallingThread !== true);
+  const laneWorkers = workers.flatMap((w) => (w.onCallingThread === true ? [w] : [w, w]));
+  const limit = (options.windowsPerLane ?? 2) * laneWorkers.length;
   const outputs = new Map<number, WindowOutput>();
   let next = 0; // the next window to start
   let taken = 0; // windows the consumer has finished with
@@ -62,6 +68,8 @@ export async function* decodeInOrder(
       // Read the next window while this one decodes, if there is room for it now.
       let following = tryClaim();
       pending = following >= 0 ? prepare(following) : undefined;
+      // Beside worker threads, let their replies in before this thread blocks on a window.
+      if (mixed && worker.onCallingThread === true) await yieldToEventLoop();
       const output = await worker.decode(job, options.transfer);
       if (stopped) return;
       outputs.set(w, output);
@@ -73,7 +81,7 @@ export async function* decodeInOrder(
       w = following;
     }
   };
-  const lanes = workers.map((worker) =>
+  const lanes = laneWorkers.map((worker) =>
     lane(worker).catch((error: unknown) => {
       failure ??= { error };
       notify();
@@ -97,4 +105,10 @@ export async function* decodeInOrder(
     stopped = true;
     notify();
   }
+}
+
+/** Resolves after the event loop has run what is pending (I/O callbacks, messages). */
+function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (run: () => void) => void }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -56,4 +56,22 @@ describe("decode workers: one policy for every entry point", () => {
     expect(await run(2, 10)).toBe(2); // capped at the windows
     expect(await run(16, 0)).toBe(0);
   });
+
+  it("counts the calling thread as one of the workers when the factory says it decodes too (Node)", async () => {
+    expect(nodeDecoderFactory.callerDecodes).toBe(true);
+    const rec = await open("ffmpeg-mono.opus");
+    let started = 0;
+    const factory: DecodeWorkerFactory = Object.assign(
+      (): DecodeWorker => {
+        started++;
+        return { ...inProcessDecoder(), onCallingThread: false };
+      },
+      { parallelism: 3, callerDecodes: true },
+    );
+    const ranges = Array.from({ length: 40 }, (_, i) => ({ startSample: i * 5_000, endSample: i * 5_000 + 500 }));
+    const reference = await extractMany(rec, ranges, { workers: 0, maxWindowSeconds: 0.001 });
+    const decoded = await extractMany(rec, ranges, { workerFactory: factory, maxWindowSeconds: 0.001 });
+    expect(started).toBe(2); // three decoders: two threads and the caller
+    expect(decoded.map((s) => [...s.channels[0]!])).toEqual(reference.map((s) => [...s.channels[0]!]));
+  });
 });

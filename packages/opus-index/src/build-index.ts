@@ -24,7 +24,7 @@ export interface BuildIndexOptions {
    * point): one per core, up to 4, for files of 256 MiB or more where workers exist, else 0.
    */
   workers?: number;
-  /** Bytes per read of the source; each batch is scanned as one range. Default 8 MiB. */
+  /** Bytes per read of the source; each batch is scanned as one range. Default 8 MiB (2 MiB without workers). */
   batchBytes?: number;
   /** How to start a worker. Default: Web Workers where the runtime has them (the Node entry uses worker_threads). */
   workerFactory?: ScanWorkerFactory;
@@ -36,6 +36,8 @@ export interface BuildIndexOptions {
 export type TransferableSource = ByteSource & { readonly readsAreFresh?: boolean };
 
 const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+/** Batches scanned on the calling thread: two in memory at a time (one read ahead) are 4 MiB, not 16. */
+const IN_PROCESS_BATCH_BYTES = 2 * 1024 * 1024;
 /** A page that starts in a batch ends at most this far past the batch's end. */
 const LOOK_AHEAD_BYTES = PAGE_MAX_BYTES - 1;
 
@@ -93,10 +95,6 @@ export async function buildIndexWith(
 ): Promise<OpusIndex> {
   const source: TransferableSource = input instanceof Uint8Array ? bufferSource(input) : input;
   const size = source.size;
-  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
-  if (!Number.isSafeInteger(batchBytes) || batchBytes < 1) {
-    throw new OpusError("invalid-argument", `batchBytes must be a positive whole number, got ${batchBytes}`);
-  }
   const factory = options.workerFactory ?? runtime.workerFactory;
   const workerCount = options.workers ?? defaultScanWorkers(size, factory !== undefined, runtime.parallelism);
   if (!Number.isSafeInteger(workerCount) || workerCount < 0) {
@@ -107,6 +105,11 @@ export async function buildIndexWith(
       "invalid-argument",
       "this runtime has no Web Workers: pass workers: 0, or use the Node entry point",
     );
+  }
+  // A worker's batch is worth its message; on this thread, smaller batches keep less in memory.
+  const batchBytes = options.batchBytes ?? (workerCount === 0 ? IN_PROCESS_BATCH_BYTES : DEFAULT_BATCH_BYTES);
+  if (!Number.isSafeInteger(batchBytes) || batchBytes < 1) {
+    throw new OpusError("invalid-argument", `batchBytes must be a positive whole number, got ${batchBytes}`);
   }
   const signal = options.signal;
   signal?.throwIfAborted();
