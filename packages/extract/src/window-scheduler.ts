@@ -45,13 +45,23 @@ export async function* decodeInOrder(
     });
     resolve();
   };
-  const tryClaim = (): number => (!stopped && next < windowCount && next - taken < limit ? next++ : -1);
-  const claim = async (): Promise<number> => {
+  // Worker threads come first: the calling thread takes a window only while no thread waits
+  // for one, since it also hands outputs over (a long range's writing) and must not keep the
+  // threads idle by taking every window that frees up.
+  let threadsWaiting = 0;
+  const tryClaim = (worker: DecodeWorker): number =>
+    !stopped && next < windowCount && next - taken < limit && !(worker.onCallingThread === true && threadsWaiting > 0)
+      ? next++
+      : -1;
+  const claim = async (worker: DecodeWorker): Promise<number> => {
+    const thread = worker.onCallingThread !== true;
     for (;;) {
       if (stopped || next >= windowCount) return -1;
-      const w = tryClaim();
+      const w = tryClaim(worker);
       if (w >= 0) return w;
+      if (thread) threadsWaiting++;
       await changed;
+      if (thread && --threadsWaiting === 0) notify(); // the calling thread may take what is left
     }
   };
   const prepare = (w: number): Promise<WindowJob> => {
@@ -60,22 +70,26 @@ export async function* decodeInOrder(
     return job;
   };
   const lane = async (worker: DecodeWorker) => {
-    let w = await claim();
+    const helper = mixed && worker.onCallingThread === true;
+    if (helper) await yieldToEventLoop();
+    let w = await claim(worker);
     let pending = w >= 0 ? prepare(w) : undefined;
     while (pending !== undefined) {
       const job = await pending;
       options.signal?.throwIfAborted();
-      // Read the next window while this one decodes, if there is room for it now.
-      let following = tryClaim();
+      // Read the next window while this one decodes, if there is room for it now (beside
+      // worker threads, the calling thread reads none ahead: a window it holds while it
+      // decodes is one a thread could have had).
+      let following = helper ? -1 : tryClaim(worker);
       pending = following >= 0 ? prepare(following) : undefined;
-      // Beside worker threads, let their replies in before this thread blocks on a window.
-      if (mixed && worker.onCallingThread === true) await yieldToEventLoop();
       const output = await worker.decode(job, options.transfer);
       if (stopped) return;
       outputs.set(w, output);
       notify();
+      // Let the threads' replies and claims in before this thread claims and blocks again.
+      if (helper) await yieldToEventLoop();
       if (pending === undefined) {
-        following = await claim();
+        following = await claim(worker);
         pending = following >= 0 ? prepare(following) : undefined;
       }
       w = following;
