@@ -247,6 +247,31 @@ describe("granule extract <archive> --window over the deployment", () => {
     ]);
     expect(same(f32(readFileSync(join(out, "a-43200.f32"))), cut(UNCUT_PATH, 43_200, 43_200 + WINDOW))).toBe(true);
     expect(run.stderr).toMatch(/left out u: without recordedAt/);
+    // One window to one file, streamed: 0.9 s to 1.301 s holds one whole window across the cut
+    // (b's stamp is 0.5 ms late, so 0.9-1.3 s holds 24 samples less than 0.4 s).
+    const one = join(dir, "one.f32");
+    const single = JSON.parse(
+      ok([
+        "extract",
+        archive,
+        "--device",
+        "moth1",
+        "--start",
+        iso(T0 + 900),
+        "--end",
+        iso(T0 + 1_301),
+        "--window",
+        "0.4",
+        ...EXACT,
+        "-o",
+        one,
+        "--json",
+      ]).stdout,
+    );
+    expect(single.segments).toEqual([
+      expect.objectContaining({ recording: "a", startSample: 43_200, recordings: ["a", "b"], gaps: [] }),
+    ]);
+    expect(same(f32(readFileSync(one)), cut(UNCUT_PATH, 43_200, 43_200 + WINDOW))).toBe(true);
     // Nothing fits: said, not an empty folder.
     const none = granule([
       "extract",
