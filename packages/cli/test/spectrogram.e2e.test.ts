@@ -1,12 +1,12 @@
 // `granule spectrogram`: PNGs of the requested size whose brightest row is the tone's frequency.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeToBytes } from "@granule/encode";
 import { encodeWav } from "@granule/extract";
 import { decode } from "fast-png";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { granule } from "./cli.ts";
+import { fixture, granule } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "granule-spectrogram-"));
 const tone = join(dir, "tone.opus");
@@ -161,7 +161,7 @@ describe("granule spectrogram", () => {
     writeFileSync(csv, "recording,start,end\ntone,2.0,3.0\nother,0.5,1.5\n");
     const run = granule(["spectrogram", join(archive, "tone"), "--segments", csv, "--out-dir", join(dir, "other")]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/other\.csv row 3 is of recording other, but the source is recording tone/);
+    expect(run.stderr).toMatch(/other\.csv row 3: names recording "other", but the source is .*tone/);
   });
 
   it("draws from an archive by UTC time, with axes around the plot", () => {
@@ -227,5 +227,121 @@ describe("granule spectrogram", () => {
     ]);
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/fewer than one frame/);
+  });
+});
+
+describe("granule spectrogram --segments: every label table extract reads, read by the same code", () => {
+  const labels = (path: string) => fixture(`../packages/labels/test/fixtures/${path}`);
+
+  it("places a Raven table's rows as extract places them, past the end clipped or skipped (reported)", () => {
+    const table = labels("raven/marsh-0427.Table.1.selections.txt");
+    // The fixture's boxes are of a longer recording: the tone's 4 s end cuts two, and one starts after it.
+    const strict = granule(["spectrogram", tone, "--segments", table, "--out-dir", join(dir, "raven-strict")]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(
+      /row 2: 1\.898 s-4\.111 s goes past the end of .*tone\.opus.*--clip-to-end.*--skip-invalid/,
+    );
+    expect(existsSync(join(dir, "raven-strict"))).toBe(false);
+    const policy = ["--clip-to-end", "--skip-invalid"];
+    const run = ok(["spectrogram", tone, "--segments", table, ...policy, "--out-dir", join(dir, "raven"), "--json"]);
+    const drawn = JSON.parse(run.stdout);
+    const extracted = JSON.parse(
+      ok(["extract", tone, "--segments", table, ...policy, "--out-dir", join(dir, "raven-wav"), "--json"]).stdout,
+    );
+    const ranges = (list: { name: string; startSample: number; endSample: number }[]) =>
+      list.map((p) => [p.name, p.startSample, p.endSample]);
+    expect(ranges(drawn.pictures)).toEqual(ranges(extracted.segments));
+    expect(ranges(drawn.pictures)).toEqual([
+      ["1", 91_087, 192_000], // 1.897648165999982 s x 48000, halves up; clipped at the end
+      ["2", 152_760, 192_000],
+      ["3", 4_800, 12_000],
+    ]);
+    expect(drawn.skipped).toEqual([expect.objectContaining({ origin: `${table} row 5` })]);
+    expect(drawn.clipped.map((c: { origin: string }) => c.origin)).toEqual([`${table} row 2`, `${table} row 3`]);
+    expect(run.stderr).toMatch(/skipped .*row 5: 15\.875 s-16\.070 s .* starts after the end/);
+  });
+
+  it("finds a BirdNET table's rows by the file they name: soundscape.wav's rows are the archived soundscape.opus's", () => {
+    const named = join(dir, "soundscape.opus");
+    copyFileSync(tone, named);
+    const table = labels("birdnet/soundscape.BirdNET.results.csv");
+    const run = ok([
+      "spectrogram",
+      named,
+      "--segments",
+      table,
+      "--skip-invalid",
+      "--out-dir",
+      join(dir, "birdnet"),
+      "--max-hz",
+      "4000",
+      "--json",
+    ]);
+    const [first, ...rest] = JSON.parse(run.stdout).pictures;
+    expect(rest).toEqual([]); // the other detections are of a 120 s file
+    expect([first.name, first.startSample, first.endSample]).toEqual(["1", 0, 3 * RATE]);
+    // 0-3 s: the tone from 2 s.
+    expect(Math.abs(brightestHz(first, 2.1, 2.9) - TONE_HZ)).toBeLessThanOrEqual(50);
+  });
+
+  it("reads Audacity labels (forced or detected) and refuses rows that name another recording", () => {
+    const audacity = labels("audacity/labels.txt");
+    for (const format of [[], ["--segments-format", "audacity"]]) {
+      const run = ok([
+        "spectrogram",
+        tone,
+        "--segments",
+        audacity,
+        ...format,
+        "--skip-invalid",
+        "--out-dir",
+        join(dir, `audacity${format.length}`),
+        "--json",
+      ]);
+      const pictures = JSON.parse(run.stdout).pictures;
+      expect(pictures.map((p: { startSample: number; endSample: number }) => [p.startSample, p.endSample])).toEqual([
+        [60_000, 120_000], // 1.25-2.5 s; the point label and the labels past 4 s are skipped
+      ]);
+    }
+    // Forced as another format, the same file is read as that format (and fails as one).
+    const forced = granule([
+      "spectrogram",
+      tone,
+      "--segments",
+      audacity,
+      "--segments-format",
+      "raven",
+      "--out-dir",
+      join(dir, "forced"),
+    ]);
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toMatch(/labels\.txt row 1: a Raven selection table needs "Begin Time \(s\)"/);
+    // Kaleidoscope's IN FILE names another recorder file: refused, naming the row and both files.
+    const kaleidoscope = granule([
+      "spectrogram",
+      tone,
+      "--segments",
+      labels("kaleidoscope/id.csv"),
+      "--out-dir",
+      join(dir, "kaleidoscope"),
+    ]);
+    expect(kaleidoscope.code).toBe(2);
+    expect(kaleidoscope.stderr).toMatch(
+      /id\.csv row 2: names file "SMU00505_20210922_022259\.wav", but the source is .*tone\.opus/,
+    );
+  });
+
+  it("places rows in an archive's recordings as extract does (by id here), with their UTC start", () => {
+    const csv = join(dir, "archive-rows.csv");
+    writeFileSync(csv, "recording,start,end,label\ntone,2,3,tone\n");
+    const run = ok(["spectrogram", archive, "--segments", csv, "--out-dir", join(dir, "archive-rows"), "--json"]);
+    const [picture] = JSON.parse(run.stdout).pictures;
+    expect(picture).toMatchObject({
+      name: "1",
+      recording: "tone",
+      startSample: 2 * RATE,
+      endSample: 3 * RATE,
+      start: "2025-04-16T05:40:02.000000Z",
+    });
   });
 });

@@ -9,6 +9,7 @@ export {
   type TimelineSegment,
   type TimelineStream,
 } from "./extract-timeline.ts";
+export { type DeploymentSpans, planSpans, type SpanOptions, type TimelineBreak } from "./plan-spans.ts";
 export {
   type AudioPiece,
   type PlanOptions,
@@ -23,3 +24,4 @@ export {
 export { type RecordingSpan, recordingSpan, type TimelineRecording, toEpochMs, utcText } from "./recording-span.ts";
 export { type SampledWindow, type SampleWindowsOptions, sampleWindows } from "./sample-windows.ts";
 export { type RecordingSelection, selectRecordings } from "./select-recordings.ts";
+export { slicePlan } from "./slice-plan.ts";

@@ -112,7 +112,8 @@ export function planTimeline(
   });
 }
 
-interface PlanContext {
+/** What planning a request needs besides the request (for `planOnRuns`, shared with `plan-spans.ts`). */
+export interface PlanContext {
   runs: Map<string, DeviceRun[]>;
   byId: Map<string, TimelineRecording>;
   toleranceMs: number;
@@ -229,7 +230,7 @@ function planTime(
  * the last run's (past its end after it); the runs between are read whole, gaps between them
  * filled or refused.
  */
-function planOnRuns(
+export function planOnRuns(
   runs: DeviceRun[],
   from: number,
   to: number,
@@ -332,7 +333,8 @@ function planOnRuns(
   };
 }
 
-function compatible(a: DeviceRun, b: DeviceRun): boolean {
+/** Whether two runs hold the same kind of audio (rate and channels), so that one stream may go from one to the other. */
+export function compatible(a: DeviceRun, b: DeviceRun): boolean {
   return a.sampleRate === b.sampleRate && a.channels === b.channels;
 }
 
@@ -370,9 +372,9 @@ function gapError(
   );
 }
 
-const deviceText = (deviceId: string | null | undefined) =>
+export const deviceText = (deviceId: string | null | undefined) =>
   deviceId === null || deviceId === undefined ? "the recordings without a device id" : `device ${deviceId}`;
 
-function msText(ms: number): string {
+export function msText(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(3)} s` : `${ms.toFixed(3)} ms`;
 }

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { MIN_WINDOWS_FOR_WORKERS, prestartDecodeWorkers } from "@granule/extract/node";
-import { LABEL_FORMATS, LabelError, type LabelFormat, type LabelTable, readTable } from "@granule/labels";
+import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import { openSource, originalRate } from "../source.ts";
@@ -9,8 +8,10 @@ import { UsageError } from "../usage-error.ts";
 import type { ExtractArguments } from "./extract.ts";
 import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
 import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
+import { breakNote, type DeploymentWindows, planDeploymentWindows } from "./extract-deployment-windows.ts";
 import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
 import { openTargets } from "./extract-targets.ts";
+import type { TimelineArguments } from "./extract-timeline.ts";
 import { planWindows } from "./extract-windows.ts";
 import { parsePart } from "./job-part.ts";
 import { parseChannels, parseOutputRate } from "./pcm-shape.ts";
@@ -34,7 +35,7 @@ export function wantsDataset(args: ExtractArguments): boolean {
 /** `granule extract` over a label table, fixed windows, or one reshaped range. */
 export async function runDatasetCommand(
   source: string,
-  args: ExtractArguments & { json?: boolean },
+  args: ExtractArguments & TimelineArguments & { json?: boolean },
   context: CommandContext,
 ): Promise<void> {
   const started = performance.now();
@@ -70,24 +71,36 @@ export async function runDatasetCommand(
   try {
     let planned: PlannedOutput[];
     let report: PlanReport = { skipped: [], clipped: [] };
+    let deployment: DeploymentWindows | undefined;
     if (table !== undefined) {
       ({ outputs: planned, report } = planRows(table, targets, {
         clipToEnd: args.clipToEnd ?? false,
         skipInvalid: args.skipInvalid ?? false,
       }));
     } else if (args.window !== undefined) {
-      if (hasRange && targets.kind === "collection") {
-        throw new UsageError(
-          `${source} is an archive: --window covers each recording whole; name one recording (${source}/<id>) for a range`,
-        );
+      if (targets.kind === "collection") {
+        if (args.startSample !== undefined || args.endSample !== undefined) {
+          throw new UsageError(
+            `${source} is an archive: sample numbers belong to one recording, so name it (${source}/<id>), or give UTC --start/--end`,
+          );
+        }
+        // Windows on the deployment's timeline: across joins, never across a gap unless filled.
+        deployment = planDeploymentWindows(targets.recordings, source, { ...args, window: args.window });
+        planned = deployment.outputs;
+        if (planned.length === 0) {
+          throw new UsageError(
+            `no whole --window ${args.window} fits in the recordings of ${source}${args.device === undefined ? "" : ` of device ${args.device}`}${hasRange ? ` between ${args.start} and ${args.end}` : ""}`,
+          );
+        }
+      } else {
+        const spans = targets.recordings.map((target) => {
+          if (!hasRange) return { target, startSample: 0, endSample: target.totalSamples };
+          const range = rangeOf(args, target.sampleRate);
+          checkSpan(range, target);
+          return { target, ...range };
+        });
+        planned = planWindows(spans, { window: args.window, ...(args.hop === undefined ? {} : { hop: args.hop }) });
       }
-      const spans = targets.recordings.map((target) => {
-        if (!hasRange) return { target, startSample: 0, endSample: target.totalSamples };
-        const range = rangeOf(args, target.sampleRate);
-        checkSpan(range, target);
-        return { target, ...range };
-      });
-      planned = planWindows(spans, { window: args.window, ...(args.hop === undefined ? {} : { hop: args.hop }) });
     } else {
       if (targets.kind === "collection") {
         throw new UsageError(
@@ -124,7 +137,7 @@ export async function runDatasetCommand(
         stack: args.stack ?? false,
         ...(args.outDir === undefined ? {} : { outDir: args.outDir }),
         ...(args.output === undefined ? {} : { output: args.output }),
-        nameTemplate: args.name ?? defaultTemplate(table, args.window !== undefined),
+        nameTemplate: args.name ?? defaultNameTemplate(table, args.window !== undefined),
         ...(part === undefined ? {} : { part }),
         shape,
         overwrite: args.overwrite ?? false,
@@ -144,7 +157,20 @@ export async function runDatasetCommand(
     for (const s of report.skipped) context.note(`skipped ${s.origin}: ${s.reason}`);
     for (const c of report.clipped)
       context.note(`clipped ${c.origin} at the recording's end (sample ${c.clippedTo}, not ${c.endSample})`);
-    if (args.json) context.json(summary);
+    if (deployment !== undefined)
+      for (const line of deploymentNotes(deployment, args.fillGaps ?? false)) context.note(line);
+    if (args.json) {
+      context.json(
+        deployment === undefined
+          ? summary
+          : {
+              ...summary,
+              breaks: deployment.breaks,
+              filledGaps: deployment.filledGaps,
+              untimed: deployment.untimed.ids,
+            },
+      );
+    }
     const where = args.output === "-" ? "stdout" : (args.outDir ?? args.output);
     const partText =
       part === undefined
@@ -161,35 +187,18 @@ export async function runDatasetCommand(
   }
 }
 
-/**
- * Names when `--name` is not given: a plain CSV's own `name` column (as before tables of
- * other formats were read), the row's number otherwise; windows by recording and start.
- */
-function defaultTemplate(table: LabelTable | undefined, windows: boolean): string {
-  if (windows) return "{recording}-{start_sample}";
-  if (table?.format === "csv" && table.columns.some((c) => c.trim().toLowerCase() === "name")) {
-    const column = table.columns.find((c) => c.trim().toLowerCase() === "name")!;
-    return `{fields.${column}}`;
-  }
-  return table === undefined ? "segment" : "{n}";
-}
-
-async function readLabelTable(path: string, forced: string | undefined): Promise<LabelTable> {
-  if (forced !== undefined && !LABEL_FORMATS.includes(forced as LabelFormat)) {
-    throw new UsageError(`--segments-format must be ${LABEL_FORMATS.join(", ")}, not "${forced}"`);
-  }
-  const bytes = await readFile(path).catch(() => {
-    throw new UsageError(`${path}: cannot read the segments table`);
-  });
-  try {
-    const table = readTable(new Uint8Array(bytes), {
-      file: path,
-      ...(forced === undefined ? {} : { format: forced as LabelFormat }),
-    });
-    if (table.rows.length === 0) throw new UsageError(`${path} has no rows`);
-    return table;
-  } catch (error) {
-    if (error instanceof LabelError) throw new UsageError(error.message);
-    throw error;
-  }
+/** What stderr says of windows over a deployment: the gaps they did not cross, or ran through, and what was left out. */
+function deploymentNotes(deployment: DeploymentWindows, fillGaps: boolean): string[] {
+  return [
+    ...deployment.breaks.map((b) => breakNote(b, fillGaps)),
+    ...deployment.filledGaps.map(
+      (g) =>
+        `ran the windows of ${g.deviceId === null ? "the recordings without a device id" : `device ${g.deviceId}`} through the gap of ${((g.outputEndSample - g.outputStartSample) / g.sampleRate).toFixed(3)} s between ${g.after} (to ${g.start}) and ${g.before} (from ${g.end}) with silence (the manifest's gaps column says where)`,
+    ),
+    ...(deployment.untimed.ids.length > 0 && deployment.untimed.leftOut
+      ? [
+          `left out ${deployment.untimed.ids.join(", ")}: without recordedAt they are on no timeline for --start/--end to select from`,
+        ]
+      : []),
+  ];
 }

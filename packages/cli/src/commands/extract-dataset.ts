@@ -11,15 +11,17 @@ import {
 } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
 import { LabelError, outputNames } from "@granule/labels";
-import type { Recording } from "@granule/opus-index";
 import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
 import { UsageError } from "../usage-error.ts";
 import {
-  byRecording,
+  bySource,
   compareText,
+  filledIn,
   type Job,
   planar,
   segmentSummary,
+  sourceKey,
+  sourceStart,
   type WindowRun,
   windowRun,
 } from "./extract-jobs.ts";
@@ -34,7 +36,7 @@ import {
   type PcmShape,
   shapePcm,
 } from "./pcm-shape.ts";
-import { type ShapedStream, shapedStream } from "./shaped-stream.ts";
+import { type ShapedStream, shapedSpanStream, shapedStream } from "./shaped-stream.ts";
 
 /** The formats of dataset outputs: what `--format` takes. */
 export type DatasetFormat = "wav" | "f32" | "s16" | "npy";
@@ -154,8 +156,8 @@ export async function runDataset(
             .map((_, i) => i)
             .sort(
               (a, b) =>
-                compareText(planned[a]!.target.key, planned[b]!.target.key) ||
-                planned[a]!.startSample - planned[b]!.startSample ||
+                compareText(sourceKey(planned[a]!), sourceKey(planned[b]!)) ||
+                sourceStart(planned[a]!) - sourceStart(planned[b]!) ||
                 a - b,
             ),
         );
@@ -240,21 +242,38 @@ export async function runDataset(
     if (options.output !== undefined && jobs.length === 1 && stack === undefined) {
       // One range: streamed to its output, in bounded memory however long.
       const job = jobs[0]!;
-      const recording = await job.output.target.open();
-      const stream = shapedStream(recording, job.output, job.shape, options.extract);
+      const stream = await streamOf(job.output, job.shape);
       await writeStreamed(job, stream);
-      summary.segments[0] = segmentSummary(job, stream.filled);
+      summary.segments[0] = segmentSummary(job, filledIn(job.output, stream.filled));
       summary.seconds = (job.output.endSample - job.output.startSample) / job.output.target.sampleRate;
       options.onProgress(1, 1);
     }
-    for (const group of options.output !== undefined && jobs.length === 1 ? [] : byRecording(jobs)) {
+    for (const group of options.output !== undefined && jobs.length === 1 ? [] : bySource(jobs)) {
       const target = group[0]!.output.target;
-      const recording = await target.open();
-      const run = windowRun(group, shape, target.sampleRate);
+      const timeline = group[0]!.output.timeline;
+      const run = windowRun(group, shape, timeline?.span.plan.sampleRate ?? target.sampleRate);
       if (run !== undefined) {
-        await streamWindows(recording, group, run);
+        await streamWindows(group, run);
         continue;
       }
+      if (timeline !== undefined) {
+        // Windows of a span one by one (one window, or a hop off the output grid): each its own stream.
+        for (const job of group) {
+          const stream = await streamOf(job.output, job.shape);
+          const channels = Array.from({ length: stream.channelCount }, () => new Float32Array(job.samples));
+          for await (const chunk of stream) {
+            chunk.channels.forEach((samples, c) => {
+              channels[c]!.set(samples, chunk.startSample);
+            });
+          }
+          await writeJob(job, channels, stream.mappingFamily);
+          summary.segments[job.position] = segmentSummary(job, filledIn(job.output, stream.filled));
+          summary.seconds += (job.output.endSample - job.output.startSample) / target.sampleRate;
+          options.onProgress(++done, jobs.length);
+        }
+        continue;
+      }
+      const recording = await target.open();
       const context = contextFor(shape, target.sampleRate);
       const ranges = group.map((job) => ({
         startSample: Math.max(0, job.output.startSample - context),
@@ -325,14 +344,15 @@ export async function runDataset(
    * it is the same band-limited signal the window alone would give), instead of decoding and
    * resampling every sample (window / hop) times.
    */
-  async function streamWindows(recording: Recording, group: Job[], run: WindowRun): Promise<void> {
+  async function streamWindows(group: Job[], run: WindowRun): Promise<void> {
     const first = group[0]!.output;
     const last = group[group.length - 1]!.output;
-    const stream = shapedStream(
-      recording,
-      { startSample: first.startSample, endSample: last.endSample },
+    const stream = await streamOf(
+      {
+        ...first,
+        endSample: first.startSample + sourceStart(last) - sourceStart(first) + (last.endSample - last.startSample),
+      },
       shape,
-      options.extract,
     );
     const channelCount = stream.channelCount;
     let buffered: Float32Array[] = Array.from({ length: channelCount }, () => new Float32Array(0));
@@ -351,17 +371,9 @@ export async function runDataset(
         await writeJob(
           job,
           buffered.map((c) => c.slice(from, from + run.windowOut)),
-          recording.index.head.mappingFamily,
+          stream.mappingFamily,
         );
-        summary.segments[job.position] = segmentSummary(
-          job,
-          stream.filled
-            .map((f) => ({
-              startSample: Math.max(f.startSample, job.output.startSample),
-              endSample: Math.min(f.endSample, job.output.endSample),
-            }))
-            .filter((f) => f.startSample < f.endSample),
-        );
+        summary.segments[job.position] = segmentSummary(job, filledIn(job.output, stream.filled));
         summary.seconds += (job.output.endSample - job.output.startSample) / job.output.target.sampleRate;
         options.onProgress(++done, jobs.length);
         next++;
@@ -376,6 +388,24 @@ export async function runDataset(
     if (next !== group.length) {
       throw new Error(`internal: ${group.length - next} window(s) were not cut from the resampled stream`);
     }
+  }
+
+  /**
+   * The shaped samples of an output (or of a run of windows: `output` stretched to the last
+   * one's end): from its recording, or from its span of a deployment's timeline.
+   */
+  async function streamOf(output: PlannedOutput, own: PcmShape): Promise<ShapedStream> {
+    const length = output.endSample - output.startSample;
+    if (output.timeline !== undefined) {
+      const from = output.timeline.spanStartSample;
+      return shapedSpanStream(
+        output.timeline.span,
+        { startSample: from, endSample: from + length },
+        own,
+        options.extract,
+      );
+    }
+    return shapedStream(await output.target.open(), output, own, options.extract);
   }
 
   async function writeStreamed(job: Job, stream: ShapedStream): Promise<void> {

@@ -15,8 +15,9 @@ export interface Job {
   position: number;
 }
 
-/** What `--json` says of one written output. */
+/** What `--json` says of one written output; a window of a deployment's timeline says where on it. */
 export function segmentSummary(job: Job, filled: { startSample: number; endSample: number }[]) {
+  const window = job.output.timeline?.plan;
   return {
     name: job.name,
     path: job.path,
@@ -27,7 +28,36 @@ export function segmentSummary(job: Job, filled: { startSample: number; endSampl
     sampleRate: job.outRate,
     samples: job.samples,
     filled,
+    ...(window === undefined
+      ? {}
+      : { start: window.start, deviceId: window.deviceId, recordings: window.recordings, gaps: window.gaps }),
   };
+}
+
+/** Where an output's samples start in what it is read from: its recording, or its span of the timeline. */
+export function sourceStart(output: PlannedOutput): number {
+  return output.timeline?.spanStartSample ?? output.startSample;
+}
+
+/** What an output is read from: its recording, or its span of a deployment's timeline. */
+export function sourceKey(output: PlannedOutput): string {
+  return output.timeline?.spanKey ?? output.target.key;
+}
+
+/**
+ * Ranges in what an output is read from (holes filled with `--fill-holes`), as the output's
+ * own positions (those of `startSample`), cut to the output.
+ */
+export function filledIn(
+  output: PlannedOutput,
+  ranges: readonly { startSample: number; endSample: number }[],
+): { startSample: number; endSample: number }[] {
+  const from = sourceStart(output);
+  const to = from + (output.endSample - output.startSample);
+  const shift = output.startSample - from;
+  return ranges
+    .map((f) => ({ startSample: Math.max(f.startSample, from) + shift, endSample: Math.min(f.endSample, to) + shift }))
+    .filter((f) => f.startSample < f.endSample);
 }
 
 /** Channels one after another: `(channels, samples)` in C order. */
@@ -39,7 +69,7 @@ export function planar(channels: Float32Array[], samples: number): Float32Array 
   return out;
 }
 
-/** Windows of one recording cut from one resampled stream: where each starts in it, and its length. */
+/** Windows of one recording (or span) cut from one resampled stream: where each starts in it, and its length. */
 export interface WindowRun {
   hopOut: number;
   windowOut: number;
@@ -54,12 +84,12 @@ export function windowRun(group: Job[], shape: PcmShape, inRate: number): Window
   const outRate = shape.sampleRate ?? inRate;
   if (shape.rowChannel || group.length < 2) return undefined;
   const length = group[0]!.output.endSample - group[0]!.output.startSample;
-  const hop = group[1]!.output.startSample - group[0]!.output.startSample;
+  const hop = sourceStart(group[1]!.output) - sourceStart(group[0]!.output);
   if (hop <= 0 || hop > length || (hop * outRate) % inRate !== 0) return undefined;
   for (let i = 1; i < group.length; i++) {
     const output = group[i]!.output;
     if (output.endSample - output.startSample !== length) return undefined;
-    if (output.startSample - group[i - 1]!.output.startSample !== hop) return undefined;
+    if (sourceStart(output) - sourceStart(group[i - 1]!.output) !== hop) return undefined;
   }
   return { hopOut: (hop * outRate) / inRate, windowOut: group[0]!.samples };
 }
@@ -68,11 +98,11 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Jobs grouped by recording, groups in the order their recordings first appear. */
-export function byRecording(jobs: Job[]): Job[][] {
+/** Jobs grouped by what they are read from (`sourceKey`), groups in the order they first appear. */
+export function bySource(jobs: Job[]): Job[][] {
   const groups = new Map<string, Job[]>();
   for (const job of jobs) {
-    const key = job.output.target.key;
+    const key = sourceKey(job.output);
     let group = groups.get(key);
     if (group === undefined) {
       group = [];

@@ -1,7 +1,9 @@
 import { basename } from "node:path";
 import { LabelError, type LabelRow, type LabelTable, rowSamples, utcToSample } from "@granule/labels";
+import type { TimelinePlan } from "@granule/timeline";
 import { UsageError } from "../usage-error.ts";
 import type { ExtractTargets, TargetRecording } from "./extract-targets.ts";
+import type { SpanSource } from "./shaped-stream.ts";
 
 /** One output of an extraction, planned before anything is decoded. */
 export interface PlannedOutput {
@@ -19,6 +21,24 @@ export interface PlannedOutput {
   byTime: boolean;
   /** The end the row asked for, when `--clip-to-end` cut it at the recording's end. */
   clippedFrom?: number;
+  /**
+   * A window of a deployment's timeline (extract-deployment-windows.ts): read from its span,
+   * which may join recordings or hold silence. `target`, `startSample` and `endSample` are
+   * then where it starts, on the timeline of the recording it starts in (or, starting in a
+   * gap, of the recording before it), its end running on past that recording's end.
+   */
+  timeline?: TimelineWindow;
+}
+
+/** Where a window of a deployment's timeline comes from. */
+export interface TimelineWindow {
+  /** Its span, for grouping: the windows of one span are read from one stream. */
+  spanKey: string;
+  span: SpanSource;
+  /** Where the window starts in the span's samples. */
+  spanStartSample: number;
+  /** The window's own plan: its recordings, pieces and gaps. */
+  plan: TimelinePlan;
 }
 
 /** Rows left out (`--skip-invalid`) or shortened (`--clip-to-end`), and why. */

@@ -26,10 +26,7 @@ export interface WindowSpan {
 export function planWindows(spans: WindowSpan[], options: WindowOptions): PlannedOutput[] {
   const outputs: PlannedOutput[] = [];
   for (const { target, startSample, endSample } of spans) {
-    const windowSamples = parseTime(options.window, target.sampleRate, "--window");
-    const hopSamples = options.hop === undefined ? windowSamples : parseTime(options.hop, target.sampleRate, "--hop");
-    if (windowSamples <= 0) throw new UsageError(`--window ${options.window} is shorter than one sample`);
-    if (hopSamples <= 0) throw new UsageError(`--hop ${options.hop} is shorter than one sample`);
+    const { windowSamples, hopSamples } = windowLengths(options, target.sampleRate);
     for (let at = startSample, k = 1; at + windowSamples <= endSample; at += hopSamples, k++) {
       outputs.push({
         n: 0,
@@ -49,4 +46,13 @@ export function planWindows(spans: WindowSpan[], options: WindowOptions): Planne
     }
   }
   return numbered(outputs);
+}
+
+/** `--window` and `--hop` in whole samples at a rate (nearest sample, halves up, as every time the command takes). */
+export function windowLengths(options: WindowOptions, sampleRate: number) {
+  const windowSamples = parseTime(options.window, sampleRate, "--window");
+  const hopSamples = options.hop === undefined ? windowSamples : parseTime(options.hop, sampleRate, "--hop");
+  if (windowSamples <= 0) throw new UsageError(`--window ${options.window} is shorter than one sample`);
+  if (hopSamples <= 0) throw new UsageError(`--hop ${options.hop} is shorter than one sample`);
+  return { windowSamples, hopSamples };
 }

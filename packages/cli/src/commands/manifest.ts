@@ -5,8 +5,9 @@ import type { JobPart } from "./job-part.ts";
 export type ManifestRow = Record<string, string | number | null>;
 
 /**
- * The manifest's own columns, in order. `index` (the position in a `--stack` array) and
- * `part` (`K/N` of a split job) appear only when they mean something.
+ * The manifest's own columns, in order. `index` (the position in a `--stack` array), `part`
+ * (`K/N` of a split job), and `recordings` and `gaps` (of windows over a deployment's
+ * timeline) appear only when they mean something.
  */
 const OWN_COLUMNS = [
   "file",
@@ -17,6 +18,8 @@ const OWN_COLUMNS = [
   "end_sample",
   "sample_rate",
   "start_utc",
+  "recordings",
+  "gaps",
   "output_sample_rate",
   "output_samples",
   "channels",
@@ -24,6 +27,8 @@ const OWN_COLUMNS = [
   "clipped_from",
   "part",
 ] as const;
+
+const OPTIONAL_COLUMNS = new Set<string>(["index", "part", "recordings", "gaps"]);
 
 /** What the writer knows of one output beyond its plan. */
 export interface WrittenOutput {
@@ -50,6 +55,15 @@ export function manifestRow(written: WrittenOutput, part: JobPart | undefined): 
     end_sample: output.endSample,
     sample_rate: target.sampleRate,
     start_utc: target.recordedAt === null ? null : utcAt(target.recordedAt, output.startSample, target.sampleRate),
+    // A window of a deployment's timeline: every recording it holds samples of, in order, and
+    // the stretches of it that are silence because no recording covers them (--fill-gaps), as
+    // samples from the window's start at sample_rate, `from-to` separated by spaces.
+    ...(output.timeline === undefined
+      ? {}
+      : {
+          recordings: output.timeline.plan.recordings.join(" "),
+          gaps: output.timeline.plan.gaps.map((g) => `${g.outputStartSample}-${g.outputEndSample}`).join(" "),
+        }),
     output_sample_rate: written.outputSampleRate,
     output_samples: written.outputSamples,
     channels: written.channels,
@@ -83,7 +97,7 @@ export function utcAt(recordedAt: string, sample: number, sampleRate: number): s
 export function manifestColumns(rows: readonly ManifestRow[]): string[] {
   const seen = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
-  const own = OWN_COLUMNS.filter((c) => seen.has(c) || (c !== "index" && c !== "part"));
+  const own = OWN_COLUMNS.filter((c) => seen.has(c) || !OPTIONAL_COLUMNS.has(c));
   const rest = [...seen].filter((c) => !(OWN_COLUMNS as readonly string[]).includes(c));
   return [...own, ...rest];
 }

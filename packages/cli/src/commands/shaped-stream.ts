@@ -1,7 +1,14 @@
 import type { ExtractOptions, PcmChunk, WavSource } from "@granule/extract";
-import { extractStream } from "@granule/extract/node";
+import { extractStream, nodeDecoderFactory } from "@granule/extract/node";
 import type { Recording } from "@granule/opus-index";
 import { contextSamples, createResampler } from "@granule/resample";
+import {
+  type OpenById,
+  openTimelineStream,
+  slicePlan,
+  type TimelinePlan,
+  type TimelineRecording,
+} from "@granule/timeline";
 import { outputChannelCount, outputSampleCount, type PcmShape, shapePcm } from "./pcm-shape.ts";
 
 /** A shaped segment as a stream: what `wavStream`/`rawStream` take, positions in output samples. */
@@ -31,30 +38,103 @@ export function shapedStream(
   shape: PcmShape,
   options: ExtractOptions,
 ): ShapedStream {
-  const inRate = recording.sampleRate;
-  const channelCount = outputChannelCount(shape, recording.index.head.channels);
+  const source = {
+    sampleRate: recording.sampleRate,
+    channels: recording.index.head.channels,
+    totalSamples: recording.index.totalSamples,
+  };
+  const decode = decodeRange(source, range, shape);
+  const decoded = extractStream(recording, decode, options);
+  return shapeDecoded(decoded, decoded.filled, recording.index.head.mappingFamily, source, range, shape, decode);
+}
+
+/**
+ * The same over a span of a deployment's timeline (one device's recordings joined, gaps
+ * silent with `--fill-gaps`): positions are the span's samples, the context a resampler needs
+ * is read across joins from the neighbouring recording, as it is inside one recording.
+ */
+export async function shapedSpanStream(
+  span: SpanSource,
+  range: { startSample: number; endSample: number },
+  shape: PcmShape,
+  options: ExtractOptions,
+): Promise<ShapedStream> {
+  const source = {
+    sampleRate: span.plan.sampleRate,
+    channels: span.plan.channels,
+    totalSamples: span.plan.sampleCount,
+  };
+  const decode = decodeRange(source, range, shape);
+  const slice = slicePlan(span.plan, decode.startSample, decode.endSample, span.rows);
+  const decoded = await openTimelineStream(slice, span.open, { workerFactory: nodeDecoderFactory, ...options });
+  const filled = decoded.filled.map((f) => ({
+    startSample: f.startSample + decode.startSample,
+    endSample: f.endSample + decode.startSample,
+  }));
+  return shapeDecoded(decoded, filled, decoded.mappingFamily, source, range, shape, decode);
+}
+
+/** A span of a deployment to read from: its plan, the recordings' rows, and how to open one. */
+export interface SpanSource {
+  plan: TimelinePlan;
+  rows: readonly TimelineRecording[];
+  open: OpenById;
+}
+
+interface PcmSource {
+  sampleRate: number;
+  channels: number;
+  totalSamples: number;
+}
+
+/** What to decode for a range: itself, or with the resampler's context and lead (see `shapedStream`). */
+interface DecodeRange {
+  startSample: number;
+  endSample: number;
+  zerosFirst: number;
+  dropOutputs: number;
+}
+
+function decodeRange(
+  source: PcmSource,
+  range: { startSample: number; endSample: number },
+  shape: PcmShape,
+): DecodeRange {
+  const inRate = source.sampleRate;
+  const outRate = shape.sampleRate ?? inRate;
+  if (outRate === inRate) return { ...range, zerosFirst: 0, dropOutputs: 0 };
+  const context = contextSamples(inRate, outRate);
+  const period = inRate / greatestCommonDivisor(inRate, outRate);
+  const lead = Math.ceil(context / period) * period;
+  const startSample = Math.max(0, range.startSample - lead);
+  return {
+    startSample,
+    endSample: Math.min(source.totalSamples, range.endSample + context),
+    zerosFirst: lead - (range.startSample - startSample),
+    dropOutputs: (lead / period) * (outRate / greatestCommonDivisor(inRate, outRate)),
+  };
+}
+
+function shapeDecoded(
+  decoded: AsyncIterable<PcmChunk>,
+  decodedFilled: { startSample: number; endSample: number }[],
+  mappingFamily: number,
+  source: PcmSource,
+  range: { startSample: number; endSample: number },
+  shape: PcmShape,
+  decode: DecodeRange,
+): ShapedStream {
+  const inRate = source.sampleRate;
+  const channelCount = outputChannelCount(shape, source.channels);
   const length = range.endSample - range.startSample;
   const outSamples = outputSampleCount(shape, length, inRate);
   const outRate = shape.sampleRate ?? inRate;
-  const family = shape.channels === undefined && !shape.mono ? recording.index.head.mappingFamily : 0;
+  const family = shape.channels === undefined && !shape.mono ? mappingFamily : 0;
   const resampling = outRate !== inRate;
   // Channels are picked and mixed before resampling (fewer channels to filter).
   const mix: PcmShape = { mono: shape.mono, ...(shape.channels === undefined ? {} : { channels: shape.channels }) };
-  let decodeFrom = range.startSample;
-  let decodeTo = range.endSample;
-  let zerosFirst = 0;
-  let dropOutputs = 0;
-  if (resampling) {
-    const context = contextSamples(inRate, outRate);
-    const period = inRate / greatestCommonDivisor(inRate, outRate);
-    const lead = Math.ceil(context / period) * period;
-    dropOutputs = (lead / period) * (outRate / greatestCommonDivisor(inRate, outRate));
-    decodeFrom = Math.max(0, range.startSample - lead);
-    zerosFirst = lead - (range.startSample - decodeFrom);
-    decodeTo = Math.min(recording.index.totalSamples, range.endSample + context);
-  }
-  const decoded = extractStream(recording, { startSample: decodeFrom, endSample: decodeTo }, options);
-  const filled = decoded.filled
+  const { zerosFirst, dropOutputs } = decode;
+  const filled = decodedFilled
     .map((f) => ({
       startSample: Math.max(f.startSample, range.startSample),
       endSample: Math.min(f.endSample, range.endSample),

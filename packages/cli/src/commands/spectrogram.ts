@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { extract } from "@granule/extract";
+import { type ExtractOptions, extract } from "@granule/extract";
 import { nodeDecoderFactory } from "@granule/extract/node";
+import { LabelError, outputNames } from "@granule/labels";
 import {
   type ColormapName,
   encodePng,
@@ -13,19 +13,24 @@ import {
 } from "@granule/spectrogram";
 import { extractPlans, planTimeline } from "@granule/timeline";
 import { listRecordings, openRecording } from "@granule/zarr-opus/node";
+import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import { outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
-import { readSegmentsCsv } from "../segments-csv.ts";
-import { checkRecordingColumn } from "../segments-recording.ts";
 import { openSource, originalRate } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
 import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
+import { type PlanReport, planRows } from "./extract-plan.ts";
+import { openTargets } from "./extract-targets.ts";
 import { collectionAt, type TimelineArguments, toleranceOf } from "./extract-timeline.ts";
+import { utcAt } from "./manifest.ts";
 
 export interface SpectrogramArguments extends RangeArguments, TimelineArguments {
   segments?: string;
+  segmentsFormat?: string;
+  clipToEnd?: boolean;
+  skipInvalid?: boolean;
   output?: string;
   outDir?: string;
   overwrite?: boolean;
@@ -64,8 +69,10 @@ interface Picture {
   name: string;
   path: string;
   pcm: { channels: Float32Array[]; sampleRate: number; startSample: number };
-  /** UTC time of the first sample, for pictures of an archive by time. */
+  /** UTC time of the first sample, for pictures of an archive by time and of rows of recordings with a `recordedAt`. */
   start?: string | null;
+  /** The recording a table's row is in. */
+  recording?: string;
 }
 
 /** `granule spectrogram`: a PNG of a range (of a file, a recording, or an archive by UTC time), or one per row of a CSV. */
@@ -82,7 +89,8 @@ export async function runSpectrogramCommand(
     throw new UsageError("-o names one picture and --out-dir a directory of them: give one");
   }
   if (args.output === "-") throw new UsageError("-o -: a PNG goes to a file, not to stdout");
-  const pictures = await picturesOf(source, args, context);
+  const report: PlanReport = { skipped: [], clipped: [] };
+  const pictures = await picturesOf(source, args, context, report);
   // Every output's path is checked against what exists before anything is drawn.
   for (const picture of pictures) {
     if (!overwrite && (await outputExists(picture.path))) {
@@ -108,19 +116,28 @@ export async function runSpectrogramCommand(
       sampleRate: picture.pcm.sampleRate,
       startSample: picture.pcm.startSample,
       endSample: picture.pcm.startSample + samples,
+      ...(picture.recording === undefined ? {} : { recording: picture.recording }),
       ...(picture.start === undefined ? {} : { start: picture.start }),
       frames: spec.frameCount,
       bins: spec.binCount,
       maxDb: spec.maxDb,
     });
   }
-  if (args.json) context.json({ pictures: written });
+  for (const r of report.skipped) context.note(`skipped ${r.origin}: ${r.reason}`);
+  for (const c of report.clipped)
+    context.note(`clipped ${c.origin} at the recording's end (sample ${c.clippedTo}, not ${c.endSample})`);
+  if (args.json) context.json({ pictures: written, skipped: report.skipped, clipped: report.clipped });
   context.note(
     `drew ${written.length} spectrogram(s) to ${args.outDir ?? args.output} in ${Math.round(performance.now() - started)} ms`,
   );
 }
 
-async function picturesOf(source: string, args: SpectrogramArguments, context: CommandContext): Promise<Picture[]> {
+async function picturesOf(
+  source: string,
+  args: SpectrogramArguments,
+  context: CommandContext,
+  report: PlanReport,
+): Promise<Picture[]> {
   const preRollSamples = preRollFrom(args.preRoll);
   const decode = {
     workerFactory: nodeDecoderFactory,
@@ -128,11 +145,13 @@ async function picturesOf(source: string, args: SpectrogramArguments, context: C
     signal: context.signal,
     ...(preRollSamples === undefined ? {} : { preRollSamples }),
   };
+  if (args.segments !== undefined) return tablePictures(source, args.segments, args, decode, report);
+  if (args.clipToEnd || args.skipInvalid) throw new UsageError("--clip-to-end and --skip-invalid go with --segments");
   const collection = await collectionAt(source);
   if (collection !== undefined) {
-    if (args.segments !== undefined || args.startSample !== undefined || args.endSample !== undefined) {
+    if (args.startSample !== undefined || args.endSample !== undefined) {
       throw new UsageError(
-        `${source} is an archive: give UTC --start/--end, or name a recording (${source}/<id>) for --segments or sample numbers`,
+        `${source} is an archive: give UTC --start/--end, or name a recording (${source}/<id>) for sample numbers`,
       );
     }
     if (args.start === undefined || args.end === undefined) {
@@ -168,39 +187,86 @@ async function picturesOf(source: string, args: SpectrogramArguments, context: C
   const opened = await openSource(source, rate === undefined ? {} : { sampleRate: rate });
   try {
     const { sampleRate } = opened.recording;
-    let ranges: { name: string; startSample: number; endSample: number; origin?: string; byTime?: boolean }[];
-    if (args.segments !== undefined) {
-      if (args.start ?? args.end ?? args.startSample ?? args.endSample) {
-        throw new UsageError("give --segments or a range, not both");
-      }
-      if (args.outDir === undefined) throw new UsageError("--segments draws one picture per row: give --out-dir");
-      const text = await readFile(args.segments, "utf8").catch(() => {
-        throw new UsageError(`${args.segments}: cannot read the segments CSV`);
-      });
-      checkRecordingColumn(text, opened.info?.id, args.segments);
-      const read = readSegmentsCsv(text, sampleRate, args.segments);
-      ranges = read.segments.map((s) => ({ ...s, byTime: read.byTime }));
-    } else {
-      ranges = [{ name: "spectrogram", ...rangeOf(args, sampleRate) }];
-      singleOutput(args);
-    }
-    for (const range of ranges) {
-      checkRange(range, opened);
-      checkSize(range.endSample - range.startSample, sampleRate, range.origin ?? source);
-    }
-    const pictures: Picture[] = [];
-    for (const range of ranges) {
-      const path = args.outDir !== undefined ? await pathInside(args.outDir, `${range.name}.png`) : args.output!;
-      const segment = await extract(opened.recording, range, decode);
-      pictures.push({
-        name: range.name,
+    const range = rangeOf(args, sampleRate);
+    const path = singleOutput(args);
+    checkRange(range, opened);
+    checkSize(range.endSample - range.startSample, sampleRate, source);
+    const segment = await extract(opened.recording, range, decode);
+    return [
+      {
+        name: "spectrogram",
         path,
         pcm: { channels: segment.channels, sampleRate: segment.sampleRate, startSample: segment.startSample },
+      },
+    ];
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * One picture per row of a label table, read as `extract --segments` reads it (every format
+ * it reads, `--segments-format` to force one): each row placed in its recording as extract
+ * places it (one recording: rows naming another are refused; an archive: by id, file name or
+ * UTC time), its times turned into samples at the recording's true rate by the labels
+ * package's rule, named as extract names its outputs (a plain CSV's `name` column, else the
+ * row's number).
+ */
+async function tablePictures(
+  source: string,
+  file: string,
+  args: SpectrogramArguments,
+  decode: ExtractOptions,
+  report: PlanReport,
+): Promise<Picture[]> {
+  if (args.start ?? args.end ?? args.startSample ?? args.endSample) {
+    throw new UsageError("give --segments or a range, not both");
+  }
+  if (args.outDir === undefined) throw new UsageError("--segments draws one picture per row: give --out-dir");
+  const table = await readLabelTable(file, args.segmentsFormat);
+  const rate = originalRate(args.originalRate);
+  const targets = await openTargets(source, (name) => openSource(name, rate === undefined ? {} : { sampleRate: rate }));
+  try {
+    const planned = planRows(table, targets, {
+      clipToEnd: args.clipToEnd ?? false,
+      skipInvalid: args.skipInvalid ?? false,
+    });
+    report.skipped.push(...planned.report.skipped);
+    report.clipped.push(...planned.report.clipped);
+    for (const output of planned.outputs) {
+      checkSize(output.endSample - output.startSample, output.target.sampleRate, output.origin);
+    }
+    let names: string[];
+    try {
+      names = outputNames(
+        defaultNameTemplate(table, false),
+        planned.outputs.map((p) => ({
+          row: p.row,
+          startSample: p.startSample,
+          endSample: p.endSample,
+          recording: p.target.key,
+        })),
+        { file: table.file },
+      );
+    } catch (error) {
+      if (error instanceof LabelError) throw new UsageError(error.message);
+      throw error;
+    }
+    const pictures: Picture[] = [];
+    for (const [i, output] of planned.outputs.entries()) {
+      const segment = await extract(await output.target.open(), output, decode);
+      const { recordedAt, sampleRate } = output.target;
+      pictures.push({
+        name: names[i]!,
+        path: await pathInside(args.outDir, `${names[i]!}.png`),
+        pcm: { channels: segment.channels, sampleRate: segment.sampleRate, startSample: segment.startSample },
+        recording: output.target.key,
+        ...(recordedAt === null ? {} : { start: utcAt(recordedAt, output.startSample, sampleRate) }),
       });
     }
     return pictures;
   } finally {
-    await opened.close();
+    await targets.close();
   }
 }
 

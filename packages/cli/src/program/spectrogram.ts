@@ -1,13 +1,14 @@
 import type { SpectrogramArguments } from "../commands/spectrogram.ts";
 import type { RegisterCommand } from "./context.ts";
+import { segmentsFormatOption } from "./segments-options.ts";
 
 export const registerSpectrogram: RegisterCommand = (program, context) => {
   program
     .command("spectrogram")
-    .description("draw a range as a spectrogram PNG (real Hz), or one per row of a CSV")
+    .description("draw a range as a spectrogram PNG (real Hz), or one per row of a label table")
     .argument(
       "<source>",
-      "a .opus/.ogg file, archive.zarr/<id>, an archive (with UTC --start/--end), or an http(s):// URL",
+      "a .opus/.ogg file, archive.zarr/<id>, an archive (with UTC --start/--end, or --segments), or an http(s):// URL",
     )
     .option(
       "--start <time>",
@@ -16,7 +17,13 @@ export const registerSpectrogram: RegisterCommand = (program, context) => {
     .option("--end <time>", "end (exclusive)")
     .option("--start-sample <n>", "start sample")
     .option("--end-sample <n>", "end sample (exclusive)")
-    .option("--segments <csv>", "a CSV of segments (as extract reads): one picture per row, in --out-dir")
+    .option(
+      "--segments <table>",
+      "a label table, as extract reads it (Raven, Audacity, BirdNET, Kaleidoscope, CSV): one picture per row, in --out-dir",
+    )
+    .addOption(segmentsFormatOption())
+    .option("--clip-to-end", "cut rows that run past their recording's end at the end (reported)")
+    .option("--skip-invalid", "leave out rows that cannot be drawn (past the end, unknown recording), reported")
     .option("-o, --output <file>", "the PNG file for one range")
     .option("--out-dir <dir>", "directory for one PNG per segment, named <name>.png")
     .option("--overwrite", "replace output files that exist (default: refuse)")

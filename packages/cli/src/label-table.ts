@@ -1,0 +1,40 @@
+import { readFile } from "node:fs/promises";
+import { LABEL_FORMATS, LabelError, type LabelFormat, type LabelTable, readTable } from "@granule/labels";
+import { UsageError } from "./usage-error.ts";
+
+// The label tables `--segments` takes, read alike by every command that takes them (extract,
+// spectrogram): the format detected from the content, or forced with `--segments-format`.
+
+/**
+ * Names when `--name` is not given: a plain CSV's own `name` column (as before tables of
+ * other formats were read), the row's number otherwise; windows by recording and start.
+ */
+export function defaultNameTemplate(table: LabelTable | undefined, windows: boolean): string {
+  if (windows) return "{recording}-{start_sample}";
+  if (table?.format === "csv" && table.columns.some((c) => c.trim().toLowerCase() === "name")) {
+    const column = table.columns.find((c) => c.trim().toLowerCase() === "name")!;
+    return `{fields.${column}}`;
+  }
+  return table === undefined ? "segment" : "{n}";
+}
+
+/** The label table at `path`, in the format its content shows or `forced`; every problem a usage error naming the row. */
+export async function readLabelTable(path: string, forced: string | undefined): Promise<LabelTable> {
+  if (forced !== undefined && !LABEL_FORMATS.includes(forced as LabelFormat)) {
+    throw new UsageError(`--segments-format must be ${LABEL_FORMATS.join(", ")}, not "${forced}"`);
+  }
+  const bytes = await readFile(path).catch(() => {
+    throw new UsageError(`${path}: cannot read the segments table`);
+  });
+  try {
+    const table = readTable(new Uint8Array(bytes), {
+      file: path,
+      ...(forced === undefined ? {} : { format: forced as LabelFormat }),
+    });
+    if (table.rows.length === 0) throw new UsageError(`${path} has no rows`);
+    return table;
+  } catch (error) {
+    if (error instanceof LabelError) throw new UsageError(error.message);
+    throw error;
+  }
+}
