@@ -163,12 +163,16 @@ export function wavData(channels: readonly Float32Array[], options: WavOptions =
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
-/** Raw little-endian interleaved samples, for numpy (`np.fromfile(path, "<f4")` or `"<i2"`). */
+/**
+ * Raw little-endian interleaved samples, for numpy (`np.fromfile(path, "<f4")` or `"<i2"`).
+ * Mono f32 is the channel's own bytes, a view of it and not a copy (an hour is 691 MB): write
+ * them before changing the channel.
+ */
 export function encodeRaw(channels: readonly Float32Array[], format: WavFormat = "f32"): Uint8Array {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
     throw new ExtractError("invalid-argument", "raw output is written on little-endian machines only");
   }
-  const interleaved = interleave(channels);
+  const interleaved = channels.length === 1 ? channels[0]! : interleave(channels);
   const typed = format === "s16" ? toInt16(interleaved) : interleaved;
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
