@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { createHttpClient } from "@granule/byte-source";
 import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
-import { HttpStore, openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { remoteSidecar } from "./remote-sidecar.ts";
+import { openerStore } from "./remote-store.ts";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -69,7 +70,8 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
         `${name} is an archived recording, which knows its own rate: --sample-rate is for plain files`,
       );
     }
-    return openRecording(/^https?:\/\//i.test(location) ? new HttpStore(location, http) : location);
+    // Over HTTP, the recording's zarr.json as a probe (`collectionAt`) may just have read it.
+    return openRecording(/^https?:\/\//i.test(location) ? openerStore(location, http) : location);
   };
   const progress = options.onProgress
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }

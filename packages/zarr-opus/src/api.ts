@@ -9,6 +9,7 @@ import {
   findDamagedRecordingsIn,
   listRecordingsIn,
   type RecordingFilter,
+  type RecordingSurvey,
   surveyRecordingsIn,
 } from "./list-recordings.ts";
 import { type ManifestRefresh, type RefreshOptions, refreshManifestIn } from "./manifest.ts";
@@ -120,8 +121,10 @@ function isCollection(value: unknown): value is Collection {
 
 /**
  * The complete recordings of a collection, sorted by id, optionally filtered. A local or
- * memory collection is listed, each recording's own `zarr.json` read; an HTTP one is read from
- * its manifest. Damaged recordings are left out: `findDamagedRecordings` reports them.
+ * memory collection is listed, and each recording read from its own `zarr.json` unless the
+ * manifest vouches for it (the document's stamp, its size and times, is the one the manifest
+ * recorded when it read it); an HTTP one is read from its manifest. Damaged recordings are
+ * left out: `findDamagedRecordings` reports them.
  */
 export async function listRecordings(
   collection: Collection,
@@ -132,13 +135,11 @@ export async function listRecordings(
 
 /**
  * `listRecordings` and `findDamagedRecordings` of a local or memory collection in one pass
- * (each recording read once), as `granule ls` shows them; over HTTP the manifest's recordings
- * and no damage check.
+ * (each recording the manifest does not vouch for read once; `changedSinceManifest` names
+ * them), as `granule ls` shows them; over HTTP the manifest's recordings and the damage it
+ * recorded when it was written.
  */
-export async function surveyRecordings(
-  collection: Collection,
-  filter: RecordingFilter = {},
-): Promise<{ recordings: RecordingSummary[]; damaged: DamagedRecording[] }> {
+export async function surveyRecordings(collection: Collection, filter: RecordingFilter = {}): Promise<RecordingSurvey> {
   return surveyRecordingsIn(collection, filter);
 }
 
@@ -164,7 +165,8 @@ export async function deleteRecording(collection: Collection, id: string): Promi
  * Rewrites the collection's manifest from its listing and each recording's own `zarr.json`, and
  * puts every recording into the content index (a recording copied in by hand, say). Imports
  * and deletions refresh incrementally themselves (`{ full: false }`: only what changed is
- * read), so hand edits of attributes show in the manifest after a full refresh. `settled` is
+ * read, a recording whose `zarr.json` changed since the manifest read it among it), so hand
+ * edits of attributes show in the manifest after the next refresh of either kind. `settled` is
  * false when the collection kept changing through every attempt.
  */
 export async function refreshManifest(collection: Collection, options: RefreshOptions = {}): Promise<ManifestRefresh> {

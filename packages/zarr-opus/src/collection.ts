@@ -1,5 +1,6 @@
 import { ArchiveError } from "./errors.ts";
-import { FORMAT_VERSION, MARKER_ATTRIBUTE } from "./format.ts";
+import { FORMAT_VERSION, MANIFEST_GROUP, MARKER_ATTRIBUTE } from "./format.ts";
+import { type Manifest, readManifestAt } from "./manifest.ts";
 import type { Platform } from "./platform.ts";
 import { checkVersion, markerOf } from "./recording-attributes.ts";
 import { type AbsolutePath, type ArchiveStore, isWritable, joinKey } from "./store.ts";
@@ -16,6 +17,8 @@ export class Collection {
   leftoversChecked: Promise<void> | undefined;
   /** @internal The highest numeric id in a listing taken by this object's first commit. */
   listedHighestId: Promise<number> | undefined;
+  /** The manifest read to open the collection (`manifestFirst`), for the first reader of it. */
+  private openedWith: Manifest | undefined;
 
   constructor(
     /** The store holding the collection (a directory, memory, an HTTP server). */
@@ -39,6 +42,19 @@ export class Collection {
     return this.path === "/" ? this.store.description : `${this.store.description}${this.path}`;
   }
 
+  /** @internal The manifest this object was opened with, handed out once: later reads are fresh. */
+  takeManifest(): Manifest | undefined {
+    const manifest = this.openedWith;
+    this.openedWith = undefined;
+    return manifest;
+  }
+
+  /** @internal */
+  withManifest(manifest: Manifest): this {
+    this.openedWith = manifest;
+    return this;
+  }
+
   /** @internal The key prefix of a child of the collection group. */
   child(name: string): AbsolutePath {
     return joinKey(this.path, name);
@@ -52,6 +68,13 @@ export interface OpenCollectionOptions {
   path?: string;
   /** Free attributes to give a collection this call creates. */
   attributes?: Record<string, unknown>;
+  /**
+   * Over HTTP (a read-only store), read the manifest first, and open the collection from the
+   * copy of its attributes that the manifest keeps: a listing then costs one request, the
+   * manifest (as fresh as the server's copy of it). A manifest without that copy (written by
+   * an older version) or none: the collection's own `zarr.json` is read, as without this.
+   */
+  manifestFirst?: boolean;
   signal?: AbortSignal;
 }
 
@@ -62,6 +85,21 @@ export async function openCollectionIn(
 ): Promise<Collection> {
   const path = joinKey(options.path ?? "/");
   const key = metadataKey(path);
+  if (options.manifestFirst && !isWritable(store)) {
+    const manifest = await readManifestAt(store, joinKey(path, MANIFEST_GROUP), platform.sha256, options.signal).catch(
+      (error: unknown) => {
+        // A damaged manifest is reported where it is used, after the collection is opened.
+        if (error instanceof ArchiveError) return undefined;
+        throw error;
+      },
+    );
+    const attributes = manifest?.collectionAttributes;
+    const marker = markerOf(attributes);
+    if (manifest !== undefined && marker?.type === "collection") {
+      checkVersion(marker.formatVersion, key);
+      return new Collection(store, path, attributes!, platform).withManifest(manifest);
+    }
+  }
   const node = await readNode(store, path, options.signal);
   const marker = markerOf(node?.attributes);
   if (node?.node_type === "group" && marker?.type === "collection") {

@@ -1,3 +1,4 @@
+import { lstatSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { ArchiveError } from "./errors.ts";
@@ -231,6 +232,29 @@ export class DirectoryStore implements WritableStore {
     } catch (error) {
       throw ioError(error, prefix);
     }
+  }
+
+  /**
+   * Size, modification and change times: an edit in place changes the modification time, a
+   * replacement (a write through a temporary file) the change time too, and no tool sets the
+   * change time back. A copy of the archive changes them all: its recordings are read again.
+   */
+  async stamps(keys: AbsolutePath[]): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      // Synchronous, a batch at a time: a stat answered from the inode cache takes microseconds,
+      // and each trip through the thread pool cost more than the call (10,000 stamps: 45 ms so,
+      // 130-340 ms with fs.promises.lstat, 32 at a time, measured on a busy two-core machine).
+      if (i % 512 === 511) await new Promise((resolve) => setImmediate(resolve));
+      let info: ReturnType<typeof lstatSync>;
+      try {
+        info = lstatSync(this.pathOf(keys[i]!), { throwIfNoEntry: false });
+      } catch {
+        info = undefined; // ENOTDIR and the like: nothing is there either
+      }
+      out[i] = info?.isFile() ? `${info.size}:${info.mtimeMs}:${info.ctimeMs}` : undefined;
+    }
+    return out;
   }
 
   async modifiedAt(key: AbsolutePath): Promise<number | undefined> {

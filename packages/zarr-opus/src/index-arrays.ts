@@ -4,10 +4,11 @@ import { linksFromJson, OpusIndex as OpusIndexClass, PAGE_ROW_COLUMNS } from "@g
 import type * as Zarr from "zarrita";
 import { ArchiveError } from "./errors.ts";
 import { INDEX_ARRAYS, INDEX_CHUNK_ELEMENTS, type IndexArrayName } from "./format.ts";
+import { encodeIndexChunk, indexCodecPlan } from "./index-codecs.ts";
 import { indexFactsJson, type RecordingAttributes } from "./recording-attributes.ts";
 import type { Sha256Factory } from "./sha256.ts";
 import { type AbsolutePath, lastSegment, type ReadableStore, type WritableStore } from "./store.ts";
-import { encodeJson, groupMetadata, type NodeMetadata } from "./zarr-json.ts";
+import { asArrayMetadata, chunkKey, encodeJson, groupMetadata, type NodeMetadata, parseNode } from "./zarr-json.ts";
 
 type Column = BigUint64Array | BigInt64Array | Uint32Array | Uint16Array | Uint8Array;
 
@@ -75,6 +76,7 @@ export async function writeIndexArrays(
       if (column === undefined) return;
       const length = column.length;
       const chunkLength = Math.max(1, Math.min(INDEX_CHUNK_ELEMENTS, length));
+      const plan = indexCodecPlan(name, dataType, column.BYTES_PER_ELEMENT);
       const metadata = {
         zarr_format: 3,
         node_type: "array",
@@ -83,10 +85,7 @@ export async function writeIndexArrays(
         chunk_grid: { name: "regular", configuration: { chunk_shape: [chunkLength] } },
         chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
         fill_value: 0,
-        codecs: [
-          column.BYTES_PER_ELEMENT === 1 ? { name: "bytes" } : { name: "bytes", configuration: { endian: "little" } },
-          { name: "gzip", configuration: { level: 6 } },
-        ],
+        codecs: plan.codecs,
         attributes: {},
         dimension_names: [dimension],
       } satisfies NodeMetadata;
@@ -95,11 +94,10 @@ export async function writeIndexArrays(
       await store.set(`${arrayPrefix}/zarr.json`, encodeJson(metadata));
       for (let chunk = 0; chunk * chunkLength < length; chunk++) {
         // Chunks are always whole; the part past the end holds the fill value 0.
-        const whole = new Uint8Array(chunkLength * column.BYTES_PER_ELEMENT);
+        const whole = new (column.constructor as new (n: number) => Column)(chunkLength);
         const from = chunk * chunkLength;
-        const part = column.subarray(from, Math.min(length, from + chunkLength));
-        whole.set(bytesOf(part));
-        await store.set(`${arrayPrefix}/c/${chunk}`, await gzip(whole));
+        (whole as Uint8Array).set(column.subarray(from, Math.min(length, from + chunkLength)) as Uint8Array);
+        await store.set(`${arrayPrefix}/c/${chunk}`, await gzip(encodeIndexChunk(whole, plan)));
       }
     }),
   );
@@ -109,13 +107,20 @@ export async function writeIndexArrays(
 /**
  * A view of a store for zarrita that fails on a missing chunk instead of letting zarrita fill
  * it with zeros: a missing piece of the index is damage, not data. Every read carries `signal`.
+ * A read `fetched` holds (started earlier, see `fetchIndexObjects`) is taken from it, once.
  */
-function strict(store: ReadableStore, signal: AbortSignal | undefined): Zarr.AsyncReadable {
+function strict(
+  store: ReadableStore,
+  signal: AbortSignal | undefined,
+  fetched: Map<string, Promise<Uint8Array | undefined>>,
+): Zarr.AsyncReadable {
   const withSignal = (options: { signal?: AbortSignal } | undefined) =>
     signal === undefined ? options : { ...options, signal };
   return {
     async get(key, options) {
-      const bytes = await store.get(key, withSignal(options));
+      const early = fetched.get(key);
+      fetched.delete(key);
+      const bytes = await (early ?? store.get(key, withSignal(options)));
       if (bytes === undefined && !key.endsWith("/zarr.json")) {
         throw new ArchiveError("missing-chunk", "a chunk of an index array is missing", { key });
       }
@@ -127,6 +132,54 @@ function strict(store: ReadableStore, signal: AbortSignal | undefined): Zarr.Asy
       return read.bytes;
     },
   };
+}
+
+/**
+ * Starts reading every index array's metadata and every chunk it names, all at once, by key.
+ * zarrita opens and reads the arrays one promise after another, and the first one's codecs
+ * load in between: over HTTP its requests went out spread over tens of milliseconds, so a
+ * fast server's first answer could end before the last request left (one more round trip
+ * waited for). With the metadata inline in the recording's document, no request is needed to
+ * know the chunks; without (format 1), the metadata reads go first, together.
+ */
+function fetchIndexObjects(
+  store: ReadableStore,
+  prefix: AbsolutePath,
+  signal: AbortSignal | undefined,
+): Map<string, Promise<Uint8Array | undefined>> {
+  const fetched = new Map<string, Promise<Uint8Array | undefined>>();
+  const options = signal === undefined ? undefined : { signal };
+  const keep = (key: string, read: Promise<Uint8Array | undefined>) => {
+    // A read nobody takes (a damaged document, an abort) must not be an unhandled rejection.
+    read.catch(() => undefined);
+    fetched.set(key, read);
+  };
+  for (const [name] of INDEX_ARRAYS) {
+    const metadataKey = `${prefix}/${name}/zarr.json` as AbsolutePath;
+    const metadata = store.get(metadataKey, options);
+    keep(metadataKey, metadata);
+    void metadata.then(
+      (bytes) => {
+        const chunks = bytes === undefined ? [] : chunkKeysOf(bytes, `${prefix}/${name}` as AbsolutePath);
+        for (const key of chunks) if (!fetched.has(key)) keep(key, store.get(key as AbsolutePath, options));
+      },
+      () => undefined,
+    );
+  }
+  return fetched;
+}
+
+/** The keys of an index array's chunks, from its metadata; none when it is not what this package writes (zarrita then reads it its own way). */
+function chunkKeysOf(bytes: Uint8Array, arrayPrefix: AbsolutePath): string[] {
+  try {
+    const metadata = asArrayMetadata(parseNode(bytes, `${arrayPrefix}/zarr.json`), `${arrayPrefix}/zarr.json`);
+    const length = metadata.shape[0]!;
+    const chunkLength = metadata.chunk_grid.configuration.chunk_shape[0]!;
+    const count = Math.ceil(length / chunkLength);
+    return Array.from({ length: count }, (_, k) => chunkKey(arrayPrefix, metadata, k));
+  } catch {
+    return [];
+  }
 }
 
 const EMPTY_COLUMNS: Record<string, () => Column> = {
@@ -154,10 +207,12 @@ export async function readIndexArrays(
   sha256: Sha256Factory,
   signal?: AbortSignal,
 ): Promise<OpusIndex> {
+  // The reads go out first: loading zarrita then overlaps their round trip.
+  const fetched = fetchIndexObjects(store, prefix, signal);
   // Loaded on first use: importing zarrita costs tens of milliseconds that imports do not need.
   const zarr = await import("zarrita");
   signal?.throwIfAborted();
-  const root = zarr.root(strict(store, signal));
+  const root = zarr.root(strict(store, signal, fetched));
   const entries = await Promise.all(
     INDEX_ARRAYS.map(async ([name, dataType, , since]) => {
       const key = `${prefix}/${name}`;

@@ -3,6 +3,7 @@ import { ArchiveError } from "./errors.ts";
 import { MANIFEST_GROUP } from "./format.ts";
 import { compareIds, isRecordingId } from "./ids.ts";
 import { readManifest } from "./manifest.ts";
+import { vouchFromManifest } from "./manifest-vouching.ts";
 import { childIds, type DamagedRecording, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
 import { isWritable } from "./store.ts";
 import { metadataKey } from "./zarr-json.ts";
@@ -30,19 +31,17 @@ async function manifestOrFail(collection: Collection, signal?: AbortSignal) {
 }
 
 /**
- * The complete recordings of a collection. A writable store is listed (the truth; each
- * recording's `zarr.json` is read, and damaged ones are left out); an HTTP collection, which
- * cannot be listed, is read from its manifest.
+ * The complete recordings of a collection. A writable store is listed (the truth): each child
+ * the manifest vouches for (its `zarr.json` unchanged since the manifest read it) is taken from
+ * the manifest, every other one read from its own `zarr.json`, and damaged ones are left out.
+ * An HTTP collection, which cannot be listed, is read from its manifest.
  */
 export async function listRecordingsIn(
   collection: Collection,
   filter: RecordingFilter = {},
   signal?: AbortSignal,
 ): Promise<RecordingSummary[]> {
-  const summaries = isWritable(collection.store)
-    ? await new RecordingEntries(collection).summaries(await childIds(collection), signal)
-    : (await manifestOrFail(collection, signal)).recordings;
-  return applyFilter(summaries, filter).sort((a, b) => compareIds(a.id, b.id));
+  return (await surveyRecordingsIn(collection, filter, signal)).recordings;
 }
 
 /**
@@ -66,25 +65,53 @@ export async function findDamagedRecordingsIn(
   return damaged.sort((a, b) => compareIds(a.id, b.id));
 }
 
+/** What `surveyRecordingsIn` found. */
+export interface RecordingSurvey {
+  recordings: RecordingSummary[];
+  damaged: DamagedRecording[];
+  /**
+   * The children read from their own `zarr.json` because the manifest did not vouch for them:
+   * new or changed since it was written (all of them when it has no stamps). Empty over HTTP.
+   */
+  changedSinceManifest: string[];
+}
+
 /**
- * The complete recordings (filtered, as `listRecordingsIn`) and the damaged ones, in one pass:
- * each recording's `zarr.json` is read once for both. Over HTTP only the manifest is read, and
- * no recording is checked (that would read every one; `findDamagedRecordingsIn` does).
+ * The complete recordings (filtered, as `listRecordingsIn`) and the damaged ones, in one pass.
+ * Locally the collection is listed (one listing, and one stamp per child: a file's size and
+ * times) and compared with the manifest: what it vouches for is taken from it, the rest read
+ * from each recording's own `zarr.json`, once for both. Over HTTP only the manifest is read:
+ * its recordings, and the damage it recorded when it was written (the server's copy is as
+ * fresh as the server keeps it; `findDamagedRecordingsIn` checks every recording).
  */
 export async function surveyRecordingsIn(
   collection: Collection,
   filter: RecordingFilter = {},
   signal?: AbortSignal,
-): Promise<{ recordings: RecordingSummary[]; damaged: DamagedRecording[] }> {
-  if (!isWritable(collection.store))
-    return { recordings: await listRecordingsIn(collection, filter, signal), damaged: [] };
+): Promise<RecordingSurvey> {
+  if (!isWritable(collection.store)) {
+    const manifest = await manifestOrFail(collection, signal);
+    return {
+      recordings: applyFilter(manifest.recordings, filter).sort((a, b) => compareIds(a.id, b.id)),
+      damaged: [...manifest.damaged].sort((a, b) => compareIds(a.id, b.id)),
+      changedSinceManifest: [],
+    };
+  }
   const entries = new RecordingEntries(collection);
   const ids = await childIds(collection);
+  // A damaged manifest vouches for nothing: every recording is read, as without one.
+  const manifest = await readManifest(collection, signal).catch((error: unknown) => {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof ArchiveError) return undefined;
+    throw error;
+  });
+  const changedSinceManifest = await vouchFromManifest(collection, ids, manifest, entries, new Map());
   const summaries = await entries.summaries(ids, signal);
   const damaged = await entries.damaged(ids, false, signal);
   return {
     recordings: applyFilter(summaries, filter).sort((a, b) => compareIds(a.id, b.id)),
     damaged: damaged.sort((a, b) => compareIds(a.id, b.id)),
+    changedSinceManifest,
   };
 }
 

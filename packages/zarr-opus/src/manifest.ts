@@ -5,11 +5,13 @@ import { indexContent, recordedHighestId, recordingWithSha256 } from "./content-
 import { ArchiveError } from "./errors.ts";
 import { FORMAT_VERSION, MANIFEST_GROUP, MARKER_ATTRIBUTE } from "./format.ts";
 import { compareIds, highestNumericId, isRecordingId } from "./ids.ts";
+import { stampsToRecord, vouchFromManifest } from "./manifest-vouching.ts";
 import { checkVersion, markerOf } from "./recording-attributes.ts";
-import { childIds, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
+import { childIds, type DamagedRecording, RecordingEntries, type RecordingSummary } from "./recording-entries.ts";
 import { firstIssue, recordingInfoSchema } from "./recording-schema.ts";
-import { isWritable } from "./store.ts";
-import { groupMetadata, metadataKey, readNode } from "./zarr-json.ts";
+import type { Sha256Factory } from "./sha256.ts";
+import { type AbsolutePath, type ArchiveStore, isWritable } from "./store.ts";
+import { groupMetadata, isObject, metadataKey, readNode } from "./zarr-json.ts";
 
 export interface Manifest {
   /** The largest numeric id the collection had when the manifest was written (0 if none). */
@@ -17,14 +19,28 @@ export interface Manifest {
   recordings: RecordingSummary[];
   /** The format version the manifest was written in (rows of version 1 are shorter summaries). */
   formatVersion: number;
+  /** The children found damaged when it was written (`DamagedRecording`). */
+  damaged: DamagedRecording[];
+  /**
+   * Each child's stamp as the store gave it when the refresh read its `zarr.json` (see
+   * `WritableStore.stamps`); undefined in manifests written before stamps, or damaged ones.
+   */
+  stamps: Record<string, string> | undefined;
+  /**
+   * The collection group's attributes when the manifest was written (its marker among them):
+   * what lets a reader over HTTP open the collection and list it with this one document.
+   */
+  collectionAttributes: Record<string, unknown> | undefined;
 }
 
 export interface RefreshOptions {
   /**
    * Rebuild every row from its recording's own `zarr.json` (the default for `refreshManifest`).
-   * Otherwise (what imports and deletions do) rows of recordings the manifest already lists are
-   * kept, and only recordings that appeared are read: the cost follows what changed, not the
-   * size of the collection. Hand edits of attributes show after the next full refresh.
+   * Otherwise (what imports and deletions do) rows the manifest vouches for are kept (their
+   * recording's `zarr.json` has the stamp the manifest recorded), and only recordings that
+   * appeared or changed are read: the cost follows what changed (and one stamp per child), not
+   * the size of the collection. A store without stamps keeps every row the manifest lists, and
+   * hand edits show there after the next full refresh.
    */
   full?: boolean;
   /** Rows the caller knows to be current (the recording it just imported). */
@@ -51,8 +67,31 @@ export interface ManifestRefresh {
 const REFRESH_ATTEMPTS = 20;
 
 export async function readManifest(collection: Collection, signal?: AbortSignal): Promise<Manifest | undefined> {
-  const prefix = collection.child(MANIFEST_GROUP);
-  const node = await readNode(collection.store, prefix, signal);
+  return (
+    collection.takeManifest() ??
+    readManifestAt(collection.store, collection.child(MANIFEST_GROUP), collection.platform.sha256, signal)
+  );
+}
+
+/**
+ * The SHA-256 of what a listing takes from the manifest on the strength of its stamps: the
+ * rows, the damage and the stamps, as JSON. A hand edit of any of them, which would otherwise
+ * be believed for every recording whose stamp still matches, makes the stamps count as none.
+ */
+function vouchingSha256(attributes: Record<string, unknown>, sha256: Sha256Factory): string {
+  const hash = sha256();
+  hash.update(new TextEncoder().encode(JSON.stringify([attributes.recordings, attributes.damaged, attributes.stamps])));
+  return hash.digestHex();
+}
+
+/** Reads and checks the manifest group at `prefix` of `store`; `undefined` if there is none. */
+export async function readManifestAt(
+  store: ArchiveStore,
+  prefix: AbsolutePath,
+  sha256: Sha256Factory,
+  signal?: AbortSignal,
+): Promise<Manifest | undefined> {
+  const node = await readNode(store, prefix, signal);
   if (node === undefined) return undefined;
   const attributes = node.attributes ?? {};
   const marker = markerOf(attributes);
@@ -67,7 +106,34 @@ export async function readManifest(collection: Collection, signal?: AbortSignal)
     highestNumericId: Number.isSafeInteger(highest) && (highest as number) > 0 ? (highest as number) : 0,
     recordings: manifestRows(attributes.recordings, marker.formatVersion, metadataKey(prefix)),
     formatVersion: marker.formatVersion,
+    damaged: damagedRows(attributes.damaged),
+    stamps:
+      typeof attributes.stampsSha256 === "string" && attributes.stampsSha256 === vouchingSha256(attributes, sha256)
+        ? stampsOf(attributes.stamps)
+        : undefined,
+    collectionAttributes: isObject(attributes.collection) ? attributes.collection : undefined,
   };
+}
+
+/** The manifest's record of damaged children; none where it is absent or not well formed. */
+function damagedRows(value: unknown): DamagedRecording[] {
+  if (!Array.isArray(value)) return [];
+  const text = (row: Record<string, unknown>, field: string) => typeof row[field] === "string";
+  const rows = value.filter(
+    (row): row is DamagedRecording =>
+      isObject(row) && text(row, "id") && text(row, "code") && text(row, "message") && text(row, "key"),
+  );
+  return rows.length === value.length ? rows.map(({ id, code, message, key }) => ({ id, code, message, key })) : [];
+}
+
+/**
+ * The manifest's stamps, if well formed. Anything else counts as none, so that the manifest
+ * vouches for nothing and every recording is read: a listing is never taken on trust.
+ */
+function stampsOf(value: unknown): Record<string, string> | undefined {
+  if (!isObject(value)) return undefined;
+  for (const stamp of Object.values(value)) if (typeof stamp !== "string") return undefined;
+  return value as Record<string, string>;
 }
 
 /**
@@ -119,6 +185,8 @@ export async function refreshManifestIn(
     throw new ArchiveError("read-only", `${collection.description} is read-only`);
   }
   const key = metadataKey(collection.child(MANIFEST_GROUP));
+  // Each child's stamp as first seen in this refresh, before it is read (see vouchFromManifest).
+  const stamps = new Map<string, string | undefined>();
   let recordings = 0;
   for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {
     const children = await store.listChildren(collection.path);
@@ -126,10 +194,14 @@ export async function refreshManifestIn(
     if (attempt === 1 && options.removeAbandoned) await removeAbandonedPrefixes(collection, children).catch(() => []);
     const ids = children.filter(isRecordingId);
     const manifest = await readManifest(collection).catch(() => undefined);
-    if (!full && manifest !== undefined && manifest.formatVersion >= FORMAT_VERSION) {
+    // Incremental: rows the manifest vouches for (unchanged since it read them) are kept, the
+    // rest read. A store without stamps keeps every row the manifest has, as before stamps.
+    await vouchFromManifest(collection, ids, full ? undefined : manifest, entries, stamps);
+    if (!full && store.stamps === undefined && manifest !== undefined && manifest.formatVersion >= FORMAT_VERSION) {
       for (const row of manifest.recordings) entries.rememberUnlessKnown(row);
     }
     const summaries = (await entries.summaries(ids)).sort((a, b) => compareIds(a.id, b.id));
+    const damaged = (await entries.damaged(ids, false)).sort((a, b) => compareIds(a.id, b.id));
     if (full) {
       for (const summary of summaries) {
         if ((await recordingWithSha256(collection, summary.sha256))?.id === undefined) {
@@ -137,14 +209,18 @@ export async function refreshManifestIn(
         }
       }
     }
-    await store.set(
-      key,
-      groupMetadata({
-        [MARKER_ATTRIBUTE]: { type: "manifest", formatVersion: FORMAT_VERSION },
-        highestNumericId: await highestNumericIdIn(collection, ids, manifest),
-        recordings: summaries,
-      }),
-    );
+    const attributes: Record<string, unknown> = {
+      [MARKER_ATTRIBUTE]: { type: "manifest", formatVersion: FORMAT_VERSION },
+      highestNumericId: await highestNumericIdIn(collection, ids, manifest),
+      recordings: summaries,
+      damaged,
+      collection: collection.attributes,
+    };
+    if (store.stamps !== undefined) {
+      attributes.stamps = stampsToRecord(ids, stamps);
+      attributes.stampsSha256 = vouchingSha256(attributes, collection.platform.sha256);
+    }
+    await store.set(key, groupMetadata(attributes));
     recordings = summaries.length;
     const before = new Set(ids);
     const now = await childIds(collection);

@@ -107,7 +107,12 @@ export class RecordingEntries {
 
   /** Takes a row as read elsewhere (the manifest), unless this operation knows better. */
   rememberUnlessKnown(summary: RecordingSummary): void {
-    if (!this.known.has(summary.id)) this.known.set(summary.id, { summary });
+    this.rememberEntryUnlessKnown(summary.id, { summary });
+  }
+
+  /** Takes what a child is as the manifest vouches for it (see `vouchFromManifest`), unless this operation knows better. */
+  rememberEntryUnlessKnown(id: string, entry: RecordingEntry): void {
+    if (!this.known.has(id)) this.known.set(id, entry);
   }
 
   private async entries(ids: string[], listed: boolean, signal?: AbortSignal): Promise<RecordingEntry[]> {

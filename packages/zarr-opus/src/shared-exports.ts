@@ -29,7 +29,7 @@ export {
 export { HttpStore, type HttpStoreOptions } from "./http-store.ts";
 export { checkId } from "./ids.ts";
 export type { DuplicatePolicy, ImportProgress } from "./import-recording.ts";
-export type { RecordingFilter } from "./list-recordings.ts";
+export type { RecordingFilter, RecordingSurvey } from "./list-recordings.ts";
 export type { ManifestRefresh, RefreshOptions } from "./manifest.ts";
 export { MemoryStore } from "./memory-store.ts";
 export type { ArchivedRecording, OpenRecordingOptions } from "./open-recording.ts";

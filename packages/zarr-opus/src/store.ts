@@ -89,6 +89,13 @@ export interface WritableStore extends ReadableStore {
    * `undefined` when nothing is there or the store keeps no times. Optional.
    */
   modifiedAt?(key: AbsolutePath): Promise<number | undefined>;
+  /**
+   * For each key, a token that changes whenever the object is written or edited (a file's size,
+   * modification and change times), `undefined` where nothing is there. Cheaper than reading the
+   * objects: a listing compares them with the tokens its manifest recorded, to read only what
+   * changed since. Optional: without it every recording is read.
+   */
+  stamps?(keys: AbsolutePath[]): Promise<(string | undefined)[]>;
 }
 
 export type ArchiveStore = ReadableStore | WritableStore;

@@ -10,6 +10,8 @@ export interface StaticServer {
   bytesSent: number;
   /** Every request as `path range`. */
   log: string[];
+  /** Every request with its timing, for `sequentialRoundTrips`. */
+  exchanges: Exchange[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -17,6 +19,35 @@ export interface StaticServer {
 export interface StaticServerOptions {
   /** Answer every request 200 with the whole file, as a server without Range support does. */
   ignoreRange?: boolean;
+  /**
+   * Wait this long before each answer, as a distant server does: requests sent together then
+   * overlap in time, so that `sequentialRoundTrips` tells them from requests sent one after another.
+   */
+  delayMs?: number;
+}
+
+/** One request: what was asked, the body bytes sent, and when it arrived and its answer ended. */
+export interface Exchange {
+  path: string;
+  range: string | undefined;
+  bytes: number;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The longest chain of requests each sent only after the previous one's answer had ended: the
+ * round trips a client waited for one after another (as bench/whole-process counts them).
+ */
+export function sequentialRoundTrips(exchanges: readonly Exchange[]): number {
+  const done = [...exchanges].sort((a, b) => a.startMs - b.startMs);
+  const chain = done.map(() => 1);
+  for (let i = 0; i < done.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (done[j]!.endMs <= done[i]!.startMs) chain[i] = Math.max(chain[i]!, chain[j]! + 1);
+    }
+  }
+  return Math.max(0, ...chain);
 }
 
 /**
@@ -26,12 +57,18 @@ export interface StaticServerOptions {
  * Content-Range, or 416 past the end. No directory listings.
  */
 export async function startStaticServer(root: string, options: StaticServerOptions = {}): Promise<StaticServer> {
-  const state = { requests: 0, bytesSent: 0, log: [] as string[] };
+  const state = { requests: 0, bytesSent: 0, log: [] as string[], exchanges: [] as Exchange[] };
   const server = createServer(async (request, response) => {
     state.requests++;
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname);
     const range = request.headers.range;
     state.log.push(`${path} ${range ?? ""}`.trim());
+    const exchange: Exchange = { path, range, bytes: 0, startMs: performance.now(), endMs: Number.NaN };
+    state.exchanges.push(exchange);
+    response.on("finish", () => {
+      exchange.endMs = performance.now();
+    });
+    if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
     let size: number;
     let etag: string;
@@ -71,6 +108,7 @@ export async function startStaticServer(root: string, options: StaticServerOptio
     await handle.read(body, 0, length, start);
     await handle.close();
     state.bytesSent += length;
+    exchange.bytes = length;
     response.writeHead(status, {
       "content-length": length,
       etag,
@@ -92,10 +130,14 @@ export async function startStaticServer(root: string, options: StaticServerOptio
     get log() {
       return state.log;
     },
+    get exchanges() {
+      return state.exchanges;
+    },
     reset() {
       state.requests = 0;
       state.bytesSent = 0;
       state.log = [];
+      state.exchanges = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

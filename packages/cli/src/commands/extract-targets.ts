@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Recording } from "@granule/opus-index";
 import { type Collection, listRecordings, openCollection, openRecording } from "@granule/zarr-opus/node";
+import { probeStore } from "../remote-store.ts";
 import { type OpenedSource, openSource } from "../source.ts";
 
 /** One recording extraction can read from, known before it is opened (for planning). */
@@ -103,7 +104,7 @@ async function collectionAt(source: string): Promise<Collection | undefined> {
     return undefined;
   }
   try {
-    return await openCollection(source);
+    return await openCollection(/^https?:\/\//i.test(source) ? probeStore(source) : source);
   } catch (error) {
     if ((error as { code?: string }).code === "not-a-collection") return undefined;
     throw error;

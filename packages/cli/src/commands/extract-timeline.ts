@@ -4,6 +4,7 @@ import { openTimelineStream, planTimeline, type TimelinePlan } from "@granule/ti
 import { type Collection, listRecordings, openCollection, openRecording } from "@granule/zarr-opus/node";
 import { openOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
+import { probeStore } from "../remote-store.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
@@ -31,7 +32,7 @@ export async function collectionAt(source: string): Promise<Collection | undefin
     ))
   )
     return undefined;
-  return openCollection(source).catch((error: { name?: string; code?: string }) => {
+  return openCollection(remote ? probeStore(source) : source).catch((error: { name?: string; code?: string }) => {
     if (error?.name === "ArchiveError" && (error.code === "not-a-collection" || error.code === "not-found"))
       return undefined;
     throw error;

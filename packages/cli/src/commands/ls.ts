@@ -21,18 +21,20 @@ export type LsRow = RecordingInfo & { complete: true; endAt: string | null };
 export async function runLs(
   archive: string,
   selection: SelectionArguments = {},
-): Promise<{ rows: LsRow[]; damaged: DamagedRecording[] }> {
+): Promise<{ rows: LsRow[]; damaged: DamagedRecording[]; changedSinceManifest: string[] }> {
   const wanted = selectionOf(selection);
   await checkArchiveArgument(archive);
-  const collection = await openCollection(archive);
-  // One pass: each local recording is read once, for the listing and for the damage check (over
-  // HTTP only the manifest is read; verify checks every recording).
-  const { recordings, damaged } = await surveyRecordings(collection);
+  // Over HTTP one request: the manifest, which keeps a copy of the collection's attributes.
+  const collection = await openCollection(archive, { manifestFirst: true });
+  // One listing, compared with the manifest: a local recording is read only when the manifest
+  // cannot vouch for it (new, or its zarr.json changed since), once for the listing and the
+  // damage check. Over HTTP only the manifest is read; verify checks every recording.
+  const { recordings, damaged, changedSinceManifest } = await surveyRecordings(collection);
   const rows = selectRecordings(recordings, wanted).map((r) => {
     const span = recordingSpan(r);
     return { ...r, complete: true as const, endAt: span === null ? null : utcText(span.endMs) };
   });
-  return { rows, damaged };
+  return { rows, damaged, changedSinceManifest };
 }
 
 /** The columns of the plain `ls` table, in order: a header and how a row shows in it. */
@@ -71,7 +73,14 @@ export async function runLsCommand(
   options: SelectionArguments & { json?: boolean },
   context: CommandContext,
 ) {
-  const { rows, damaged } = await runLs(archive, options);
+  const { rows, damaged, changedSinceManifest } = await runLs(archive, options);
+  const changed = changedSinceManifest.length;
+  if (changed > 0) {
+    const which = changed <= 3 ? ` (${changedSinceManifest.join(", ")})` : "";
+    context.io.err(
+      `granule: note: ${changed} ${changed === 1 ? "entry is" : "entries are"} new or changed since the manifest of ${archive} was written${which}: read from their own zarr.json (the next import or deletion updates the manifest)\n`,
+    );
+  }
   for (const d of damaged) {
     context.io.err(`granule: ${archive}/${d.id} is not listed: ${d.code}: ${d.message} (granule verify checks it)\n`);
   }
@@ -79,6 +88,8 @@ export async function runLsCommand(
     context.json(rows);
     return;
   }
-  context.io.out(`${COLUMNS.map(([header]) => header).join("\t")}\n`);
-  for (const row of rows) context.io.out(`${COLUMNS.map(([, cell]) => cell(row)).join("\t")}\n`);
+  // One write for the whole table, not one per row (a listing may have ten thousand).
+  const lines = [COLUMNS.map(([header]) => header).join("\t")];
+  for (const row of rows) lines.push(COLUMNS.map(([, cell]) => cell(row)).join("\t"));
+  context.io.out(`${lines.join("\n")}\n`);
 }
