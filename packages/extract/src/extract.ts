@@ -152,6 +152,17 @@ export interface ExtractionPlan {
   windowsPerLane: number;
 }
 
+/** The samples a window's parts cover, from the first part's start to the last end. */
+function windowSpan(window: PlannedWindow): { from: number; to: number } {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const part of window.parts) {
+    from = Math.min(from, part.startSample);
+    to = Math.max(to, part.endSample);
+  }
+  return { from, to };
+}
+
 /** However short the windows, no more than this many per lane are in flight. */
 const MAX_WINDOWS_PER_LANE = 32;
 
@@ -163,12 +174,7 @@ const MAX_WINDOWS_PER_LANE = 32;
 function windowsPerLane(windows: readonly PlannedWindow[], splitSamples: number): number {
   let samples = 0;
   for (const window of windows) {
-    let from = Number.POSITIVE_INFINITY;
-    let to = 0;
-    for (const part of window.parts) {
-      from = Math.min(from, part.startSample);
-      to = Math.max(to, part.endSample);
-    }
+    const { from, to } = windowSpan(window);
     samples += to - from + window.preRollSamples;
   }
   const mean = windows.length === 0 ? splitSamples : samples / windows.length;
@@ -250,12 +256,7 @@ async function prepareJob(
   signal?: AbortSignal,
 ): Promise<WindowJob> {
   const index = recording.index;
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const part of window.parts) {
-    from = Math.min(from, part.startSample);
-    to = Math.max(to, part.endSample);
-  }
+  const { from, to } = windowSpan(window);
   const plan = index.locate(from, to, { preRollSamples: window.preRollSamples });
   // Every problem in a plan has samples (holes, granules that leave samples without a place).
   const hole = plan.problems[0];

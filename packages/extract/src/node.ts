@@ -35,10 +35,11 @@ export const nodeDecoderFactory: DecodeWorkerFactory = Object.assign(
 );
 
 /**
- * Starts `count` decode worker threads now (default: one per core but the calling thread's,
- * which decodes too: as an extraction of many windows would), which wait, not keeping the process alive, for the next extraction to take
- * them: call it before work that comes first, such as indexing the file, so that the threads'
- * start and their WASM compile overlap it. Unneeded threads cost memory, not time.
+ * Starts `count` decode worker threads now (default: as many as an extraction of many windows
+ * takes, one per core but the calling thread's, which decodes too). They wait, not keeping the
+ * process alive, for the next extraction: call it before work that comes first, such as
+ * indexing the file, so that their start and WASM compile overlap it. Unneeded threads cost
+ * memory, not time.
  */
 export function prestartDecodeWorkers(count = Math.min(availableParallelism(), MAX_DECODE_WORKERS) - 1): void {
   prestartWorkers(DECODE_WORKER_SCRIPT, count);

@@ -17,8 +17,8 @@ export interface ScheduleOptions {
  * so its next window is already queued when it finishes one, and one on the calling thread
  * has one lane, which lets the event loop run (replies, reads) before each window it decodes.
  * Memory is bounded by the windows in flight, not by their number: a window is started only
- * while fewer than `windowsPerLane * lanes` are started and not yet taken (the one the consumer holds,
- * between two `next()` calls, counts), so a slow consumer holds the decoders back.
+ * while fewer than `windowsPerLane * lanes` are started and not yet taken (the one the
+ * consumer holds, between two `next()` calls, counts), so a slow consumer holds decoders back.
  */
 export async function* decodeInOrder(
   windowCount: number,
