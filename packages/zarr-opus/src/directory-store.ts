@@ -235,9 +235,11 @@ export class DirectoryStore implements WritableStore {
   }
 
   /**
-   * Size, modification and change times: an edit in place changes the modification time, a
-   * replacement (a write through a temporary file) the change time too, and no tool sets the
-   * change time back. A copy of the archive changes them all: its recordings are read again.
+   * Size, modification and change times and the inode: an edit in place changes the
+   * modification time, a replacement (a write through a temporary file) the change time and
+   * the inode too, and no tool sets the change time back. A copy of the archive changes them
+   * all (the inode also where the runtime keeps change times to the second, as Deno does, and a
+   * copy made within that second would otherwise look the same): its recordings are read again.
    */
   async stamps(keys: AbsolutePath[]): Promise<(string | undefined)[]> {
     const out: (string | undefined)[] = new Array(keys.length);
@@ -252,7 +254,7 @@ export class DirectoryStore implements WritableStore {
       } catch {
         info = undefined; // ENOTDIR and the like: nothing is there either
       }
-      out[i] = info?.isFile() ? `${info.size}:${info.mtimeMs}:${info.ctimeMs}` : undefined;
+      out[i] = info?.isFile() ? `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}` : undefined;
     }
     return out;
   }

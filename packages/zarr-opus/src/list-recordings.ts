@@ -111,7 +111,8 @@ export async function surveyRecordingsIn(
   return {
     recordings: applyFilter(summaries, filter).sort((a, b) => compareIds(a.id, b.id)),
     damaged: damaged.sort((a, b) => compareIds(a.id, b.id)),
-    changedSinceManifest,
+    // In id order like the lists above, not in the directory's (which differs between runtimes).
+    changedSinceManifest: changedSinceManifest.sort(compareIds),
   };
 }
 
