@@ -177,10 +177,22 @@ function planSamples(context: PlanContext, request: SampleRequest, where: number
       });
     }
     if (!context.fillGaps) throw gapError(run, next, context.toleranceMs, where, past);
-    // With fillGaps the range goes on in time, through the gap, into the recordings after it.
+    // With fillGaps the range goes on in time, through the gap, into the recordings after it
+    // that it overlaps (none that end before it starts: it may start in the gap itself). The
+    // output holds exactly the samples asked for, whatever the rounding at the joins.
+    const startMs = runTime(run, from);
     const endMs = runTime(run, to);
-    const following = runs.slice(r).filter((other, k) => k === 0 || other.startMs < endMs);
-    return planOnRuns(following, from, runPosition(following[following.length - 1]!, endMs), context, where, past);
+    const following = runs
+      .slice(r)
+      .filter((other, k) => k === 0 || (other.startMs < endMs && other.endMs > startMs));
+    const toOnLast = runPosition(following[following.length - 1]!, endMs);
+    const second = following[1];
+    if (from >= run.totalSamples && second !== undefined && second.startMs <= startMs) {
+      // It starts inside a later recording, not in the gap: read from there.
+      const fromOnSecond = runPosition(second, startMs);
+      return planOnRuns(following.slice(1), fromOnSecond, toOnLast, context, where, past, endSample - startSample);
+    }
+    return planOnRuns(following, from, toOnLast, context, where, past, endSample - startSample);
   }
   return planOnRuns([run], from, to, context, where);
 }
@@ -226,9 +238,11 @@ function planTime(
 }
 
 /**
- * The pieces of [from, to): `from` on the first run's timeline (negative before it), `to` on
- * the last run's (past its end after it); the runs between are read whole, gaps between them
- * filled or refused.
+ * The pieces of [from, to): `from` on the first run's timeline (negative before it, past its
+ * end when the range starts in the gap after it), `to` on the last run's (past its end after
+ * it); the runs between are read whole, gaps between them filled or refused. With
+ * `sampleCount`, the output holds exactly that many samples: the end moves by the rounding
+ * that converting times to samples at the joins left.
  */
 export function planOnRuns(
   runs: DeviceRun[],
@@ -237,7 +251,9 @@ export function planOnRuns(
   context: PlanContext,
   where: number | undefined,
   range?: string,
+  sampleCount?: number,
 ): TimelinePlan {
+  let end = to;
   const first = runs[0]!;
   const lastRun = runs[runs.length - 1]!;
   const pieces: (AudioPiece | SilencePiece)[] = [];
@@ -280,19 +296,22 @@ export function planOnRuns(
         throw gapError(previous, run, context.toleranceMs, where, range ?? "the range");
       }
       const lastOfPrevious = previous.members[previous.members.length - 1]!.recording.id;
+      // A range that starts in this gap (past the first run's end) has silence from its start.
+      const gapStartMs = r === 1 && from > previous.totalSamples ? runTime(previous, from) : previous.endMs;
       silence(
-        samplesBetween(previous.endMs, run.startMs, run.sampleRate),
-        previous.endMs,
+        samplesBetween(gapStartMs, run.startMs, run.sampleRate),
+        gapStartMs,
         run.startMs,
         lastOfPrevious,
         run.members[0]!.recording.id,
       );
     }
     const start = r === 0 ? Math.max(from, 0) : 0;
-    const end = r === runs.length - 1 ? Math.min(to, run.totalSamples) : run.totalSamples;
+    if (r === runs.length - 1 && sampleCount !== undefined) end = start + Math.max(sampleCount - output, 0);
+    const stop = r === runs.length - 1 ? Math.min(end, run.totalSamples) : run.totalSamples;
     for (const member of run.members) {
       const a = Math.max(start, member.offsetSamples);
-      const b = Math.min(end, member.offsetSamples + member.recording.totalSamples);
+      const b = Math.min(stop, member.offsetSamples + member.recording.totalSamples);
       if (a >= b) continue;
       pieces.push({
         kind: "audio",
@@ -304,16 +323,18 @@ export function planOnRuns(
       output += b - a;
     }
   });
-  if (to > lastRun.totalSamples) {
+  if (end > lastRun.totalSamples) {
     const lastMember = lastRun.members[lastRun.members.length - 1]!.recording.id;
     if (!context.fillGaps) {
       throw new TimelineError(
         "not-covered",
-        `${range ?? "the range"} ends ${msText(((to - lastRun.totalSamples) * 1000) / lastRun.sampleRate)} after the last recording that covers it (${lastMember}, to ${utcText(lastRun.endMs)}); pass fillGaps for silence there`,
+        `${range ?? "the range"} ends ${msText(((end - lastRun.totalSamples) * 1000) / lastRun.sampleRate)} after the last recording that covers it (${lastMember}, to ${utcText(lastRun.endMs)}); pass fillGaps for silence there`,
         { request: where, recordings: [lastMember] },
       );
     }
-    silence(to - lastRun.totalSamples, lastRun.endMs, runTime(lastRun, to), lastMember, null);
+    // Silence from the run's end, or from the range's start when that is past the end already.
+    const silenceFrom = Math.max(runs.length === 1 ? from : 0, lastRun.totalSamples);
+    silence(end - silenceFrom, runTime(lastRun, silenceFrom), runTime(lastRun, end), lastMember, null);
   }
   if (output === 0) {
     throw new TimelineError("invalid-argument", `${range ?? "the range"} holds no whole sample`, { request: where });

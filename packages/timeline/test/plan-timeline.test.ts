@@ -1,4 +1,5 @@
 import { planTimeline, TimelineError, type TimelineRecording } from "@granule/timeline";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
 const T0 = Date.parse("2025-04-16T05:00:00.000Z");
@@ -209,6 +210,96 @@ describe("planTimeline by recording samples", () => {
       { kind: "silence", outputStartSample: 8_000, sampleCount: 48_000 },
       { kind: "audio", recording: "c", startSample: 0, endSample: 48_000, outputStartSample: 56_000 },
     ]);
+  });
+
+  it("fills from a start past the recording's end, in the gap, with the length asked for", () => {
+    // b's sample 72000 is 2.5 s, in the gap before c (3-4 s); a's 120000 is the same time.
+    const expected = [
+      { kind: "silence", outputStartSample: 0, sampleCount: 24_000 },
+      { kind: "audio", recording: "c", startSample: 0, endSample: 24_000, outputStartSample: 24_000 },
+    ];
+    for (const request of [
+      { recording: "b", startSample: 72_000, endSample: 120_000 },
+      { recording: "a", startSample: 120_000, endSample: 168_000 },
+    ]) {
+      const [plan] = planTimeline(deployment, [request], { fillGaps: true });
+      expect(plan!.pieces).toEqual(expected);
+      expect(plan!.sampleCount).toBe(48_000);
+      expect(plan!.start).toBe("2025-04-16T05:00:02.500Z");
+      expect(plan!.gaps).toEqual([
+        {
+          outputStartSample: 0,
+          outputEndSample: 24_000,
+          start: "2025-04-16T05:00:02.500Z",
+          end: "2025-04-16T05:00:03.000Z",
+          after: "b",
+          before: "c",
+        },
+      ]);
+    }
+  });
+
+  it("fills a request wholly inside a gap with exactly its silence", () => {
+    const [plan] = planTimeline(deployment, [{ recording: "b", startSample: 54_000, endSample: 60_000 }], {
+      fillGaps: true,
+    });
+    expect(plan!.pieces).toEqual([{ kind: "silence", outputStartSample: 0, sampleCount: 6_000 }]);
+    expect(plan!.gaps[0]).toMatchObject({ start: "2025-04-16T05:00:02.125Z", end: "2025-04-16T05:00:02.250Z" });
+  });
+
+  it("leaves out a recording that ends before a request that starts in a gap", () => {
+    const rows = [row("a", 0, 1), row("b", 1_500, 0.5), row("c", 3_000, 1)];
+    // a's sample 105600 is 2.2 s: after b (1.5-2 s), before c.
+    const [plan] = planTimeline(rows, [{ recording: "a", startSample: 105_600, endSample: 168_000 }], {
+      fillGaps: true,
+    });
+    expect(plan!.pieces).toEqual([
+      { kind: "silence", outputStartSample: 0, sampleCount: 38_400 },
+      { kind: "audio", recording: "c", startSample: 0, endSample: 24_000, outputStartSample: 38_400 },
+    ]);
+    expect(plan!.recordings).toEqual(["c"]);
+  });
+
+  it("gives a filled sample request exactly the samples asked for, in order (property)", () => {
+    // 44.1 kHz and whole-millisecond starts, so that times to samples round at the joins.
+    const recordings = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 1, max: 90_000 })), {
+        minLength: 1,
+        maxLength: 5,
+      })
+      .map((spans) => {
+        let atMs = 0;
+        const rows = spans.map(([gapMs, totalSamples], i) => {
+          const r = row(`r${i}`, atMs + gapMs, 0, { sampleRate: 44_100, totalSamples });
+          atMs += gapMs + Math.ceil((totalSamples * 1000) / 44_100);
+          return r;
+        });
+        // A long last recording, so that every request ends inside the deployment.
+        return [...rows, row("last", atMs + 1_000, 0, { sampleRate: 44_100, totalSamples: 60 * 44_100 })];
+      });
+    fc.assert(
+      fc.property(
+        recordings,
+        fc.nat(),
+        fc.nat({ max: 400_000 }),
+        fc.integer({ min: 1, max: 300_000 }),
+        (rows, pick, startSample, length) => {
+          const recording = rows[pick % rows.length]!.id;
+          const request = { recording, startSample, endSample: startSample + length };
+          const [plan] = planTimeline(rows, [request], { fillGaps: true });
+          expect(plan!.sampleCount).toBe(length);
+          let output = 0;
+          for (const piece of plan!.pieces) {
+            expect(piece.outputStartSample).toBe(output);
+            output += piece.kind === "audio" ? piece.endSample - piece.startSample : piece.sampleCount;
+            if (piece.kind === "audio") expect(piece.endSample).toBeGreaterThan(piece.startSample);
+            else expect(piece.sampleCount).toBeGreaterThan(0);
+          }
+          expect(output).toBe(length);
+        },
+      ),
+      { numRuns: 500, seed: 20261202 },
+    );
   });
 
   it("keeps a recording without recordedAt to itself", () => {
