@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createHttpClient } from "@granule/byte-source";
-import { buildIndex, httpSource, type Recording, recording } from "@granule/opus-index";
+import { buildIndex, httpSource, type Recording, recording, type SampleRange, sparseIndex } from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
 import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { remoteSidecar } from "./remote-sidecar.ts";
@@ -36,6 +36,8 @@ export interface OpenedSource {
   info?: RecordingInfo;
   /** Where a plain file's sidecar index is (whether or not it exists). */
   sidecarPath?: string;
+  /** A plain URL read only where the ranges asked for need it (see `OpenOptions.ranges`). */
+  sparse?: { bytesRead: number; rounds: number };
   close(): Promise<void>;
 }
 
@@ -46,6 +48,13 @@ export interface OpenOptions {
   onProgress?: (done: number, total: number) => void;
   /** Told (once per server) what is worth saying about a URL's server: that it ignores Range. */
   onWarning?: (message: string) => void;
+  /**
+   * The only samples that will be read, for a plain URL without a sidecar: then only the pages
+   * they need are fetched (`sparseIndex`), not the whole file, when the file allows it.
+   */
+  ranges?: SampleRange[];
+  /** The pre-roll the extraction will use before each range (with `ranges`). */
+  preRollSamples?: number;
 }
 
 /** Prints a source's warning on stderr, as `granule: warning: ...` (the client says each once). */
@@ -63,7 +72,15 @@ export const sidecarPathOf = (path: string): string => `${path}.idx`;
  * file's URL from the sidecar next to it, `x.opus.idx`, when the server has one).
  */
 export async function openSource(name: string, options: OpenOptions = {}): Promise<OpenedSource> {
-  const http = options.onWarning ? { onWarning: (w: { message: string }) => options.onWarning!(w.message) } : {};
+  // A server that ignores Range streams every read from the file's start: one read of it all
+  // is then cheaper than probes.
+  let rangeIgnored = false;
+  const http = {
+    onWarning: (w: { code: string; message: string }) => {
+      if (w.code === "range-ignored") rangeIgnored = true;
+      options.onWarning?.(w.message);
+    },
+  };
   const openArchived = (location: string) => {
     if (options.sampleRate !== undefined) {
       throw new UsageError(
@@ -82,14 +99,21 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       // One client for the file and its sidecar: one warning, one count of what was fetched.
       const client = createHttpClient(http);
       const source = await httpSource(name, { client });
-      const index =
-        (await remoteSidecar(name, source, client)) ?? (await buildIndex(source, { workers: 0, ...progress }));
-      return {
-        kind: "url",
-        name,
-        recording: recording(index, source, options.sampleRate),
-        close: async () => source.close?.(),
-      };
+      const close = async () => source.close?.();
+      const sidecar = await remoteSidecar(name, source, client);
+      if (sidecar !== undefined)
+        return { kind: "url", name, recording: recording(sidecar, source, options.sampleRate), close };
+      if (options.ranges !== undefined && !rangeIgnored) {
+        const sparse = await sparseIndex(source, options.ranges, { preRollSamples: options.preRollSamples ?? 0 });
+        if (sparse.kind === "sparse") {
+          const { bytesRead, rounds } = sparse;
+          const opened = recording(sparse.index, sparse.source, options.sampleRate);
+          return { kind: "url", name, recording: opened, sparse: { bytesRead, rounds }, close };
+        }
+        if (sparse.reason !== "the file is small") options.onWarning?.(`reading all of ${name}: ${sparse.reason}`);
+      }
+      const index = await buildIndex(source, { workers: 0, ...progress });
+      return { kind: "url", name, recording: recording(index, source, options.sampleRate), close };
     }
     const remote = await openArchived(name);
     return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };

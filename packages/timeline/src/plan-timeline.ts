@@ -182,9 +182,7 @@ function planSamples(context: PlanContext, request: SampleRequest, where: number
     // output holds exactly the samples asked for, whatever the rounding at the joins.
     const startMs = runTime(run, from);
     const endMs = runTime(run, to);
-    const following = runs
-      .slice(r)
-      .filter((other, k) => k === 0 || (other.startMs < endMs && other.endMs > startMs));
+    const following = runs.slice(r).filter((other, k) => k === 0 || (other.startMs < endMs && other.endMs > startMs));
     const toOnLast = runPosition(following[following.length - 1]!, endMs);
     const second = following[1];
     if (from >= run.totalSamples && second !== undefined && second.startMs <= startMs) {

@@ -1,4 +1,4 @@
-import { encodeRaw, encodeWav, type Segment } from "@granule/extract";
+import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
 import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
@@ -68,7 +68,14 @@ export async function runExtractCommand(
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
     ...(rate === undefined ? {} : { sampleRate: rate }),
+    ...rangesToRead(source, options, rate),
   });
+  if (opened.sparse !== undefined) {
+    const { bytesRead, rounds } = opened.sparse;
+    context.note(
+      `read ${Math.ceil(bytesRead / 1024)} KiB of ${source} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`,
+    );
+  }
   try {
     const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
       runExtract(
@@ -88,6 +95,25 @@ export async function runExtractCommand(
     );
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * For a URL, the range to be extracted and its pre-roll, known before the file is opened, so
+ * that only its pages are fetched. Nothing when the arguments do not give one: `runExtract`
+ * then says what is wrong, as for a file.
+ */
+function rangesToRead(
+  source: string,
+  options: ExtractArguments,
+  rate: number | undefined,
+): { ranges?: UserRange[]; preRollSamples?: number } {
+  if (!/^https?:\/\//i.test(source)) return {};
+  try {
+    const range = rangeOf(options, rate ?? 48_000);
+    return { ranges: [range], preRollSamples: preRollFrom(options.preRoll) ?? DEFAULT_PRE_ROLL_SAMPLES };
+  } catch {
+    return {};
   }
 }
 

@@ -1,0 +1,120 @@
+// `granule extract <plain .opus URL>` without a sidecar reads only the pages the range needs
+// (opus-index's sparseIndex): the same samples as from the file, a small part of its bytes;
+// and the whole file where a sparse read cannot vouch for the answer.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HostileServer, startHostileServer } from "../../byte-source/test/hostile-server.ts";
+import { longOpus } from "../../extract/test/helpers.ts";
+import { granuleAsync } from "./cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "granule-url-sparse-"));
+const SECONDS = 300;
+/** longOpus writes 50 packets a second and a pre-skip of 312 samples, which the timeline drops. */
+const TOTAL = SECONDS * 48_000 - 312;
+let plain: HostileServer;
+let chained: HostileServer;
+let damaged: HostileServer;
+const files = { plain: join(dir, "long.opus"), chained: join(dir, "chained.opus"), damaged: join(dir, "damaged.opus") };
+let size = 0;
+
+beforeAll(async () => {
+  const bytes = longOpus(SECONDS);
+  size = bytes.length;
+  writeFileSync(files.plain, bytes);
+  const links = new Uint8Array([
+    ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 77),
+    ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 78),
+  ]);
+  writeFileSync(files.chained, links);
+  // One byte of a page at the middle changed: that page fails its CRC.
+  const broken = bytes.slice();
+  broken[Math.floor(bytes.length / 2)]! ^= 0x55;
+  writeFileSync(files.damaged, broken);
+  plain = await startHostileServer({ bytes });
+  chained = await startHostileServer({ bytes: links });
+  damaged = await startHostileServer({ bytes: broken });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([plain?.close(), chained?.close(), damaged?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const range = (start: number, end: number) => ["--start-sample", String(start), "--end-sample", String(end)];
+const extract = (source: string, args: string[]) =>
+  granuleAsync(["extract", source, ...args, "--format", "f32", "-o", "-"]);
+
+describe("granule extract from a plain URL without a sidecar", () => {
+  const middle = (SECONDS / 2) * 48_000 + 12_345;
+  it.each([
+    ["the middle", middle, middle + 96_000],
+    ["the start", 0, 48_000],
+    ["the end", TOTAL - 30_000, TOTAL],
+  ])("reads %s from a few ranges of the file: the file's samples", async (_, start, end) => {
+    const local = await extract(files.plain, range(start, end));
+    expect([local.code, local.bytes.length]).toEqual([0, (end - start) * 4]);
+    plain.reset();
+    const remote = await extract(plain.url("ok"), range(start, end));
+    expect(remote.code).toBe(0);
+    expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+    expect(plain.requests).toBeLessThanOrEqual(16);
+    expect(plain.bytesSent).toBeLessThan(Math.min(1024 * 1024, size / 4));
+    expect(remote.stderr).toMatch(/read \d+ KiB of http:\S+ in \d+ rounds, placed by the granules/);
+  });
+
+  it("reads the whole file from a server that ignores Range, with the same samples", async () => {
+    const local = await extract(files.plain, range(middle, middle + 4_800));
+    const remote = await extract(plain.url("ignore-range"), range(middle, middle + 4_800));
+    expect(remote.code).toBe(0);
+    expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+    expect(remote.stderr).toContain("ignores Range requests");
+    expect(remote.stderr).not.toContain("placed by the granules");
+  });
+
+  it("reads a chained file whole, and says why", async () => {
+    const at = SECONDS * 48_000 - 48_000; // In the second link.
+    const local = await extract(files.chained, range(at, at + 9_600));
+    chained.reset();
+    const remote = await extract(chained.url("ok"), range(at, at + 9_600));
+    expect([remote.code, local.code]).toEqual([0, 0]);
+    expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+    expect(remote.stderr).toMatch(/warning: reading all of http:\S+: it holds more than one stream or link/);
+    expect(chained.bytesSent).toBeGreaterThanOrEqual(size);
+  });
+
+  it("gives the file's answer for a range over damage it reads: the whole file's typed error", async () => {
+    const at = Math.floor(SECONDS / 2) * 48_000 - 24_000;
+    const local = await extract(files.damaged, range(at, at + 96_000));
+    const remote = await extract(damaged.url("ok"), range(at, at + 96_000));
+    expect(local.code).toBe(1);
+    expect(remote.code).toBe(local.code);
+    const firstLine = (text: string) =>
+      text.split("\n").find((line) => line.startsWith("granule: ") && !line.includes("warning"));
+    expect(firstLine(remote.stderr)?.replace(/http:\S+/, "X")).toBe(
+      firstLine(local.stderr)?.replace(files.damaged, "X"),
+    );
+    expect(remote.stderr).toMatch(/warning: reading all of http:\S+: \d+ bytes at \d+ belong to no page/);
+  });
+
+  it("retries a flaky server's faults and reports a failing one as a server fault, naming the range", async () => {
+    const local = await extract(files.plain, range(middle, middle + 4_800));
+    const flaky = await extract(plain.url("flaky-5xx"), range(middle, middle + 4_800));
+    expect(flaky.code).toBe(0);
+    expect(Buffer.compare(flaky.bytes, local.bytes)).toBe(0);
+    const failing = await extract(plain.url("always-5xx"), range(middle, middle + 4_800));
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/http:\S+always-5xx\S*/);
+    expect(failing.stderr).toMatch(/\b50\d\b/);
+    expect(failing.stderr).not.toMatch(/damage|hole|not an Ogg/i);
+  });
+
+  it("refuses a range past the end as the file does", async () => {
+    const past = range(TOTAL - 10, TOTAL + 10);
+    const local = await extract(files.plain, past);
+    const remote = await extract(plain.url("ok"), past);
+    expect([local.code, remote.code]).toEqual([2, 2]);
+    expect(remote.stderr).toContain(`holds samples 0-${TOTAL}`);
+  });
+});
