@@ -64,6 +64,17 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(remote.stderr).toMatch(/read \d+ KiB of http:\S+ in \d+ rounds, placed by the granules/);
   });
 
+  it("clips from a few ranges of the file: the file's clip, byte for byte", async () => {
+    const args = (source: string) => ["clip", source, ...range(middle, middle + 48_000), "-o", "-"];
+    const local = await granuleAsync(args(files.plain));
+    expect(local.code).toBe(0);
+    plain.reset();
+    const remote = await granuleAsync(args(plain.url("ok")));
+    expect(remote.code).toBe(0);
+    expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+    expect(plain.bytesSent).toBeLessThan(size / 4);
+  });
+
   it("reads the whole file from a server that ignores Range, with the same samples", async () => {
     const local = await extract(files.plain, range(middle, middle + 4_800));
     const remote = await extract(plain.url("ignore-range"), range(middle, middle + 4_800));

@@ -4,7 +4,7 @@ import type { CommandContext } from "../program/context.ts";
 import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
-import { checkRange, type RangeArguments, rangeOf, writeStdout } from "./extract.ts";
+import { checkRange, type RangeArguments, rangeOf, rangesToRead, writeStdout } from "./extract.ts";
 
 export interface ClipArguments extends RangeArguments {
   output?: string;
@@ -25,6 +25,7 @@ export async function runClipCommand(
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
     ...(rate === undefined ? {} : { sampleRate: rate }),
+    ...rangesToRead(source, options, rate),
   });
   try {
     const result = await runClip(opened, options);

@@ -103,9 +103,9 @@ export async function runExtractCommand(
  * that only its pages are fetched. Nothing when the arguments do not give one: `runExtract`
  * then says what is wrong, as for a file.
  */
-function rangesToRead(
+export function rangesToRead(
   source: string,
-  options: ExtractArguments,
+  options: RangeArguments & { preRoll?: string },
   rate: number | undefined,
 ): { ranges?: UserRange[]; preRollSamples?: number } {
   if (!/^https?:\/\//i.test(source)) return {};
