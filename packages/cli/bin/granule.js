@@ -1,6 +1,17 @@
 #!/usr/bin/env node
 // The installed `granule` command. A .js file in a "type": "module" package, so Node runs it as ESM.
-import { Interrupted, main } from "../dist/main.js";
+import { readFileSync } from "node:fs";
+
+// `granule --version` needs the version only: answered before the program (commander, every
+// option) is loaded, as commander would answer it.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
+
+const { Interrupted, main } = await import("../dist/main.js");
 
 // A reader that stops early (`granule extract -o - ... | head`) closes the pipe: end quietly.
 process.stdout.on("error", (error) => {
@@ -18,6 +29,6 @@ for (const name of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-const code = await main(process.argv.slice(2), undefined, controller.signal);
+const code = await main(args, undefined, controller.signal);
 // Exit once stdout has taken everything, whatever timers a library left behind.
 process.stdout.write("", () => process.exit(code));
