@@ -41,7 +41,7 @@ const { totals, findings } = await runFuzz({
   log: (line) => console.log(line),
 });
 console.log(
-  `fuzz: ${totals.inputs} inputs in ${totals.seconds} s (${totals.indexed} indexed, ${totals.extracts} extracts, ${totals.clips} clips, ${totals.imports} imports, ${totals.encodes} WAV/FLAC encodes, ${totals.typedErrors} typed errors, ${totals.decodeFaults} decode-failed, ${totals.traps} with a WASM trap or stack overflow); ${totals.findings} failing input(s), ${findings.length} distinct finding(s)`,
+  `fuzz: ${totals.inputs} inputs in ${totals.seconds} s (${totals.indexed} indexed, ${totals.extracts} extracts, ${totals.clips} clips, ${totals.sparse} sparse reads compared, ${totals.imports} imports, ${totals.encodes} WAV/FLAC encodes, ${totals.typedErrors} typed errors, ${totals.decodeFaults} decode-failed, ${totals.traps} with a WASM trap or stack overflow); ${totals.findings} failing input(s), ${findings.length} distinct finding(s)`,
 );
 for (const f of findings) console.log(`  ${f.signature} (x${f.repeats + 1})${f.dir ? ` -> ${f.dir}` : ""}`);
 process.exit(findings.length > 0 ? 1 : 0);

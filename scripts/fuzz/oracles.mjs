@@ -5,6 +5,8 @@
 // - extract of [a, b) gives b - a samples per channel (or a typed error), extractStream gives
 //   the same samples bit for bit, a clip is a clean file of b - a samples that decodes to what
 //   extract gives (see CLIP_TOLERANCE), and an archived copy reads back the same samples;
+// - a sparse index (the pages a range needs, as a plain URL is read) reads the file whole or
+//   gives the same samples as the full index, where the full index places by the granules;
 // - a fresh archive import verifies intact;
 // - after a decoder fault, a clean fixture still decodes as in a fresh process (the canary).
 // The time limit (5 s per input) and memory limit are the runner's (a worker thread per input).
@@ -12,8 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeToBytes, probe, timelineSamples } from "@granule/encode";
-import { clip, extract, extractStream } from "@granule/extract";
-import { bufferSource, buildIndex, recording, writeSidecar } from "@granule/opus-index";
+import { clip, DEFAULT_PRE_ROLL_SAMPLES, extract, extractStream } from "@granule/extract";
+import { bufferSource, buildIndex, recording, sparseIndex, writeSidecar } from "@granule/opus-index";
 import { openFile, saveSidecar } from "@granule/opus-index/node";
 import { importRecording, MemoryStore, openCollection, openRecording, verifyRecording } from "@granule/zarr-opus";
 import { seededRandom } from "./random.mjs";
@@ -165,7 +167,16 @@ export async function makeCanary(bytes) {
 export async function checkInput(bytes, { seed, canary, scratch, kind = "ogg" }) {
   if (kind === "pcm") return checkEncode(bytes);
   const random = seededRandom(seed);
-  const counts = { indexed: 0, extracts: 0, typedErrors: 0, clips: 0, imports: 0, decodeFaults: 0, traps: 0 };
+  const counts = {
+    indexed: 0,
+    extracts: 0,
+    typedErrors: 0,
+    clips: 0,
+    sparse: 0,
+    imports: 0,
+    decodeFaults: 0,
+    traps: 0,
+  };
   /** The kinds of decoder fault seen (a WASM trap, a stack overflow, libopus refusing a packet...). */
   counts.faultKinds = [];
   const noteError = (result) => {
@@ -255,11 +266,41 @@ export async function checkInput(bytes, { seed, canary, scratch, kind = "ogg" })
   const clipped = random.pick(extracted.filter((e) => !e.fillHoles));
   if (clipped !== undefined) await checkClip(rec, clipped, counts, noteError);
 
+  const decoded = random.pick(extracted.filter((e) => !e.fillHoles && e.result.value !== undefined));
+  if (decoded !== undefined && (await checkSparse(bytes, index, decoded, noteError))) counts.sparse++;
+
   if (counts.decodeFaults > 0) await canary.check(`a decode-failed (${counts.faultKinds.join(", ")})`);
 
   // The archive: import, read back the same index and samples, verify intact.
   if (random.chance(0.5)) await checkArchive(bytes, index, extracted, random, counts, noteError);
   return counts;
+}
+
+/**
+ * sparseIndex with small probes (so that fixtures take many): read whole, or the same samples
+ * as the full index. Not compared where the two may place by different rules (docs: a sparse
+ * read follows the granules; the full index refuses or re-places what disagrees with them).
+ */
+async function checkSparse(bytes, index, { range, result }, noteError) {
+  const where = `sparseIndex [${range.startSample}, ${range.endSample})`;
+  const options = { preRollSamples: DEFAULT_PRE_ROLL_SAMPLES, chunkBytes: 1024, maxBytes: bytes.length };
+  const sparse = noteError(await typed(where, () => sparseIndex(bufferSource(bytes), [range], options)));
+  if (sparse.value === undefined || sparse.value.kind === "whole") return false;
+  const { index: partial, source } = sparse.value;
+  if (partial.totalSamples !== index.totalSamples || index.problems.some((p) => p.code === "bad-granule")) return false;
+  const got = noteError(
+    await typed(`${where}: extract`, () => extract(recording(partial, source), range, { workers: 0 })),
+  );
+  if (got.value === undefined) {
+    throw new Finding(
+      "sparse-differs",
+      `${where}: extract failed where the full index decodes: ${got.error.code}: ${got.error.message}`,
+    );
+  }
+  const difference = maxDifference(got.value.channels, result.value.channels);
+  if (difference !== 0)
+    throw new Finding("sparse-differs", `${where}: differs from the full index's samples by ${difference}`);
+  return true;
 }
 
 async function checkClip(rec, { range, result }, counts, noteError) {
