@@ -1,7 +1,16 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createHttpClient } from "@granule/byte-source";
-import { buildIndex, httpSource, type Recording, recording, type SampleRange, sparseIndex } from "@granule/opus-index";
+import {
+  buildIndex,
+  httpSource,
+  OPUS_SAMPLE_RATE,
+  type OpusIndex,
+  type Recording,
+  recording,
+  type SampleRange,
+  sparseIndex,
+} from "@granule/opus-index";
 import { openFile } from "@granule/opus-index/node";
 import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { remoteSidecar } from "./remote-sidecar.ts";
@@ -52,7 +61,7 @@ export interface OpenOptions {
    * The only samples that will be read, for a plain URL without a sidecar: then only the pages
    * they need are fetched (`sparseIndex`), not the whole file, when the file allows it.
    */
-  ranges?: SampleRange[];
+  ranges?: SampleRange[] | ((index: OpusIndex, sampleRate: number) => SampleRange[]);
   /** The pre-roll the extraction will use before each range (with `ranges`). */
   preRollSamples?: number;
 }
@@ -104,13 +113,21 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       if (sidecar !== undefined)
         return { kind: "url", name, recording: recording(sidecar, source, options.sampleRate), close };
       if (options.ranges !== undefined && !rangeIgnored) {
-        const sparse = await sparseIndex(source, options.ranges, { preRollSamples: options.preRollSamples ?? 0 });
+        const { ranges } = options;
+        const rate = options.sampleRate ?? OPUS_SAMPLE_RATE;
+        const sparse = await sparseIndex(
+          source,
+          typeof ranges === "function" ? (index) => ranges(index, rate) : ranges,
+          {
+            preRollSamples: options.preRollSamples ?? 0,
+          },
+        );
         if (sparse.kind === "sparse") {
           const { bytesRead, rounds } = sparse;
           const opened = recording(sparse.index, sparse.source, options.sampleRate);
           return { kind: "url", name, recording: opened, sparse: { bytesRead, rounds }, close };
         }
-        if (sparse.reason !== "the file is small") options.onWarning?.(`reading all of ${name}: ${sparse.reason}`);
+        if (!sparse.expected) options.onWarning?.(`reading all of ${name}: ${sparse.reason}`);
       }
       const index = await buildIndex(source, { workers: 0, ...progress });
       return { kind: "url", name, recording: recording(index, source, options.sampleRate), close };

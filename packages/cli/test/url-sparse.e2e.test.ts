@@ -1,7 +1,7 @@
 // `granule extract <plain .opus URL>` without a sidecar reads only the pages the range needs
 // (opus-index's sparseIndex): the same samples as from the file, a small part of its bytes;
 // and the whole file where a sparse read cannot vouch for the answer.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +73,51 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(remote.code).toBe(0);
     expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
     expect(plain.bytesSent).toBeLessThan(size / 4);
+  });
+
+  it("extracts a label table's rows, resampled, from a few ranges: the file's outputs", async () => {
+    // An Audacity label track: start, end (seconds), label; the last row is past the end.
+    const labels = join(dir, "labels.txt");
+    writeFileSync(labels, "12.5\t14.5\twren\n150.25\t153.25\trobin\n298.0\t301.0\tlate\n");
+    const run = async (source: string, out: string) =>
+      granuleAsync([
+        "extract",
+        source,
+        "--segments",
+        labels,
+        "--clip-to-end",
+        "--sample-rate",
+        "32000",
+        "--format",
+        "npy",
+        "--out-dir",
+        join(dir, out),
+      ]);
+    const local = await run(files.plain, "local");
+    expect(local.code).toBe(0);
+    plain.reset();
+    const remote = await run(plain.url("ok"), "remote");
+    expect(remote.code).toBe(0);
+    const names = readdirSync(join(dir, "local")).sort();
+    expect(names.filter((n) => n.endsWith(".npy"))).toHaveLength(3);
+    expect(readdirSync(join(dir, "remote")).sort()).toEqual(names);
+    for (const name of names.filter((n) => n.endsWith(".npy"))) {
+      expect(Buffer.compare(readFileSync(join(dir, "remote", name)), readFileSync(join(dir, "local", name)))).toBe(0);
+    }
+    expect(plain.bytesSent).toBeLessThan(size / 4);
+    expect(remote.stderr).not.toContain("warning");
+  });
+
+  it("reads a whole plain URL for windows over much of it, without a warning", async () => {
+    // Windows at 0, 100 and 200 s, 40 s each: 40% of the file, more than a sparse read takes.
+    const windows = ["--window", "40", "--hop", "100", "--format", "f32", "-o", "-"];
+    const local = await granuleAsync(["extract", files.plain, ...windows]);
+    plain.reset();
+    const remote = await granuleAsync(["extract", plain.url("ok"), ...windows]);
+    expect(plain.bytesSent).toBeGreaterThanOrEqual(size);
+    expect([local.code, remote.code]).toEqual([0, 0]);
+    expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+    expect(remote.stderr).not.toContain("warning");
   });
 
   it("reads the whole file from a server that ignores Range, with the same samples", async () => {

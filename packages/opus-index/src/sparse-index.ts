@@ -33,7 +33,12 @@ export type SparseIndexResult =
       /** Rounds of reads, one after another (the reads of a round go out together). */
       rounds: number;
     }
-  | { kind: "whole"; reason: string };
+  | {
+      kind: "whole";
+      reason: string;
+      /** Nothing is wrong with the file: a whole read is as cheap (a small file, ranges that need much of it). */
+      expected: boolean;
+    };
 
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** A probe that would leave less than this unread between two read parts reads the gap instead. */
@@ -59,15 +64,16 @@ const MIN_CHUNKS_FOR_SPARSE = 8;
  */
 export async function sparseIndex(
   source: ByteSource,
-  ranges: readonly SampleRange[],
+  rangesOrPlan: readonly SampleRange[] | ((index: OpusIndex) => readonly SampleRange[]),
   options: SparseIndexOptions,
 ): Promise<SparseIndexResult> {
   const size = source.size;
   const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const maxBytes = options.maxBytes ?? Math.floor(size / 4);
   const signal = options.signal;
-  if (size < MIN_CHUNKS_FOR_SPARSE * chunk) return { kind: "whole", reason: "the file is small" };
-  if (ranges.length === 0) return { kind: "whole", reason: "no range was asked for" };
+  if (size < MIN_CHUNKS_FOR_SPARSE * chunk) return { kind: "whole", reason: "the file is small", expected: true };
+  let ranges = typeof rangesOrPlan === "function" ? undefined : rangesOrPlan;
+  if (ranges?.length === 0) return { kind: "whole", reason: "no range was asked for", expected: true };
   const fetched = new FetchedBytes();
   let rounds = 0;
   const fetchAll = async (spans: ByteSpan[]) => {
@@ -102,7 +108,7 @@ export async function sparseIndex(
     const tailDone = tail.start === 0 || scanBatch(tail.bytes, tail.start, tail.bytes.length).pageCount >= 2;
     if (headDone && tailDone) break;
     if (fetched.byteCount >= maxBytes)
-      return { kind: "whole", reason: "its first or last pages are larger than the bytes to read" };
+      return { kind: "whole", reason: "its first or last pages are larger than the bytes to read", expected: true };
     const spans: ByteSpan[] = [];
     if (!headDone) spans.push({ start: head.bytes.length, end: Math.min(size, head.bytes.length * 2) });
     if (!tailDone) spans.push({ start: Math.max(0, tail.start - tail.bytes.length), end: tail.start });
@@ -117,23 +123,30 @@ export async function sparseIndex(
     let index: OpusIndex;
     try {
       const built = await indexFetched(fetched, size, read);
-      if (typeof built === "string") return { kind: "whole", reason: built };
+      if (typeof built === "string") return { kind: "whole", reason: built, expected: false };
       index = built;
     } catch (error) {
       // The whole file's index says what is wrong, with the right offsets.
-      if (error instanceof OpusError) return { kind: "whole", reason: `its pages read so far: ${error.message}` };
+      if (error instanceof OpusError)
+        return { kind: "whole", reason: `its pages read so far: ${error.message}`, expected: false };
       throw error;
     }
+    // Ranges planned from the recording (its length and rate known from the first and last
+    // pages): none is nothing more to read.
+    ranges ??= (rangesOrPlan as (index: OpusIndex) => readonly SampleRange[])(index);
     const wanted: ByteSpan[] = [];
     for (const range of ranges) wanted.push(...toRead(index, fetched, range, options.preRollSamples, probe, size));
     if (wanted.length === 0) {
       return { kind: "sparse", index, source: fetchedSource(source, fetched), bytesRead: fetched.byteCount, rounds };
     }
-    if (rounds >= MAX_ROUNDS) return { kind: "whole", reason: `the ranges were not placed in ${MAX_ROUNDS} rounds` };
+    if (rounds >= MAX_ROUNDS)
+      return { kind: "whole", reason: `the ranges were not placed in ${MAX_ROUNDS} rounds`, expected: false };
     const before = fetched.byteCount;
-    if (!(await fetchAll(wanted))) return { kind: "whole", reason: "the ranges' pages could not be placed" };
+    if (!(await fetchAll(wanted)))
+      return { kind: "whole", reason: "the ranges' pages could not be placed", expected: false };
     if (fetched.byteCount > maxBytes) {
-      return { kind: "whole", reason: `the ranges need more than ${maxBytes} bytes (read ${before} so far)` };
+      const reason = `the ranges need more than ${maxBytes} bytes (read ${before} so far)`;
+      return { kind: "whole", reason, expected: true };
     }
   }
 }

@@ -128,7 +128,7 @@ describe("sparseIndex", () => {
       chunkBytes: 1024,
       maxBytes: bytes.length,
     });
-    expect(result).toEqual({ kind: "whole", reason: expect.stringContaining(reason) });
+    expect(result).toEqual({ kind: "whole", reason: expect.stringContaining(reason), expected: false });
   });
 
   it("reads a small file whole", async () => {
@@ -139,7 +139,7 @@ describe("sparseIndex", () => {
         preRollSamples: PRE_ROLL,
       },
     );
-    expect(result).toEqual({ kind: "whole", reason: "the file is small" });
+    expect(result).toEqual({ kind: "whole", reason: "the file is small", expected: true });
   });
 
   // Damaged and edited files: either read whole, or every range it plans is the full index's

@@ -1,4 +1,6 @@
+import { DEFAULT_PRE_ROLL_SAMPLES } from "@granule/extract";
 import { MIN_WINDOWS_FOR_WORKERS, prestartDecodeWorkers } from "@granule/extract/node";
+import type { OpusIndex } from "@granule/opus-index";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -10,11 +12,11 @@ import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
 import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
 import { breakNote, type DeploymentWindows, planDeploymentWindows } from "./extract-deployment-windows.ts";
 import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
-import { openTargets } from "./extract-targets.ts";
+import { type ExtractTargets, openTargets, recordingTargets } from "./extract-targets.ts";
 import type { TimelineArguments } from "./extract-timeline.ts";
 import { planWindows } from "./extract-windows.ts";
 import { parsePart } from "./job-part.ts";
-import { parseChannels, parseOutputRate } from "./pcm-shape.ts";
+import { contextFor, parseChannels, parseOutputRate } from "./pcm-shape.ts";
 
 /** Whether a call needs the dataset pipeline (tables, windows, parts, reshaped samples, .npy). */
 export function wantsDataset(args: ExtractArguments): boolean {
@@ -67,8 +69,8 @@ export async function runDatasetCommand(
   const rate = originalRate(args.originalRate);
   // Many rows will decode on workers: start them now, so that their start overlaps indexing.
   if ((table?.rows.length ?? 0) >= MIN_WINDOWS_FOR_WORKERS && args.workers !== "0") prestartDecodeWorkers();
-  const targets = await openTargets(source, (name) => openSource(name, rate === undefined ? {} : { sampleRate: rate }));
-  try {
+  /** The outputs of the table, the windows or the one range, over the targets. */
+  const planOutputs = (targets: ExtractTargets) => {
     let planned: PlannedOutput[];
     let report: PlanReport = { skipped: [], clipped: [] };
     let deployment: DeploymentWindows | undefined;
@@ -127,6 +129,29 @@ export async function runDatasetCommand(
         },
       ]);
     }
+    return { planned, report, deployment };
+  };
+  // A plain URL reads only the pages the outputs need (and the resampler's context around them).
+  const rangesFor = (name: string) => (index: OpusIndex, sampleRate: number) => {
+    try {
+      const context = contextFor(shape, sampleRate);
+      return planOutputs(recordingTargets(name, { name, recording: { index, sampleRate } })).planned.map((o) => ({
+        startSample: Math.max(0, o.startSample - context),
+        endSample: Math.min(index.totalSamples, o.endSample + context),
+      }));
+    } catch {
+      return []; // Planning says what is wrong once the source is open.
+    }
+  };
+  const targets = await openTargets(source, (name) =>
+    openSource(name, {
+      ...(rate === undefined ? {} : { sampleRate: rate }),
+      ranges: rangesFor(name),
+      preRollSamples: preRollSamples ?? DEFAULT_PRE_ROLL_SAMPLES,
+    }),
+  );
+  try {
+    const { planned, report, deployment } = planOutputs(targets);
     if (table !== undefined && args.outDir === undefined && args.output !== "-") {
       throw new UsageError("--segments writes one file per row: give --out-dir");
     }

@@ -68,6 +68,14 @@ export async function openTargets(
     };
   }
   const opened = await open(source);
+  return { ...recordingTargets(source, opened), close: () => opened.close() };
+}
+
+/** The one target of a source that is a recording (what its rows may call it, its rate and length). */
+export function recordingTargets(
+  source: string,
+  opened: Pick<OpenedSource, "name" | "info"> & { recording: Pick<Recording, "index" | "sampleRate"> },
+): ExtractTargets {
   const { recording, info } = opened;
   const fileName = basename(source.replace(/[?#].*$/, ""));
   return {
@@ -85,10 +93,10 @@ export async function openTargets(
         recordedAt: info?.recordedAt ?? null,
         deviceId: info?.deviceId ?? null,
         mappingFamily: recording.index.head.mappingFamily,
-        open: async () => recording,
+        open: async () => recording as Recording,
       },
     ],
-    close: () => opened.close(),
+    close: async () => {},
   };
 }
 
