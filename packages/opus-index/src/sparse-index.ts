@@ -76,11 +76,13 @@ export async function sparseIndex(
   if (ranges?.length === 0) return { kind: "whole", reason: "no range was asked for", expected: true };
   const fetched = new FetchedBytes();
   let rounds = 0;
-  const fetchAll = async (spans: ByteSpan[]) => {
-    const wanted = coalesce(
+  const unread = (spans: ByteSpan[]) =>
+    coalesce(
       spans.flatMap((s) => fetched.missing(s.start, s.end)),
       chunk,
     );
+  const fetchAll = async (spans: ByteSpan[]) => {
+    const wanted = unread(spans);
     if (wanted.length === 0) return false;
     rounds++;
     const parts = await Promise.all(wanted.map((s) => readExactly(source, s.start, s.end - s.start, signal)));
@@ -141,13 +143,14 @@ export async function sparseIndex(
     }
     if (rounds >= MAX_ROUNDS)
       return { kind: "whole", reason: `the ranges were not placed in ${MAX_ROUNDS} rounds`, expected: false };
-    const before = fetched.byteCount;
-    if (!(await fetchAll(wanted)))
-      return { kind: "whole", reason: "the ranges' pages could not be placed", expected: false };
-    if (fetched.byteCount > maxBytes) {
-      const reason = `the ranges need more than ${maxBytes} bytes (read ${before} so far)`;
+    // Known before it is read: more than a whole read's share is not worth reading in parts.
+    const more = unread(wanted).reduce((n, s) => n + s.end - s.start, 0);
+    if (fetched.byteCount + more > maxBytes) {
+      const reason = `the ranges need more than ${maxBytes} bytes (${fetched.byteCount} read, ${more} more wanted)`;
       return { kind: "whole", reason, expected: true };
     }
+    if (!(await fetchAll(wanted)))
+      return { kind: "whole", reason: "the ranges' pages could not be placed", expected: false };
   }
 }
 
