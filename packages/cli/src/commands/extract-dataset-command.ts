@@ -135,10 +135,13 @@ export async function runDatasetCommand(
   const rangesFor = (name: string) => (index: OpusIndex, sampleRate: number) => {
     try {
       const context = contextFor(shape, sampleRate);
-      return planOutputs(recordingTargets(name, { name, recording: { index, sampleRate } })).planned.map((o) => ({
-        startSample: Math.max(0, o.startSample - context),
-        endSample: Math.min(index.totalSamples, o.endSample + context),
-      }));
+      const planning = () => Promise.reject(new Error("a target planned before it is read is not opened"));
+      return planOutputs(recordingTargets(name, { name, recording: { index, sampleRate } }, planning)).planned.map(
+        (o) => ({
+          startSample: Math.max(0, o.startSample - context),
+          endSample: Math.min(index.totalSamples, o.endSample + context),
+        }),
+      );
     } catch {
       return []; // Planning says what is wrong once the source is open.
     }

@@ -68,13 +68,17 @@ export async function openTargets(
     };
   }
   const opened = await open(source);
-  return { ...recordingTargets(source, opened), close: () => opened.close() };
+  return { ...recordingTargets(source, opened, async () => opened.recording), close: () => opened.close() };
 }
 
-/** The one target of a source that is a recording (what its rows may call it, its rate and length). */
+/**
+ * The one target of a source that is a recording (what its rows may call it, its rate and
+ * length), opened by `open`: planning before a plain URL is read needs the target alone.
+ */
 export function recordingTargets(
   source: string,
   opened: Pick<OpenedSource, "name" | "info"> & { recording: Pick<Recording, "index" | "sampleRate"> },
+  open: () => Promise<Recording>,
 ): ExtractTargets {
   const { recording, info } = opened;
   const fileName = basename(source.replace(/[?#].*$/, ""));
@@ -93,7 +97,7 @@ export function recordingTargets(
         recordedAt: info?.recordedAt ?? null,
         deviceId: info?.deviceId ?? null,
         mappingFamily: recording.index.head.mappingFamily,
-        open: async () => recording as Recording,
+        open,
       },
     ],
     close: async () => {},

@@ -1,5 +1,6 @@
 import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
+import { OPUS_SAMPLE_RATE } from "@granule/opus-index";
 import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -110,7 +111,7 @@ export function rangesToRead(
 ): { ranges?: UserRange[]; preRollSamples?: number } {
   if (!/^https?:\/\//i.test(source)) return {};
   try {
-    const range = rangeOf(options, rate ?? 48_000);
+    const range = rangeOf(options, rate ?? OPUS_SAMPLE_RATE);
     return { ranges: [range], preRollSamples: preRollFrom(options.preRoll) ?? DEFAULT_PRE_ROLL_SAMPLES };
   } catch {
     return {};
