@@ -120,6 +120,26 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(remote.stderr).not.toContain("warning");
   });
 
+  it("reads only its own part's pages with --part: each part the file's part, together the whole job", async () => {
+    // The same three 40 s windows: the whole job needs 40% of the file, one part of three 13%.
+    const windows = ["--window", "40", "--hop", "100", "--format", "f32", "-o", "-"];
+    const whole = await granuleAsync(["extract", files.plain, ...windows]);
+    expect(whole.code).toBe(0);
+    const parts: Buffer[] = [];
+    for (const part of ["1/3", "2/3", "3/3"]) {
+      const local = await granuleAsync(["extract", files.plain, ...windows, "--part", part]);
+      plain.reset();
+      const remote = await granuleAsync(["extract", plain.url("ok"), ...windows, "--part", part]);
+      expect([local.code, remote.code]).toEqual([0, 0]);
+      expect(local.bytes.length).toBe(40 * 48_000 * 4);
+      expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+      expect(plain.bytesSent).toBeLessThan(size / 4);
+      expect(remote.stderr).not.toContain("warning");
+      parts.push(local.bytes);
+    }
+    expect(Buffer.compare(Buffer.concat(parts), whole.bytes)).toBe(0);
+  });
+
   it("reads the whole file from a server that ignores Range, with the same samples", async () => {
     const local = await extract(files.plain, range(middle, middle + 4_800));
     const remote = await extract(plain.url("ignore-range"), range(middle, middle + 4_800));

@@ -11,6 +11,7 @@ import type { ExtractArguments } from "./extract.ts";
 import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
 import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
 import { breakNote, type DeploymentWindows, planDeploymentWindows } from "./extract-deployment-windows.ts";
+import { partsOfOutputs } from "./extract-jobs.ts";
 import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
 import { type ExtractTargets, openTargets, recordingTargets } from "./extract-targets.ts";
 import type { TimelineArguments } from "./extract-timeline.ts";
@@ -136,12 +137,15 @@ export async function runDatasetCommand(
     try {
       const context = contextFor(shape, sampleRate);
       const planning = () => Promise.reject(new Error("a target planned before it is read is not opened"));
-      return planOutputs(recordingTargets(name, { name, recording: { index, sampleRate } }, planning)).planned.map(
-        (o) => ({
+      const { planned } = planOutputs(recordingTargets(name, { name, recording: { index, sampleRate } }, planning));
+      // Only this part's outputs: the other parts' are other processes' to read.
+      const partOf = part === undefined ? undefined : partsOfOutputs(planned, part.count);
+      return planned
+        .filter((_, i) => partOf === undefined || partOf[i] === part!.index)
+        .map((o) => ({
           startSample: Math.max(0, o.startSample - context),
           endSample: Math.min(index.totalSamples, o.endSample + context),
-        }),
-      );
+        }));
     } catch {
       return []; // Planning says what is wrong once the source is open.
     }

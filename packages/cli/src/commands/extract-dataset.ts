@@ -15,18 +15,17 @@ import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } fr
 import { UsageError } from "../usage-error.ts";
 import {
   bySource,
-  compareText,
   filledIn,
   type Job,
+  partsOfOutputs,
   planar,
   segmentSummary,
-  sourceKey,
   sourceStart,
   type WindowRun,
   windowRun,
 } from "./extract-jobs.ts";
 import type { PlannedOutput, PlanReport } from "./extract-plan.ts";
-import { assignParts, type JobPart, partSuffix } from "./job-part.ts";
+import { type JobPart, partSuffix } from "./job-part.ts";
 import { type ManifestRow, manifestCsv, manifestRow } from "./manifest.ts";
 import {
   checkChannels,
@@ -145,22 +144,7 @@ export async function runDataset(
     if (error instanceof LabelError) throw new UsageError(`--name: ${error.message}`);
     throw error;
   }
-  const partOf =
-    part === undefined
-      ? undefined
-      : assignParts(
-          planned.map((p) => (p.endSample - p.startSample) / p.target.sampleRate),
-          part.count,
-          // Neighbours in a recording together: a part decodes each stretch once.
-          planned
-            .map((_, i) => i)
-            .sort(
-              (a, b) =>
-                compareText(sourceKey(planned[a]!), sourceKey(planned[b]!)) ||
-                sourceStart(planned[a]!) - sourceStart(planned[b]!) ||
-                a - b,
-            ),
-        );
+  const partOf = part === undefined ? undefined : partsOfOutputs(planned, part.count);
   const jobs: Job[] = [];
   for (let i = 0; i < planned.length; i++) {
     if (partOf !== undefined && partOf[i] !== part!.index) continue;

@@ -1,4 +1,5 @@
 import type { PlannedOutput } from "./extract-plan.ts";
+import { assignParts } from "./job-part.ts";
 import type { PcmShape } from "./pcm-shape.ts";
 
 /** One output as it will be written. */
@@ -42,6 +43,26 @@ export function sourceStart(output: PlannedOutput): number {
 /** What an output is read from: its recording, or its span of a deployment's timeline. */
 export function sourceKey(output: PlannedOutput): string {
   return output.timeline?.spanKey ?? output.target.key;
+}
+
+/**
+ * The part (1-based) of each planned output in a job of `count` parts, in plan order: balanced
+ * by duration, with neighbours in what they are read from kept together so that a part decodes
+ * each stretch once. The same outputs give the same parts in every process.
+ */
+export function partsOfOutputs(planned: readonly PlannedOutput[], count: number): number[] {
+  return assignParts(
+    planned.map((p) => (p.endSample - p.startSample) / p.target.sampleRate),
+    count,
+    planned
+      .map((_, i) => i)
+      .sort(
+        (a, b) =>
+          compareText(sourceKey(planned[a]!), sourceKey(planned[b]!)) ||
+          sourceStart(planned[a]!) - sourceStart(planned[b]!) ||
+          a - b,
+      ),
+  );
 }
 
 /**
