@@ -131,6 +131,70 @@ describe("servers without Range", () => {
     expect([...(await source.read(299_000, 1000))]).toEqual(slice(299_000, 300_000));
   });
 
+  it.each(["ok", "ignore-range", "chunked-200"] as const)(
+    "%s: a source opened with firstBytes answers reads within them without a request",
+    async (mode) => {
+      server.reset();
+      const source = await openHttpSource(server.url(mode), { ...SMALL, firstBytes: 4096 });
+      expect(source.size).toBe(OBJECT.length);
+      // One request, or more where the answer gives no size (chunked-200: it is counted).
+      const opening = server.requests;
+      expect([...(await source.read(0, 4096))]).toEqual(slice(0, 4096));
+      expect([...(await source.read(100, 50))]).toEqual(slice(100, 150));
+      expect(server.requests).toBe(opening);
+      // A read past them, and one that starts inside and ends outside, go to the server.
+      expect([...(await source.read(4096, 10))]).toEqual(slice(4096, 4106));
+      expect([...(await source.read(4000, 200))]).toEqual(slice(4000, 4200));
+      expect(server.requests).toBe(opening + 2);
+      // What a read returns is the caller's: changing it changes no later read.
+      (await source.read(0, 10)).fill(0);
+      expect([...(await source.read(0, 10))]).toEqual(slice(0, 10));
+    },
+  );
+
+  it("lastBytes: the end asked for at once and held; reads there need no request", async () => {
+    server.reset();
+    const source = await openHttpSource(server.url("ok"), { ...SMALL, firstBytes: 4096, lastBytes: 8192 });
+    expect(server.requests).toBe(2);
+    expect([...(await source.read(OBJECT.length - 8192, 8192))]).toEqual(slice(OBJECT.length - 8192, OBJECT.length));
+    expect([...(await source.read(OBJECT.length - 100, 50))]).toEqual(slice(OBJECT.length - 100, OBJECT.length - 50));
+    expect([...(await source.read(0, 4096))]).toEqual(slice(0, 4096));
+    expect(server.requests).toBe(2);
+    expect([...(await source.read(OBJECT.length - 8200, 100))]).toEqual(
+      slice(OBJECT.length - 8200, OBJECT.length - 8100),
+    );
+    expect(server.requests).toBe(3);
+  });
+
+  it("lastBytes of a server that ignores Range: the tail's stream is stopped, not held", async () => {
+    server.reset();
+    const source = await openHttpSource(server.url("ignore-range"), { ...SMALL, firstBytes: 4096, lastBytes: 8192 });
+    const opened = server.requests;
+    expect([...(await source.read(OBJECT.length - 10, 10))]).toEqual(slice(OBJECT.length - 10, OBJECT.length));
+    expect(server.requests).toBe(opened + 1);
+  });
+
+  it("lastBytes of an object that changes between the two answers: not held, and the next read says changed", async () => {
+    const source = await openHttpSource(server.url("changing-etag"), { ...SMALL, lastBytes: 8192 });
+    const error = await failure(source.read(OBJECT.length - 10, 10));
+    expect(error.code).toBe("changed");
+  });
+
+  it("firstBytes beyond the object holds the whole object; a bad firstBytes is refused", async () => {
+    server.reset();
+    const source = await openHttpSource(server.url("ok"), { ...SMALL, firstBytes: 1_000_000 });
+    expect([...(await source.read(299_000, 1000))]).toEqual(slice(299_000, 300_000));
+    expect(server.requests).toBe(1);
+    for (const firstBytes of [0, -1, 1.5, Number.NaN]) {
+      const error = await failure(openHttpSource(server.url("ok"), { ...SMALL, firstBytes }));
+      expect(error.code).toBe("invalid-argument");
+    }
+    for (const lastBytes of [-1, 2.5, Number.POSITIVE_INFINITY]) {
+      const error = await failure(openHttpSource(server.url("ok"), { ...SMALL, lastBytes }));
+      expect(error.code).toBe("invalid-argument");
+    }
+  });
+
   it("no-suffix: a 416 for a suffix range falls back to the size and a range by position", async () => {
     const client = createHttpClient(SMALL);
     const tail = await client.fetchRange(server.url("no-suffix"), { suffix: 8196 });

@@ -8,22 +8,18 @@ export function sidecarUrlOf(url: string): string {
 }
 
 /**
- * The index from the sidecar next to a plain file's URL (`x.opus.idx`, published with the
- * file), when the server has one: then a few ranges of the file are read instead of all of it.
- * Checked as a local sidecar is (the file's size, its header pages read again), so a sidecar of
- * another or edited file is an `OpusError` (`bad-sidecar`, `stale-index`), never used. No
- * sidecar (404), or one the URL's credentials do not reach (401, 403: a signed URL is signed
- * for the file alone): `undefined`, and the file is indexed.
+ * The bytes of the sidecar next to a plain file's URL (`x.opus.idx`, published with the file),
+ * when the server has one. No sidecar (404), or one the URL's credentials do not reach (401,
+ * 403: a signed URL is signed for the file alone): `undefined`, and the file is indexed. It
+ * needs nothing of the file, so it is asked for while the file is opened.
  */
-export async function remoteSidecar(
+export async function fetchRemoteSidecar(
   url: string,
-  source: ByteSource,
   client: HttpClient,
   signal?: AbortSignal,
-): Promise<OpusIndex | undefined> {
-  let bytes: Uint8Array;
+): Promise<Uint8Array | undefined> {
   try {
-    bytes = (await client.fetchRange(sidecarUrlOf(url), undefined, signal)).bytes;
+    return (await client.fetchRange(sidecarUrlOf(url), undefined, signal)).bytes;
   } catch (error) {
     const absent =
       error instanceof ByteSourceError &&
@@ -31,6 +27,18 @@ export async function remoteSidecar(
     if (absent) return undefined;
     throw error;
   }
+}
+
+/**
+ * The index a fetched sidecar holds, checked as a local sidecar is (the file's size, its header
+ * pages read again): a sidecar of another or edited file is an `OpusError` (`bad-sidecar`,
+ * `stale-index`), never used. Then a few ranges of the file are read instead of all of it.
+ */
+export async function remoteSidecarIndex(
+  bytes: Uint8Array,
+  source: ByteSource,
+  signal?: AbortSignal,
+): Promise<OpusIndex> {
   const index = readSidecar(bytes, source.size);
   await checkHeaders(index, source, signal);
   return index;

@@ -19,7 +19,13 @@ export { PAGE_ROW_COLUMNS, type PageColumn, type PageColumnName } from "./page-c
 export { OPUS_SAMPLE_RATE, type Recording, recording, secondsToSamples } from "./recording.ts";
 export type { ScanWorker, ScanWorkerFactory } from "./scan-worker-pool.ts";
 export { readSidecar, SIDECAR_VERSION, writeSidecar } from "./sidecar.ts";
-export { type SampleRange, type SparseIndexOptions, type SparseIndexResult, sparseIndex } from "./sparse-index.ts";
+export {
+  type SampleRange,
+  SPARSE_CHUNK_BYTES,
+  type SparseIndexOptions,
+  type SparseIndexResult,
+  sparseIndex,
+} from "./sparse-index.ts";
 export {
   declaredOriginalRate,
   ORIGINAL_SAMPLE_RATE_TAG,

@@ -40,7 +40,11 @@ export type SparseIndexResult =
       expected: boolean;
     };
 
-const DEFAULT_CHUNK_BYTES = 64 * 1024;
+/**
+ * Bytes of the first and last reads (and the least of a probe). A source whose opening request
+ * already holds the file's first this many bytes saves the head's round trip.
+ */
+export const SPARSE_CHUNK_BYTES = 64 * 1024;
 /** A probe that would leave less than this unread between two read parts reads the gap instead. */
 const FILL_FACTOR = 2;
 const MAX_ROUNDS = 24;
@@ -68,7 +72,7 @@ export async function sparseIndex(
   options: SparseIndexOptions,
 ): Promise<SparseIndexResult> {
   const size = source.size;
-  const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const chunk = options.chunkBytes ?? SPARSE_CHUNK_BYTES;
   const maxBytes = options.maxBytes ?? Math.floor(size / 4);
   const signal = options.signal;
   if (size < MIN_CHUNKS_FOR_SPARSE * chunk) return { kind: "whole", reason: "the file is small", expected: true };
