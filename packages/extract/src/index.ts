@@ -6,7 +6,7 @@ export {
   MIN_WINDOWS_FOR_WORKERS,
   runtimeParallelism,
 } from "./decode-workers.ts";
-export { type DecodeWorker, type DecodeWorkerFactory, inProcessDecoder } from "./decoder-pool.ts";
+export { type DecodeWorker, type DecodeWorkerFactory, inProcessDecoder, warmUpDecoder } from "./decoder-pool.ts";
 export { ExtractError, type ExtractErrorCode } from "./errors.ts";
 export {
   DEFAULT_PRE_ROLL_SAMPLES,

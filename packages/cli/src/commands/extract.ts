@@ -1,4 +1,4 @@
-import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment } from "@granule/extract";
+import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment, warmUpDecoder } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
 import { OPUS_SAMPLE_RATE } from "@granule/opus-index";
 import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
@@ -56,6 +56,9 @@ export async function runExtractCommand(
   if (options.output === "-" && options.json) {
     throw new UsageError("-o - writes the samples to stdout, so --json cannot go there too: choose one");
   }
+  // Every extraction decodes on this thread too: the decoder's WASM compiles while the source
+  // opens (over HTTP, while the requests travel).
+  warmUpDecoder();
   // Label tables, windows, parts, resampling and channel picks: the dataset pipeline, for one
   // recording or a whole archive (extract-dataset-command.ts).
   const { runDatasetCommand, wantsDataset } = await import("./extract-dataset-command.ts");
