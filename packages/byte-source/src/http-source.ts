@@ -34,8 +34,9 @@ export interface HttpByteSource extends ByteSource {
 /**
  * A source over an HTTP(S) URL, read with ranged GETs by `createHttpClient`'s rules. Learns
  * the size (and ETag or Last-Modified) with a ranged GET of its first byte (or `firstBytes`),
- * since HEAD is not always allowed on static hosting; HEAD only when that answer gives no size. A later answer with
- * another version or size fails with `changed`: the bytes would not be the ones indexed.
+ * since HEAD is not always allowed on static hosting; HEAD only when that answer gives no
+ * size. A later answer with another version or size fails with `changed`: the bytes would not
+ * be the ones indexed.
  */
 export async function openHttpSource(url: string | URL, options: HttpSourceOptions = {}): Promise<HttpByteSource> {
   const client = options.client ?? createHttpClient(options);
