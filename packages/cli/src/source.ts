@@ -67,6 +67,16 @@ export interface OpenOptions {
   preRollSamples?: number;
 }
 
+/**
+ * What a sparse read of a plain URL says on stderr: how much it read, and that positions come
+ * from the granules of the pages read (as opusfile places them), not from a full index.
+ */
+export function sparseReadNote(opened: OpenedSource): string | undefined {
+  if (opened.sparse === undefined) return undefined;
+  const { bytesRead, rounds } = opened.sparse;
+  return `read ${Math.ceil(bytesRead / 1024)} KiB of ${opened.name} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`;
+}
+
 /** Prints a source's warning on stderr, as `granule: warning: ...` (the client says each once). */
 export const warnOn =
   (io: { err(text: string): void }) =>

@@ -73,6 +73,7 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(remote.code).toBe(0);
     expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
     expect(plain.bytesSent).toBeLessThan(size / 4);
+    expect(remote.stderr).toMatch(/placed by the granules/);
   });
 
   it("extracts a label table's rows, resampled, from a few ranges: the file's outputs", async () => {
@@ -106,6 +107,36 @@ describe("granule extract from a plain URL without a sidecar", () => {
     }
     expect(plain.bytesSent).toBeLessThan(size / 4);
     expect(remote.stderr).not.toContain("warning");
+    expect(remote.stderr).toMatch(/read \d+ KiB of http:\S+ in \d+ rounds, placed by the granules/);
+  });
+
+  it("says why a label table's URL is read whole: a chained file, a server that ignores Range", async () => {
+    const labels = join(dir, "labels-chained.csv");
+    writeFileSync(labels, "start,end,label\n10,11,a\n200,201.5,b\n");
+    const run = (source: string, out: string) =>
+      granuleAsync(["extract", source, "--segments", labels, "--format", "f32", "--out-dir", join(dir, out)]);
+    const cases = [
+      [
+        files.chained,
+        chained.url("ok"),
+        "chained",
+        /warning: reading all of http:\S+: it holds more than one stream or link/,
+      ],
+      [files.plain, plain.url("ignore-range"), "ignoring", /warning: .*ignores Range requests/],
+    ] as const;
+    for (const [file, url, name, warning] of cases) {
+      const local = await run(file, `${name}-local`);
+      const remote = await run(url, `${name}-remote`);
+      expect([local.code, remote.code]).toEqual([0, 0]);
+      expect(remote.stderr).toMatch(warning);
+      expect(remote.stderr).not.toContain("placed by the granules");
+      const names = readdirSync(join(dir, `${name}-local`)).filter((n) => n.endsWith(".f32"));
+      expect(names).toHaveLength(2);
+      for (const n of names) {
+        const [a, b] = [join(dir, `${name}-remote`, n), join(dir, `${name}-local`, n)].map((f) => readFileSync(f));
+        expect(Buffer.compare(a!, b!)).toBe(0);
+      }
+    }
   });
 
   it("reads a whole plain URL for windows over much of it, without a warning", async () => {

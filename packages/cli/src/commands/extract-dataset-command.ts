@@ -4,7 +4,7 @@ import type { OpusIndex } from "@granule/opus-index";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { openSource, originalRate } from "../source.ts";
+import { openSource, originalRate, sparseReadNote, warnOn } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { ExtractArguments } from "./extract.ts";
@@ -150,13 +150,17 @@ export async function runDatasetCommand(
       return []; // Planning says what is wrong once the source is open.
     }
   };
-  const targets = await openTargets(source, (name) =>
-    openSource(name, {
+  const targets = await openTargets(source, async (name) => {
+    const opened = await openSource(name, {
+      onWarning: warnOn(context.io),
       ...(rate === undefined ? {} : { sampleRate: rate }),
       ranges: rangesFor(name),
       preRollSamples: preRollSamples ?? DEFAULT_PRE_ROLL_SAMPLES,
-    }),
-  );
+    });
+    const note = sparseReadNote(opened);
+    if (note !== undefined) context.note(note);
+    return opened;
+  });
   try {
     const { planned, report, deployment } = planOutputs(targets);
     if (table !== undefined && args.outDir === undefined && args.output !== "-") {

@@ -5,7 +5,7 @@ import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import type { NamedSegment } from "../segments-csv.ts";
-import { type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
+import { type OpenedSource, openSource, originalRate, sparseReadNote, warnOn } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { TimelineArguments } from "./extract-timeline.ts";
@@ -74,12 +74,8 @@ export async function runExtractCommand(
     ...(rate === undefined ? {} : { sampleRate: rate }),
     ...rangesToRead(source, options, rate),
   });
-  if (opened.sparse !== undefined) {
-    const { bytesRead, rounds } = opened.sparse;
-    context.note(
-      `read ${Math.ceil(bytesRead / 1024)} KiB of ${source} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`,
-    );
-  }
+  const note = sparseReadNote(opened);
+  if (note !== undefined) context.note(note);
   try {
     const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
       runExtract(
