@@ -1,7 +1,7 @@
 import type { RatePlan } from "./rate-plan.ts";
 import type { RecorderMetadata } from "./recorder-metadata.ts";
 
-/** RIFF INFO ids with a conventional Vorbis comment name (as ffmpeg maps them). */
+/** RIFF INFO ids with a conventional Vorbis comment name (as libavformat maps them). */
 const INFO_TAGS: Record<string, string> = {
   IART: "ARTIST",
   ICMT: "COMMENT",

@@ -74,7 +74,7 @@ export function encodeWav(channels: readonly Float32Array[], sampleRate: number,
  * The header of a WAV file of `frameCount` samples per channel, up to and including the data
  * chunk's size: the data follows (`wavData`). RIFF while the file fits its 32-bit sizes, else
  * RF64 (EBU Tech 3306: "RF64", a ds64 chunk with the 64-bit sizes, -1 in the 32-bit fields),
- * which ffmpeg, sox and libsndfile read.
+ * which libavformat, sox and libsndfile read.
  */
 export function wavHeader(layout: WavLayout): Uint8Array {
   const format = layout.format ?? "s16";
