@@ -68,13 +68,15 @@ export interface OpenOptions {
 }
 
 /**
- * What a sparse read of a plain URL says on stderr: how much it read, and that positions come
- * from the granules of the pages read (as opusfile places them), not from a full index.
+ * Tells `note` what a sparse read of a plain URL did, if it did: how much it read, and that
+ * positions come from the granules of the pages read (as opusfile places them).
  */
-export function sparseReadNote(opened: OpenedSource): string | undefined {
-  if (opened.sparse === undefined) return undefined;
+export function noteSparseRead(opened: OpenedSource, note: (text: string) => void): void {
+  if (opened.sparse === undefined) return;
   const { bytesRead, rounds } = opened.sparse;
-  return `read ${Math.ceil(bytesRead / 1024)} KiB of ${opened.name} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`;
+  note(
+    `read ${Math.ceil(bytesRead / 1024)} KiB of ${opened.name} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`,
+  );
 }
 
 /** Prints a source's warning on stderr, as `granule: warning: ...` (the client says each once). */

@@ -1,7 +1,7 @@
 import { clip, ExtractError } from "@granule/extract";
 import { outputExists, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
-import { type OpenedSource, openSource, originalRate, sparseReadNote, warnOn } from "../source.ts";
+import { noteSparseRead, type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { checkRange, type RangeArguments, rangeOf, rangesToRead, writeStdout } from "./extract.ts";
@@ -27,8 +27,7 @@ export async function runClipCommand(
     ...(rate === undefined ? {} : { sampleRate: rate }),
     ...rangesToRead(source, options, rate),
   });
-  const note = sparseReadNote(opened);
-  if (note !== undefined) context.note(note);
+  noteSparseRead(opened, (text) => context.note(text));
   try {
     const result = await runClip(opened, options);
     if (options.json) context.json(result);

@@ -4,7 +4,7 @@ import type { OpusIndex } from "@granule/opus-index";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { openSource, originalRate, sparseReadNote, warnOn } from "../source.ts";
+import { noteSparseRead, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { ExtractArguments } from "./extract.ts";
@@ -157,8 +157,7 @@ export async function runDatasetCommand(
       ranges: rangesFor(name),
       preRollSamples: preRollSamples ?? DEFAULT_PRE_ROLL_SAMPLES,
     });
-    const note = sparseReadNote(opened);
-    if (note !== undefined) context.note(note);
+    noteSparseRead(opened, (text) => context.note(text));
     return opened;
   });
   try {

@@ -5,7 +5,7 @@ import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
 import type { NamedSegment } from "../segments-csv.ts";
-import { type OpenedSource, openSource, originalRate, sparseReadNote, warnOn } from "../source.ts";
+import { noteSparseRead, type OpenedSource, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, parseSample, parseTime, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { TimelineArguments } from "./extract-timeline.ts";
@@ -74,8 +74,7 @@ export async function runExtractCommand(
     ...(rate === undefined ? {} : { sampleRate: rate }),
     ...rangesToRead(source, options, rate),
   });
-  const note = sparseReadNote(opened);
-  if (note !== undefined) context.note(note);
+  noteSparseRead(opened, (text) => context.note(text));
   try {
     const summary = await withProgress("extracting", "segments", context.quiet() || options.output === "-", (bar) =>
       runExtract(
