@@ -2,10 +2,11 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createHttpClient } from "@granule/byte-source";
 import {
+  type ByteSource,
   buildIndex,
   httpSource,
-  OPUS_SAMPLE_RATE,
   type OpusIndex,
+  plainFileRate,
   type Recording,
   recording,
   type SampleRange,
@@ -116,6 +117,9 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
     : {};
   const workers = options.workers === undefined ? {} : { workers: options.workers };
+  // At its true rate, as `openFile` opens the same file from disk: the caller's, or its tags'.
+  const urlRecording = (index: OpusIndex, source: ByteSource) =>
+    recording(index, source, plainFileRate(index.tags, options.sampleRate));
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
       // One client for the file and its sidecar: one warning, one count of what was fetched.
@@ -138,27 +142,28 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       const close = async () => source.close?.();
       if (sidecarBytes !== undefined) {
         const sidecar = await remoteSidecarIndex(sidecarBytes, source);
-        return { kind: "url", name, recording: recording(sidecar, source, options.sampleRate), close };
+        return { kind: "url", name, recording: urlRecording(sidecar, source), close };
       }
       if (options.ranges !== undefined && !rangeIgnored) {
         const { ranges } = options;
-        const rate = options.sampleRate ?? OPUS_SAMPLE_RATE;
         const sparse = await sparseIndex(
           source,
-          typeof ranges === "function" ? (index) => ranges(index, rate) : ranges,
+          typeof ranges === "function"
+            ? (index) => ranges(index, plainFileRate(index.tags, options.sampleRate))
+            : ranges,
           {
             preRollSamples: options.preRollSamples ?? 0,
           },
         );
         if (sparse.kind === "sparse") {
           const { bytesRead, rounds } = sparse;
-          const opened = recording(sparse.index, sparse.source, options.sampleRate);
+          const opened = urlRecording(sparse.index, sparse.source);
           return { kind: "url", name, recording: opened, sparse: { bytesRead, rounds }, close };
         }
         if (!sparse.expected) options.onWarning?.(`reading all of ${name}: ${sparse.reason}`);
       }
       const index = await buildIndex(source, { workers: 0, ...progress });
-      return { kind: "url", name, recording: recording(index, source, options.sampleRate), close };
+      return { kind: "url", name, recording: urlRecording(index, source), close };
     }
     const remote = await openArchived(name);
     return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };

@@ -112,5 +112,15 @@ describe("granule info and encode on recorders' files", () => {
     const conflict = granule(["import", out, "--archive", join(dir, "c.zarr"), "--original-rate", "250000"]);
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toMatch(/declares itself time-expanded from 384000 Hz/);
+    // Read as a plain file, the same: its declared rate, or a refusal, never the given one.
+    const wav = join(dir, "from-opus.wav");
+    const read = granule(["extract", out, "--start", "0.05", "--end", "0.06", "-o", wav]);
+    expect(read.code).toBe(0);
+    expect(wavInfo(readFileSync(wav))).toMatchObject({ sampleRate: 384_000, dataBytes: 3840 * 2 });
+    const relabel = granule(["extract", out, "--original-rate", "250000", "--start", "0", "--end", "0.01", "-o", wav]);
+    expect(relabel.code).not.toBe(0);
+    expect(relabel.stderr).toMatch(
+      /rate given is 250000 Hz, but the file declares itself time-expanded from 384000 Hz/,
+    );
   });
 });

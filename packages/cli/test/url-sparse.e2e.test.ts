@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostileServer, startHostileServer } from "../../byte-source/test/hostile-server.ts";
 import { longOpus } from "../../extract/test/helpers.ts";
-import { granuleAsync } from "./cli.ts";
+import { granuleAsync, wavInfo } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "granule-url-sparse-"));
 const SECONDS = 300;
@@ -16,7 +16,15 @@ const TOTAL = SECONDS * 48_000 - 312;
 let plain: HostileServer;
 let chained: HostileServer;
 let damaged: HostileServer;
-const files = { plain: join(dir, "long.opus"), chained: join(dir, "chained.opus"), damaged: join(dir, "damaged.opus") };
+let expanded: HostileServer;
+const files = {
+  plain: join(dir, "long.opus"),
+  chained: join(dir, "chained.opus"),
+  damaged: join(dir, "damaged.opus"),
+  expanded: join(dir, "expanded.opus"),
+};
+/** Tags by which a file says its samples were recorded at 384 kHz (docs/encode.md). */
+const TIME_EXPANDED = ["RATE_PLAN=time-expanded", "ORIGINAL_SAMPLE_RATE=384000", "TIME_EXPANSION=8"];
 let size = 0;
 
 beforeAll(async () => {
@@ -32,13 +40,17 @@ beforeAll(async () => {
   const broken = bytes.slice();
   broken[Math.floor(bytes.length / 2)]! ^= 0x55;
   writeFileSync(files.damaged, broken);
+  // The same audio, declared time-expanded: 300 s of 48 kHz samples are 37.5 s at 384 kHz.
+  const bat = longOpus(SECONDS, "ffmpeg-mono.opus", 77, TIME_EXPANDED);
+  writeFileSync(files.expanded, bat);
   plain = await startHostileServer({ bytes });
   chained = await startHostileServer({ bytes: links });
   damaged = await startHostileServer({ bytes: broken });
+  expanded = await startHostileServer({ bytes: bat });
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([plain?.close(), chained?.close(), damaged?.close()]);
+  await Promise.all([plain?.close(), chained?.close(), damaged?.close(), expanded?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,6 +74,30 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(plain.requests).toBeLessThanOrEqual(16);
     expect(plain.bytesSent).toBeLessThan(Math.min(1024 * 1024, size / 4));
     expect(remote.stderr).toMatch(/read \d+ KiB of http:\S+ in \d+ rounds, placed by the granules/);
+  });
+
+  it("places a time-expanded file's times at its declared rate, as from the file, sparse or whole", async () => {
+    // 20 s at 384 kHz is sample 7,680,000 (160 s at 48 kHz): a range read sparsely. A sample
+    // range and a whole read (a server that ignores Range) must agree with the file too.
+    const cases = [
+      [["--start", "20", "--end", "20.5"], "ok", /placed by the granules/],
+      [range(7_680_000, 7_872_000), "ok", /placed by the granules/],
+      [["--start", "20", "--end", "20.5"], "ignore-range", /ignores Range requests/],
+    ] as const;
+    for (const [args, behaviour, note] of cases) {
+      const wav = (source: string) => granuleAsync(["extract", source, ...args, "-o", "-"]);
+      const local = await wav(files.expanded);
+      expect(local.code).toBe(0);
+      expect(wavInfo(local.bytes)).toMatchObject({ sampleRate: 384_000, dataBytes: 192_000 * 2 });
+      expanded.reset();
+      const remote = await wav(expanded.url(behaviour));
+      expect(remote.code).toBe(0);
+      expect(Buffer.compare(remote.bytes, local.bytes)).toBe(0);
+      expect(remote.stderr).toMatch(note);
+      if (behaviour === "ok") expect(expanded.bytesSent).toBeLessThan(size / 4);
+    }
+    const info = await granuleAsync(["info", expanded.url("ok"), "--json"]);
+    expect(JSON.parse(info.stdout)).toMatchObject({ sampleRate: 384_000 });
   });
 
   it("clips from a few ranges of the file: the file's clip, byte for byte", async () => {

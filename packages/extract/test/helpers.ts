@@ -75,8 +75,15 @@ export function identical(a: Float32Array[], b: Float32Array[]): boolean {
  * An Ogg Opus file of `seconds` seconds made of the real packets of a fixture (20 ms each),
  * repeated, in one-second pages as ffmpeg writes them: long inputs without long fixtures.
  */
-export function longOpus(seconds: number, file = "ffmpeg-mono.opus", serial = 77): Uint8Array {
-  const [head, tags, ...audio] = [...assemblePackets(readPages(loadFixture(file)))];
+export function longOpus(
+  seconds: number,
+  file = "ffmpeg-mono.opus",
+  serial = 77,
+  /** Comments for an OpusTags of the file's own in place of the fixture's (vendor "longOpus"). */
+  comments?: readonly string[],
+): Uint8Array {
+  const [head, fixtureTags, ...audio] = [...assemblePackets(readPages(loadFixture(file)))];
+  const tags = comments === undefined ? fixtureTags : { data: opusTagsPacket("longOpus", comments) };
   const total = seconds * 50;
   function* packets() {
     yield { data: head!.data, granule: 0n, flush: true };
@@ -88,6 +95,26 @@ export function longOpus(seconds: number, file = "ffmpeg-mono.opus", serial = 77
     }
   }
   return writePages(packets(), { serial, targetBodyByteLength: 1 << 30 });
+}
+
+/** An OpusTags packet (RFC 7845 section 5.2): magic, vendor, then each comment, lengths little-endian. */
+function opusTagsPacket(vendor: string, comments: readonly string[]): Uint8Array {
+  const text = new TextEncoder();
+  const fields = [vendor, ...comments].map((f) => text.encode(f));
+  const out = new Uint8Array(8 + 4 + fields.reduce((n, f) => n + 4 + f.length, 0));
+  const view = new DataView(out.buffer);
+  out.set(text.encode("OpusTags"));
+  let at = 8;
+  for (const [i, field] of fields.entries()) {
+    view.setUint32(at, field.length, true);
+    out.set(field, at + 4);
+    at += 4 + field.length;
+    if (i === 0) {
+      view.setUint32(at, comments.length, true);
+      at += 4;
+    }
+  }
+  return out;
 }
 
 /** Byte-for-byte equality (vitest's toEqual walks a large array element by element, slowly). */

@@ -29,6 +29,7 @@ export {
 export {
   declaredOriginalRate,
   ORIGINAL_SAMPLE_RATE_TAG,
+  plainFileRate,
   RATE_PLAN_TAG,
   TIME_EXPANSION_TAG,
 } from "./time-expansion.ts";

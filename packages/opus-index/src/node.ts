@@ -10,7 +10,7 @@ import type { OpusIndex } from "./opus-index.ts";
 import { type Recording, recording } from "./recording.ts";
 import { type ScanWorker, scanWorkerOver } from "./scan-worker-pool.ts";
 import { readSidecar, writeSidecar } from "./sidecar.ts";
-import { declaredOriginalRate } from "./time-expansion.ts";
+import { plainFileRate } from "./time-expansion.ts";
 
 /** A source over a local file, read with positioned reads; `close()` releases it. */
 export async function fileSource(
@@ -138,7 +138,7 @@ export async function openFile(
     }
     const close = () => source.close();
     // The true rate: the caller's, or what a time-expanded file declares in its tags.
-    const sampleRate = options.sampleRate ?? declaredOriginalRate(index.tags);
+    const sampleRate = plainFileRate(index.tags, options.sampleRate);
     return { ...recording(index, source, sampleRate), source, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await source.close();

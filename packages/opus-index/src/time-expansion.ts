@@ -1,5 +1,6 @@
 import { OpusError } from "./errors.ts";
 import { type OpusTags, tagValues } from "./opus-tags.ts";
+import { OPUS_SAMPLE_RATE } from "./recording.ts";
 
 /**
  * The OpusTags comments by which a time-expanded file says what it is (written by
@@ -34,4 +35,22 @@ export function declaredOriginalRate(tags: OpusTags): number | undefined {
     );
   }
   return rate;
+}
+
+/**
+ * The true rate of a plain file's samples: the one the file declares in its tags, else the
+ * caller's (an `--original-rate`), else 48 kHz. A given rate that contradicts the declared one
+ * is refused, never one of them silently chosen. Every way of opening a plain file (from disk
+ * or a URL, by sidecar, sparse or whole read) and of importing one asks this, so that they all
+ * place samples alike.
+ */
+export function plainFileRate(tags: OpusTags, given: number | undefined): number {
+  const declared = declaredOriginalRate(tags);
+  if (declared !== undefined && given !== undefined && given !== declared) {
+    throw new OpusError(
+      "invalid-argument",
+      `the rate given is ${given} Hz, but the file declares itself time-expanded from ${declared} Hz (its ${ORIGINAL_SAMPLE_RATE_TAG} tag): give none, or the same`,
+    );
+  }
+  return declared ?? given ?? OPUS_SAMPLE_RATE;
 }

@@ -1,10 +1,11 @@
 import {
   type ByteSource,
   bufferSource,
-  declaredOriginalRate,
   type IndexProblem,
   OPUS_SAMPLE_RATE,
+  OpusError,
   type OpusIndex,
+  plainFileRate,
 } from "@granule/opus-index";
 import * as v from "valibot";
 import { removeLeftovers } from "./cleanup.ts";
@@ -291,15 +292,15 @@ export async function importRecording(
  * one contradict each other: refused, never one silently chosen.
  */
 function trueRate(index: OpusIndex, options: ImportOptions): number {
-  const declared = declaredOriginalRate(index.tags);
-  const given = options.originalSampleRate;
-  if (declared !== undefined && given !== undefined && given !== declared) {
-    throw new ArchiveError(
-      "invalid-argument",
-      `originalSampleRate is ${given} but the file declares itself time-expanded from ${declared} Hz (its ORIGINAL_SAMPLE_RATE tag): give none, or the same`,
-    );
+  try {
+    return plainFileRate(index.tags, options.originalSampleRate);
+  } catch (error) {
+    // A contradicting rate is the caller's argument to this import: an archive error.
+    if (error instanceof OpusError && error.code === "invalid-argument") {
+      throw new ArchiveError("invalid-argument", `originalSampleRate: ${error.message}`, { cause: error });
+    }
+    throw error;
   }
-  return declared ?? given ?? OPUS_SAMPLE_RATE;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment, warmUpDecoder } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
-import { OPUS_SAMPLE_RATE } from "@granule/opus-index";
+import type { OpusIndex } from "@granule/opus-index";
 import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -72,7 +72,7 @@ export async function runExtractCommand(
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
     ...(rate === undefined ? {} : { sampleRate: rate }),
-    ...rangesToRead(source, options, rate),
+    ...rangesToRead(source, options),
   });
   noteSparseRead(opened, (text) => context.note(text));
   try {
@@ -98,22 +98,30 @@ export async function runExtractCommand(
 }
 
 /**
- * For a URL, the range to be extracted and its pre-roll, known before the file is opened, so
- * that only its pages are fetched. Nothing when the arguments do not give one: `runExtract`
- * then says what is wrong, as for a file.
+ * For a URL, the range to be extracted and its pre-roll, planned once the file's first pages
+ * are read (times convert at its true rate, which a time-expanded file declares in its tags),
+ * so that only its pages are fetched. No range when the arguments do not give a valid one:
+ * `runExtract` then says what is wrong, as for a file.
  */
 export function rangesToRead(
   source: string,
   options: RangeArguments & { preRoll?: string },
-  rate: number | undefined,
-): { ranges?: UserRange[]; preRollSamples?: number } {
+): { ranges?: (index: OpusIndex, sampleRate: number) => UserRange[]; preRollSamples?: number } {
   if (!/^https?:\/\//i.test(source)) return {};
+  let preRollSamples: number;
   try {
-    const range = rangeOf(options, rate ?? OPUS_SAMPLE_RATE);
-    return { ranges: [range], preRollSamples: preRollFrom(options.preRoll) ?? DEFAULT_PRE_ROLL_SAMPLES };
+    preRollSamples = preRollFrom(options.preRoll) ?? DEFAULT_PRE_ROLL_SAMPLES;
   } catch {
     return {};
   }
+  const ranges = (_: OpusIndex, sampleRate: number) => {
+    try {
+      return [rangeOf(options, sampleRate)];
+    } catch {
+      return [];
+    }
+  };
+  return { ranges, preRollSamples };
 }
 
 /** The one range given by --start/--end or --start-sample/--end-sample, in samples. */
