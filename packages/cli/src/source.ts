@@ -13,7 +13,7 @@ import {
   SPARSE_CHUNK_BYTES,
   sparseIndex,
 } from "@granule/opus-index";
-import { openFile } from "@granule/opus-index/node";
+import { buildIndex as buildFileIndex, fileSource, openFile } from "@granule/opus-index/node";
 import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
 import { fetchRemoteSidecar, remoteSidecarIndex } from "./remote-sidecar.ts";
 import { openerStore } from "./remote-store.ts";
@@ -47,7 +47,7 @@ export interface OpenedSource {
   info?: RecordingInfo;
   /** Where a plain file's sidecar index is (whether or not it exists). */
   sidecarPath?: string;
-  /** A plain URL read only where the ranges asked for need it (see `OpenOptions.ranges`). */
+  /** A plain file or URL read only where the ranges asked for need it (see `OpenOptions.ranges`). */
   sparse?: { bytesRead: number; rounds: number };
   close(): Promise<void>;
 }
@@ -60,8 +60,8 @@ export interface OpenOptions {
   /** Told (once per server) what is worth saying about a URL's server: that it ignores Range. */
   onWarning?: (message: string) => void;
   /**
-   * The only samples that will be read, for a plain URL without a sidecar: then only the pages
-   * they need are fetched (`sparseIndex`), not the whole file, when the file allows it.
+   * The only samples that will be read, for a plain file or URL without a sidecar: then only
+   * the pages they need are read (`sparseIndex`), not the whole file, when the file allows it.
    */
   ranges?: SampleRange[] | ((index: OpusIndex, sampleRate: number) => SampleRange[]);
   /** The pre-roll the extraction will use before each range (with `ranges`). */
@@ -69,7 +69,7 @@ export interface OpenOptions {
 }
 
 /**
- * Tells `note` what a sparse read of a plain URL did, if it did: how much it read, and that
+ * Tells `note` what a sparse read of a plain file or URL did, if it did: how much it read, and that
  * positions come from the granules of the pages read (as opusfile places them).
  */
 export function noteSparseRead(opened: OpenedSource, note: (text: string) => void): void {
@@ -88,6 +88,9 @@ export const warnOn =
 
 /** The sidecar `granule index` writes next to a plain file, and every command reuses. */
 export const sidecarPathOf = (path: string): string => `${path}.idx`;
+
+/** A local file is read sparsely only for ranges that need at most this share (1/n) of it. */
+const LOCAL_SPARSE_SHARE = 16;
 
 /**
  * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
@@ -118,8 +121,15 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     : {};
   const workers = options.workers === undefined ? {} : { workers: options.workers };
   // At its true rate, as `openFile` opens the same file from disk: the caller's, or its tags'.
-  const urlRecording = (index: OpusIndex, source: ByteSource) =>
+  const plainRecording = (index: OpusIndex, source: ByteSource) =>
     recording(index, source, plainFileRate(index.tags, options.sampleRate));
+  /** Reads only the pages `options.ranges` need (their times at the file's true rate), if it can. */
+  const readSparsely = (source: ByteSource, ranges: NonNullable<OpenOptions["ranges"]>, maxBytes?: number) =>
+    sparseIndex(
+      source,
+      typeof ranges === "function" ? (index) => ranges(index, plainFileRate(index.tags, options.sampleRate)) : ranges,
+      { preRollSamples: options.preRollSamples ?? 0, ...(maxBytes === undefined ? {} : { maxBytes }) },
+    );
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
       // One client for the file and its sidecar: one warning, one count of what was fetched.
@@ -142,28 +152,19 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       const close = async () => source.close?.();
       if (sidecarBytes !== undefined) {
         const sidecar = await remoteSidecarIndex(sidecarBytes, source);
-        return { kind: "url", name, recording: urlRecording(sidecar, source), close };
+        return { kind: "url", name, recording: plainRecording(sidecar, source), close };
       }
       if (options.ranges !== undefined && !rangeIgnored) {
-        const { ranges } = options;
-        const sparse = await sparseIndex(
-          source,
-          typeof ranges === "function"
-            ? (index) => ranges(index, plainFileRate(index.tags, options.sampleRate))
-            : ranges,
-          {
-            preRollSamples: options.preRollSamples ?? 0,
-          },
-        );
+        const sparse = await readSparsely(source, options.ranges);
         if (sparse.kind === "sparse") {
           const { bytesRead, rounds } = sparse;
-          const opened = urlRecording(sparse.index, sparse.source);
+          const opened = plainRecording(sparse.index, sparse.source);
           return { kind: "url", name, recording: opened, sparse: { bytesRead, rounds }, close };
         }
         if (!sparse.expected) options.onWarning?.(`reading all of ${name}: ${sparse.reason}`);
       }
       const index = await buildIndex(source, { workers: 0, ...progress });
-      return { kind: "url", name, recording: urlRecording(index, source), close };
+      return { kind: "url", name, recording: plainRecording(index, source), close };
     }
     const remote = await openArchived(name);
     return { kind: "url", name, recording: remote, info: remote.info, close: async () => {} };
@@ -184,6 +185,30 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     (s) => s.isFile(),
     () => false,
   );
+  if (options.ranges !== undefined && !hasSidecar) {
+    // Only the pages the ranges need, as over a URL: an hour's file is not read and CRC-checked
+    // whole for a few seconds of it. A file a sparse read cannot vouch for (several links,
+    // damage in the pages it reads) is indexed whole, as it always was, and says what it says.
+    const source = await fileSource(name);
+    try {
+      // A disk reads the whole file at 0.7 GB/s or so, scanned as it goes in bounded buffers:
+      // past a sixteenth of it, the bytes a sparse read holds cost more memory than they save.
+      const sparse = await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE));
+      const close = () => source.close();
+      if (sparse.kind === "sparse") {
+        const { bytesRead, rounds } = sparse;
+        // Windows are read from the file again (its pages are in the OS's cache by now), so
+        // that the bytes the sparse read held are not held through the decode as well.
+        const opened = plainRecording(sparse.index, source);
+        return { kind: "file", name, recording: opened, sidecarPath, sparse: { bytesRead, rounds }, close };
+      }
+      const index = await buildFileIndex(source, { ...workers, ...progress });
+      return { kind: "file", name, recording: plainRecording(index, source), sidecarPath, close };
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+  }
   const opened = await openFile(name, {
     ...workers,
     ...progress,

@@ -25,7 +25,7 @@ export async function runClipCommand(
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
     ...(rate === undefined ? {} : { sampleRate: rate }),
-    ...rangesToRead(source, options),
+    ...rangesToRead(options),
   });
   noteSparseRead(opened, (text) => context.note(text));
   try {

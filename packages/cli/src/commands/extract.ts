@@ -72,7 +72,7 @@ export async function runExtractCommand(
   const opened = await openSource(source, {
     onWarning: warnOn(context.io),
     ...(rate === undefined ? {} : { sampleRate: rate }),
-    ...rangesToRead(source, options),
+    ...rangesToRead(options),
   });
   noteSparseRead(opened, (text) => context.note(text));
   try {
@@ -98,16 +98,15 @@ export async function runExtractCommand(
 }
 
 /**
- * For a URL, the range to be extracted and its pre-roll, planned once the file's first pages
- * are read (times convert at its true rate, which a time-expanded file declares in its tags),
- * so that only its pages are fetched. No range when the arguments do not give a valid one:
- * `runExtract` then says what is wrong, as for a file.
+ * For a plain file or URL, the range to be extracted and its pre-roll, planned once the file's
+ * first pages are read (times convert at its true rate, which a time-expanded file declares in
+ * its tags), so that only its pages are read. No range when the arguments do not give a valid
+ * one: `runExtract` then says what is wrong.
  */
-export function rangesToRead(
-  source: string,
-  options: RangeArguments & { preRoll?: string },
-): { ranges?: (index: OpusIndex, sampleRate: number) => UserRange[]; preRollSamples?: number } {
-  if (!/^https?:\/\//i.test(source)) return {};
+export function rangesToRead(options: RangeArguments & { preRoll?: string }): {
+  ranges?: (index: OpusIndex, sampleRate: number) => UserRange[];
+  preRollSamples?: number;
+} {
   let preRollSamples: number;
   try {
     preRollSamples = preRollFrom(options.preRoll) ?? DEFAULT_PRE_ROLL_SAMPLES;

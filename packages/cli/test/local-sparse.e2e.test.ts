@@ -1,0 +1,139 @@
+// A plain file without a sidecar is read only where the asked ranges need it (opus-index's
+// sparseIndex, as over a URL): the samples of the full index, from a few pages of a long file;
+// and the full index wherever a sparse read cannot vouch for them (links, damage it reads).
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { longOpus } from "../../extract/test/helpers.ts";
+import { granule, granuleAsync } from "./cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "granule-local-sparse-"));
+const SECONDS = 1200;
+/** longOpus writes 50 packets a second and a pre-skip of 312 samples, which the timeline drops. */
+const TOTAL = SECONDS * 48_000 - 312;
+let size = 0;
+/** Each file, and a copy of it with a sidecar (`granule index`): the full index's answers. */
+const files = {
+  plain: join(dir, "long.opus"),
+  chained: join(dir, "chained.opus"),
+  damaged: join(dir, "damaged.opus"),
+};
+const indexed = (file: string) => file.replace(/\.opus$/, "-indexed.opus");
+const SPARSE_NOTE = /read (\d+) KiB of \S+ in \d+ rounds, placed by the granules/;
+
+beforeAll(() => {
+  const bytes = longOpus(SECONDS);
+  size = bytes.length;
+  writeFileSync(files.plain, bytes);
+  writeFileSync(
+    files.chained,
+    new Uint8Array([
+      ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 77),
+      ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 78),
+    ]),
+  );
+  // One byte of a page at the middle changed: that page fails its CRC.
+  const broken = bytes.slice();
+  broken[Math.floor(bytes.length / 2)]! ^= 0x55;
+  writeFileSync(files.damaged, broken);
+  for (const file of Object.values(files)) {
+    copyFileSync(file, indexed(file));
+    expect(granule(["index", indexed(file), "--quiet"]).code).toBe(0);
+  }
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const range = (start: number, end: number) => ["--start-sample", String(start), "--end-sample", String(end)];
+const extract = (source: string, args: string[]) =>
+  granuleAsync(["extract", source, ...args, "--format", "f32", "-o", "-"]);
+const kibRead = (stderr: string) => Number(SPARSE_NOTE.exec(stderr)?.[1] ?? Number.NaN);
+
+describe("granule extract from a plain file without a sidecar", () => {
+  const middle = (SECONDS / 2) * 48_000 + 12_345;
+  it.each([
+    ["the middle", middle, middle + 96_000],
+    ["the start", 0, 48_000],
+    ["the end", TOTAL - 30_000, TOTAL],
+  ])("reads %s from a few pages: the full index's samples", async (_, start, end) => {
+    const full = await extract(indexed(files.plain), range(start, end));
+    expect([full.code, full.bytes.length]).toEqual([0, (end - start) * 4]);
+    expect(full.stderr).not.toMatch(SPARSE_NOTE);
+    const sparse = await extract(files.plain, range(start, end));
+    expect(sparse.code).toBe(0);
+    expect(Buffer.compare(sparse.bytes, full.bytes)).toBe(0);
+    expect(kibRead(sparse.stderr) * 1024).toBeLessThan(size / 16);
+  });
+
+  it("extracts a label table's rows and clips from a few pages: the full index's outputs, byte for byte", async () => {
+    const labels = join(dir, "labels.csv");
+    writeFileSync(labels, "start,end,label\n12.5,14.5,wren\n700.25,703.25,robin\n");
+    for (const [file, out] of [
+      [files.plain, "sparse"],
+      [indexed(files.plain), "full"],
+    ] as const) {
+      const run = await granuleAsync(["extract", file, "--segments", labels, "--out-dir", join(dir, out)]);
+      expect(run.code).toBe(0);
+      expect(SPARSE_NOTE.test(run.stderr)).toBe(out === "sparse");
+    }
+    const names = readdirSync(join(dir, "full")).filter((n) => n.endsWith(".wav"));
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(Buffer.compare(readFileSync(join(dir, "sparse", name)), readFileSync(join(dir, "full", name)))).toBe(0);
+    }
+    const clip = (file: string) => granuleAsync(["clip", file, ...range(middle, middle + 48_000), "-o", "-"]);
+    const [sparse, full] = [await clip(files.plain), await clip(indexed(files.plain))];
+    expect([sparse.code, full.code]).toEqual([0, 0]);
+    expect(Buffer.compare(sparse.bytes, full.bytes)).toBe(0);
+    expect(sparse.stderr).toMatch(SPARSE_NOTE);
+  });
+
+  it("reads a chained file whole, silently as before, with the full index's samples", async () => {
+    const at = (SECONDS / 2) * 48_000 + 96_000; // In the second link.
+    const [sparse, full] = [
+      await extract(files.chained, range(at, at + 9_600)),
+      await extract(indexed(files.chained), range(at, at + 9_600)),
+    ];
+    expect([sparse.code, full.code]).toEqual([0, 0]);
+    expect(Buffer.compare(sparse.bytes, full.bytes)).toBe(0);
+    expect(sparse.stderr).not.toMatch(SPARSE_NOTE);
+    expect(sparse.stderr).not.toContain("warning");
+  });
+
+  it("gives the full index's typed error for a range over damage, and clean samples away from it", async () => {
+    const at = (SECONDS / 2) * 48_000 - 24_000;
+    const [sparse, full] = [
+      await extract(files.damaged, range(at, at + 96_000)),
+      await extract(indexed(files.damaged), range(at, at + 96_000)),
+    ];
+    expect(full.code).toBe(1);
+    expect(sparse.code).toBe(full.code);
+    const firstLine = (text: string, file: string) =>
+      text
+        .split("\n")
+        .find((line) => line.startsWith("granule: "))
+        ?.replaceAll(file, "X");
+    expect(firstLine(sparse.stderr, files.damaged)).toBe(firstLine(full.stderr, indexed(files.damaged)));
+    expect(firstLine(sparse.stderr, files.damaged)).toMatch(/lost|hole|damage/i);
+    // Far from the damage, the pages read are clean: the clean file's samples.
+    const away = await extract(files.damaged, range(100 * 48_000, 102 * 48_000));
+    const clean = await extract(indexed(files.plain), range(100 * 48_000, 102 * 48_000));
+    expect([away.code, clean.code]).toEqual([0, 0]);
+    expect(Buffer.compare(away.bytes, clean.bytes)).toBe(0);
+    expect(away.stderr).toMatch(SPARSE_NOTE);
+  });
+
+  it("refuses a range past the end as the full index does", async () => {
+    const past = range(TOTAL - 10, TOTAL + 10);
+    const [sparse, full] = [await extract(files.plain, past), await extract(indexed(files.plain), past)];
+    expect([sparse.code, full.code]).toEqual([2, 2]);
+    const errors = (run: { stderr: string }, file: string) =>
+      run.stderr
+        .split("\n")
+        .filter((line) => line.startsWith("granule: "))
+        .map((line) => line.replaceAll(file, "X"));
+    expect(errors(sparse, files.plain)).toEqual(errors(full, indexed(files.plain)));
+    expect(errors(sparse, files.plain)).toEqual([expect.stringMatching(/goes past the end of X/)]);
+  });
+});
