@@ -4,6 +4,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32, readPages } from "@granule/ogg-pages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longOpus } from "../../extract/test/helpers.ts";
 import { granule, granuleAsync } from "./cli.ts";
@@ -18,7 +19,25 @@ const files = {
   plain: join(dir, "long.opus"),
   chained: join(dir, "chained.opus"),
   damaged: join(dir, "damaged.opus"),
+  later: join(dir, "later.opus"),
+  earlier: join(dir, "earlier.opus"),
 };
+/** Samples the granules of the second half are moved by, in `later` and `earlier`. */
+const SHIFT = 480_000;
+
+/** The file with the granules of its second half's pages moved by `shift` (CRCs made good). */
+function shiftedGranules(bytes: Uint8Array, shift: number): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer);
+  const pages = [...readPages(out)];
+  for (const page of pages.slice(pages.length / 2)) {
+    const at = page.byteOffset;
+    view.setBigUint64(at + 6, page.granule + BigInt(shift), true);
+    view.setUint32(at + 22, 0, true);
+    view.setUint32(at + 22, crc32(out.subarray(at, at + page.byteLength)), true);
+  }
+  return out;
+}
 const indexed = (file: string) => file.replace(/\.opus$/, "-indexed.opus");
 const SPARSE_NOTE = /read (\d+) KiB of \S+ in \d+ rounds, placed by the granules/;
 
@@ -37,6 +56,9 @@ beforeAll(() => {
   const broken = bytes.slice();
   broken[Math.floor(bytes.length / 2)]! ^= 0x55;
   writeFileSync(files.damaged, broken);
+  // A recorder that skipped 10 s of buffers (granules jump on), and granules that run back.
+  writeFileSync(files.later, shiftedGranules(bytes, SHIFT));
+  writeFileSync(files.earlier, shiftedGranules(bytes, -SHIFT));
   for (const file of Object.values(files)) {
     copyFileSync(file, indexed(file));
     expect(granule(["index", indexed(file), "--quiet"]).code).toBe(0);
@@ -122,6 +144,25 @@ describe("granule extract from a plain file without a sidecar", () => {
     expect([away.code, clean.code]).toEqual([0, 0]);
     expect(Buffer.compare(away.bytes, clean.bytes)).toBe(0);
     expect(away.stderr).toMatch(SPARSE_NOTE);
+  });
+
+  it("places by the granules: as the full index after a gap, as opusfile where granules run back", async () => {
+    const at = Math.round(SECONDS * 0.8) * 48_000;
+    const samples = async (file: string, start: number) => {
+      const run = await extract(file, range(start, start + 48_000));
+      expect(run.code).toBe(0);
+      return run;
+    };
+    // A gap: the full index places the pages after it by their granules too.
+    const later = await samples(files.later, at);
+    expect(later.stderr).toMatch(SPARSE_NOTE);
+    expect(Buffer.compare(later.bytes, (await samples(indexed(files.later), at)).bytes)).toBe(0);
+    // Granules that run back: the full index places the pages after by their packets (and says
+    // so, bad-granule), a sparse read by their granules, SHIFT samples earlier (docs/cli.md).
+    const earlier = await samples(files.earlier, at - SHIFT);
+    expect(earlier.stderr).toMatch(SPARSE_NOTE);
+    expect(Buffer.compare(earlier.bytes, (await samples(indexed(files.earlier), at)).bytes)).toBe(0);
+    expect(granule(["info", indexed(files.earlier)]).stdout).toMatch(/bad-granule/);
   });
 
   it("refuses a range past the end as the full index does", async () => {
