@@ -5,6 +5,7 @@ export {
   type IndexProgress,
   MAX_DEFAULT_SCAN_WORKERS,
   MIN_BYTES_FOR_SCAN_WORKERS,
+  MIN_PARALLELISM_FOR_SCAN_WORKERS,
 } from "./build-index.ts";
 export { type ByteSource, bufferSource, type HttpSourceOptions, httpSource, readExactly } from "./byte-source.ts";
 export { OPUS_ERROR_CODES, OpusError, type OpusErrorCode, type OpusErrorDetails } from "./errors.ts";

@@ -1,5 +1,11 @@
 import { assemblePackets, readPages, writePages } from "@granule/ogg-pages";
-import { buildIndex, writeSidecar } from "@granule/opus-index";
+import {
+  buildIndex,
+  defaultScanWorkers,
+  MAX_DEFAULT_SCAN_WORKERS,
+  MIN_BYTES_FOR_SCAN_WORKERS,
+  writeSidecar,
+} from "@granule/opus-index";
 import { buildIndex as buildIndexNode, nodeWorkerFactory } from "@granule/opus-index/node";
 import { describe, expect, it } from "vitest";
 import { loadFixture } from "./fixtures.ts";
@@ -75,5 +81,22 @@ describe("worker threads under `node --input-type=module -e`", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("240000");
+  });
+});
+
+describe("the default number of scan workers", () => {
+  const big = MIN_BYTES_FOR_SCAN_WORKERS;
+  it("is none for small files, where workers cannot start, and on 2 cores or an unknown count", () => {
+    expect(defaultScanWorkers(big - 1, true, 8)).toBe(0);
+    expect(defaultScanWorkers(big, false, 8)).toBe(0);
+    expect(defaultScanWorkers(big * 4, true, 2)).toBe(0);
+    expect(defaultScanWorkers(big * 4, true, 1)).toBe(0);
+    expect(defaultScanWorkers(big * 4, true, undefined)).toBe(0);
+  });
+
+  it("is one per core on 3 cores or more, at most MAX_DEFAULT_SCAN_WORKERS", () => {
+    expect(defaultScanWorkers(big, true, 3)).toBe(3);
+    expect(defaultScanWorkers(big, true, 4)).toBe(4);
+    expect(defaultScanWorkers(big, true, 64)).toBe(MAX_DEFAULT_SCAN_WORKERS);
   });
 });
