@@ -172,6 +172,9 @@ export async function buildIndexWith(
   const rescan = async (from: number, end: number): Promise<BatchScan> =>
     scanBatch(await read(from, end - from + LOOK_AHEAD_BYTES), from, end - from);
   const table = await stitchScans(placed, rescan);
+  // The batches' scans are in the table now: let them go before the rows are laid out.
+  placed.length = 0;
+  spare.length = 0;
   const damagedRanges = [];
   for (const gap of gapsOf(table, size)) {
     damagedRanges.push({ ...gap, reason: await gapReason(read, gap.byteOffset, size) });

@@ -110,3 +110,13 @@ export function resizeRows<R extends PageRows>(rows: R, n: number): R {
   }
   return next as R;
 }
+
+/** `rows` cut to its first `n` rows as views of the same arrays (no copy); absent columns stay absent. */
+export function viewRows<R extends PageRows>(rows: R, n: number): R {
+  const next: Record<string, unknown> = {};
+  for (const column of PAGE_ROW_COLUMNS) {
+    const from = (rows as Record<string, unknown>)[column.name] as AnyColumn | undefined;
+    if (from !== undefined) next[column.name] = from.subarray(0, n);
+  }
+  return next as R;
+}
