@@ -120,7 +120,7 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
     : {};
   const workers = options.workers === undefined ? {} : { workers: options.workers };
-  // At its true rate, as `openFile` opens the same file from disk: the caller's, or its tags'.
+  // At its true rate, as `openFile` opens the same file from disk (`plainFileRate`).
   const plainRecording = (index: OpusIndex, source: ByteSource) =>
     recording(index, source, plainFileRate(index.tags, options.sampleRate));
   /** Reads only the pages `options.ranges` need (their times at the file's true rate), if it can. */

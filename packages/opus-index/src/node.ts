@@ -137,7 +137,8 @@ export async function openFile(
       index = await buildIndex(source, options);
     }
     const close = () => source.close();
-    // The true rate: the caller's, or what a time-expanded file declares in its tags.
+    // The true rate: what a time-expanded file declares in its tags, else the caller's (a
+    // contradiction refused), else 48 kHz.
     const sampleRate = plainFileRate(index.tags, options.sampleRate);
     return { ...recording(index, source, sampleRate), source, close, [Symbol.asyncDispose]: close };
   } catch (error) {

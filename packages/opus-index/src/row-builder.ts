@@ -96,6 +96,9 @@ interface Note {
   to: number;
 }
 
+/** Arrays at most 1/n spare are kept as views of the first rows (the spare bytes held too). */
+const SPARE_SHARE_KEPT = 64;
+
 /**
  * Builds the rows and packet list, link by link.
  *
@@ -113,9 +116,6 @@ interface Note {
  * segment, placed by its own granules. The broken packet is always the last to start on its
  * page, so the packets of a row stay contiguous.
  */
-/** Arrays at most 1/n spare are kept as views of the first rows (the spare bytes held too). */
-const SPARE_SHARE_KEPT = 64;
-
 export class RowBuilder {
   rowCount = 0;
   private capacity: number;
