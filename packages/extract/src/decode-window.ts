@@ -22,8 +22,10 @@ export interface WindowJob {
   decodeStartSample: number;
   head: OpusHead;
   applyGain: boolean;
-  /** Output ranges, on the timeline: each gets its own arrays. */
+  /** Output ranges, on the timeline: each gets its own arrays, or with `viewParts` a view. */
   parts: { startSample: number; endSample: number }[];
+  /** Parts as views of one decoded span (`ExtractOptions.readOnlySegments`), not copies. */
+  viewParts?: boolean;
 }
 
 /**
@@ -88,7 +90,8 @@ async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Ui
   }
   const span = Array.from({ length: channels }, () => new Float32Array(to - from));
   decodeChecked(decoder, packets, from - job.decodeStartSample, span, gain, job);
-  return job.parts.map((part) => span.map((channel) => channel.slice(part.startSample - from, part.endSample - from)));
+  const cut = job.viewParts === true ? "subarray" : "slice";
+  return job.parts.map((part) => span.map((channel) => channel[cut](part.startSample - from, part.endSample - from)));
 }
 
 function decodeChecked(

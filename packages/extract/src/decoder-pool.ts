@@ -138,7 +138,8 @@ export async function handleDecode(job: WindowJob): Promise<{ result: DecodeRepl
   }
   return {
     result: { output },
-    transfer: output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)),
+    // Parts may be views of one buffer (`viewParts`): each buffer is handed over once.
+    transfer: [...new Set(output.flatMap((part) => part.map((channel) => channel.buffer as ArrayBuffer)))],
   };
 }
 

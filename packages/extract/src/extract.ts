@@ -67,6 +67,13 @@ export interface ExtractOptions {
    * short. Default 30.
    */
   maxWindowSeconds?: number;
+  /**
+   * Segments decoded in one window may be views of that window's samples, shared with the
+   * segments they overlap: read them, never write to them (or copy first). This saves a copy
+   * of every such segment, for callers that only write them out. Default false: every
+   * segment's arrays are its own.
+   */
+  readOnlySegments?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ExtractProgress) => void;
 }
@@ -223,8 +230,7 @@ export function planExtraction(
     splitSamples: Math.max(maxWindowSamples, MIN_SPLIT_SAMPLES),
     fillHoles: options.fillHoles ?? false,
   };
-  const parts = splitSegments(index, ranges, planOptions);
-  const windows = planWindows(parts, planOptions);
+  const { parts, windows } = planWindows(splitSegments(index, ranges, planOptions), planOptions);
   const parallelism = factory?.parallelism ?? runtimeParallelism();
   const workerCount =
     factory === undefined
@@ -280,6 +286,7 @@ async function prepareJob(
     head: index.links[plan.link]!.head,
     applyGain: options.applyGain ?? true,
     parts: window.parts.map((p) => ({ startSample: p.startSample, endSample: p.endSample })),
+    viewParts: options.readOnlySegments ?? false,
   };
 }
 

@@ -119,37 +119,90 @@ function damaged(hole: IndexProblem, segment: number): ExtractError {
   );
 }
 
+/** Windows, and the parts they decode: the parts given, some cut in pieces at window ends. */
+export interface WindowPlan {
+  /** In the order given, each part's pieces in time order in its place (holes as given). */
+  parts: Part[];
+  windows: PlannedWindow[];
+}
+
 /**
  * Groups parts into windows. Neighbours in one link share a window when the gap between them
  * is no longer than a pre-roll (decoding the gap costs no more than starting again) and the
  * window stays within `maxWindowSamples`; a part after a hole always starts its own window.
+ *
+ * A part that starts inside a full window and runs past its end is cut there: its head is
+ * decoded in that window and the rest starts the next one at that sample. Overlapping
+ * segments (a label table, 3 s windows at a 1.2 s hop) are then decoded once plus a pre-roll
+ * per window, not again wherever a segment crosses from one window into the next (3,000
+ * such segments over an hour: 3,665 s decoded instead of 3,900 s).
  */
-export function planWindows(parts: readonly Part[], options: PlanOptions): PlannedWindow[] {
+export function planWindows(parts: readonly Part[], options: PlanOptions): WindowPlan {
   const order = parts
     .map((_, i) => i)
     .filter((i) => !parts[i]!.hole)
     .sort((a, b) => parts[a]!.link - parts[b]!.link || parts[a]!.startSample - parts[b]!.startSample || a - b);
+  const piecesOf: Part[][] = parts.map((p) => (p.hole ? [p] : []));
   const windows: PlannedWindow[] = [];
-  let current: PlannedWindow | undefined;
-  let start = 0;
+  const full = options.preRollSamples;
+  // The windows of the current run, end to end: each began where the one before was cut, and
+  // `startOf[k]` is where window k's parts begin. Only the last one still grows, to `end`.
+  let run: PlannedWindow[] = [];
+  let startOf: number[] = [];
   let end = 0;
+  const place = (window: PlannedWindow, i: number, piece: Part) => {
+    window.parts.push(piece);
+    piecesOf[i]!.push(piece);
+  };
+  const begin = (i: number, piece: Part, continues: boolean) => {
+    const window = { link: piece.link, preRollSamples: piece.preRollSamples, parts: [] };
+    place(window, i, piece);
+    windows.push(window);
+    if (!continues) {
+      run = [];
+      startOf = [];
+    }
+    run.push(window);
+    startOf.push(piece.startSample);
+    end = piece.endSample;
+  };
   for (const i of order) {
     const p = parts[i]!;
-    const fits =
-      current !== undefined &&
-      current.link === p.link &&
-      p.preRollSamples === options.preRollSamples &&
-      p.startSample - options.preRollSamples <= end &&
-      Math.max(end, p.endSample) - start <= options.maxWindowSamples;
-    if (fits) {
-      current!.parts.push(p);
-      end = Math.max(end, p.endSample);
+    const last = run.length - 1;
+    if (last < 0 || run[last]!.link !== p.link || p.preRollSamples !== full) {
+      begin(i, p, false);
+      continue;
+    }
+    // Windows of the run that end before this part are done with (parts come in time order).
+    while (run.length > 1 && startOf[1]! <= p.startSample) {
+      run.shift();
+      startOf.shift();
+    }
+    const current = run.length - 1;
+    // Heads of the part that fall in earlier windows of the run are decoded there.
+    for (let k = 0; k < current; k++) {
+      const from = Math.max(p.startSample, startOf[k]!);
+      const to = Math.min(p.endSample, startOf[k + 1]!);
+      if (from < to) place(run[k]!, i, { ...p, startSample: from, endSample: to });
+    }
+    const rest = { ...p, startSample: Math.max(p.startSample, startOf[current]!) };
+    if (rest.startSample >= rest.endSample) continue;
+    const start = startOf[current]!;
+    const window = run[current]!;
+    if (rest.startSample - full <= end && Math.max(end, rest.endSample) - start <= options.maxWindowSamples) {
+      place(window, i, rest);
+      end = Math.max(end, rest.endSample);
+    } else if (rest.startSample < end) {
+      // Cut at the window's end. The next window's pre-roll reaches back no further than this
+      // one's decoding began, which no hole crosses.
+      place(window, i, { ...rest, endSample: Math.min(rest.endSample, end) });
+      if (rest.endSample > end) {
+        const preRollSamples = Math.min(full, end - (start - window.preRollSamples));
+        begin(i, { ...rest, startSample: end, preRollSamples }, true);
+      }
     } else {
-      current = { link: p.link, preRollSamples: p.preRollSamples, parts: [p] };
-      windows.push(current);
-      start = p.startSample;
-      end = p.endSample;
+      begin(i, rest, false);
     }
   }
-  return windows;
+  return { parts: piecesOf.flat(), windows };
 }

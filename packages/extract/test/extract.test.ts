@@ -143,15 +143,42 @@ describe("extractMany", () => {
               snr(referenceRange(rec, reference, startSample, endSample), many[i]!.channels),
             ).toBeGreaterThanOrEqual(50);
           }
-          // One by one, each segment gets its own window: the same as a window size too small to share.
-          const alone = await Promise.all(segments.slice(0, 3).map((s) => extract(rec, s)));
-          const unshared = await extractManyNode(rec, segments.slice(0, 3), { maxWindowSeconds: 1e-6 });
+          // A segment more than a pre-roll from every other one is decoded in a window of its
+          // own, whatever the window size: bit for bit what it gives alone.
+          const apart = segments.filter((s, i) =>
+            segments.every(
+              (o, j) =>
+                i === j ||
+                o.startSample >= s.endSample + DEFAULT_PRE_ROLL_SAMPLES ||
+                s.startSample >= o.endSample + DEFAULT_PRE_ROLL_SAMPLES,
+            ),
+          );
+          const alone = await Promise.all(apart.map((s) => extract(rec, s)));
+          const unshared = await extractManyNode(rec, apart, { maxWindowSeconds });
           for (let i = 0; i < alone.length; i++)
             expect(identical(alone[i]!.channels, unshared[i]!.channels)).toBe(true);
         },
       ),
       { numRuns: 25 },
     );
+  });
+
+  it("gives each overlapping segment arrays of its own, or with readOnlySegments views of the same samples", async () => {
+    const { rec } = files.get("ffmpeg-stereo.opus")!;
+    // Overlapping 0.3 s segments every 0.1 s, in 1 s windows: many share a window, some are cut.
+    const segments = Array.from({ length: 30 }, (_, i) => ({ startSample: i * 4_800, endSample: i * 4_800 + 14_400 }));
+    for (const workers of [0, 2]) {
+      const own = await extractManyNode(rec, segments, { workers, maxWindowSeconds: 1 });
+      const views = await extractManyNode(rec, segments, { workers, maxWindowSeconds: 1, readOnlySegments: true });
+      for (let i = 0; i < segments.length; i++) expect(identical(own[i]!.channels, views[i]!.channels)).toBe(true);
+      // Views share memory where segments overlap in a window; own arrays never do.
+      const buffers = (segments: typeof own) => segments.flatMap((s) => s.channels.map((c) => c.buffer));
+      expect(new Set(buffers(views)).size).toBeLessThan(buffers(views).length);
+      expect(new Set(buffers(own)).size).toBe(buffers(own).length);
+      const before = own[1]!.channels[0]![0]!;
+      own[0]!.channels[0]!.fill(7);
+      expect(own[1]!.channels[0]![0]).toBe(before);
+    }
   });
 
   it("hands segments over one by one with extractEach, reporting progress, and stops on abort", async () => {
