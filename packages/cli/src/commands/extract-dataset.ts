@@ -11,6 +11,7 @@ import {
 } from "@granule/extract";
 import { extractEach } from "@granule/extract/node";
 import { LabelError, outputNames } from "@granule/labels";
+import { BoundedWrites } from "../bounded-writes.ts";
 import { type OutputFile, openOutput, outputExists, pathInside, writeOutput } from "../output-file.ts";
 import { UsageError } from "../usage-error.ts";
 import {
@@ -36,6 +37,9 @@ import {
   shapePcm,
 } from "./pcm-shape.ts";
 import { type ShapedStream, shapedSpanStream, shapedStream } from "./shaped-stream.ts";
+
+/** Output files written at once (see BoundedWrites); measured on overlap3000 (docs/benchmarks.md). */
+const OUTPUT_WRITES_IN_FLIGHT = 8;
 
 /** The formats of dataset outputs: what `--format` takes. */
 export type DatasetFormat = "wav" | "f32" | "s16" | "npy";
@@ -218,6 +222,7 @@ export async function runDataset(
     await file.write(npy.header);
     stack = { file, npy, bytesPer: stackShape![0] * stackShape![1] * 4 };
   }
+  const writes = new BoundedWrites(OUTPUT_WRITES_IN_FLIGHT);
   // stdout takes outputs in plan order; a segment decoded early waits here for its turn.
   const waiting = new Map<number, Uint8Array>();
   let nextOut = 0;
@@ -289,14 +294,17 @@ export async function runDataset(
           summary.seconds += length / target.sampleRate;
           options.onProgress(++done, jobs.length);
         },
-        options.extract,
+        // Segments are only read (shaped, encoded, written): views of their windows will do.
+        { ...options.extract, readOnlySegments: true },
       );
     }
+    await writes.drain();
     if (stack !== undefined) {
       stack.npy.end();
       await stack.file.close();
     }
   } catch (error) {
+    await writes.settle();
     await stack?.file.abort();
     throw error;
   }
@@ -451,7 +459,7 @@ export async function runDataset(
       bytes = encodeRaw(channels, format);
     }
     if (job.path !== "-") {
-      await writeOutput(job.path, bytes, { overwrite: options.overwrite });
+      await writes.add(() => writeOutput(job.path, bytes, { overwrite: options.overwrite }));
       return;
     }
     waiting.set(job.position, bytes);
