@@ -15,6 +15,7 @@ import {
 } from "@granule/opus-index";
 import { buildIndex as buildFileIndex, fileSource, openFile } from "@granule/opus-index/node";
 import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import { whyFileIsNotOnePlainRun } from "./page-walk.ts";
 import { fetchRemoteSidecar, remoteSidecarIndex } from "./remote-sidecar.ts";
 import { openerStore } from "./remote-store.ts";
 import { parseCount } from "./time.ts";
@@ -75,8 +76,10 @@ export interface OpenOptions {
 export function noteSparseRead(opened: OpenedSource, note: (text: string) => void): void {
   if (opened.sparse === undefined) return;
   const { bytesRead, rounds } = opened.sparse;
+  // A file on disk had its page headers walked first; a URL's could not be (docs/cli.md).
+  const unseen = opened.kind === "url" ? "; a chain of files sharing one serial number is not seen this way" : "";
   note(
-    `read ${Math.ceil(bytesRead / 1024)} KiB of ${opened.name} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks; granule verify reads it all)`,
+    `read ${Math.ceil(bytesRead / 1024)} KiB of ${opened.name} in ${rounds} rounds, placed by the granules of the pages read (as opusfile seeks${unseen}; granule verify reads it all)`,
   );
 }
 
@@ -191,11 +194,17 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     // damage in the pages it reads) is indexed whole, as it always was, and says what it says.
     const source = await fileSource(name);
     try {
+      // Only a file that is one run of pages of one link, as its page headers show (a few
+      // milliseconds an hour), is placed by the granules of the pages read: a chain of files
+      // sharing a serial number would fool the probes.
+      const plainRun = whyFileIsNotOnePlainRun(name, source.size) === undefined;
       // A disk reads the whole file at 0.7 GB/s or so, scanned as it goes in bounded buffers:
       // past a sixteenth of it, the bytes a sparse read holds cost more memory than they save.
-      const sparse = await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE));
+      const sparse = plainRun
+        ? await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE))
+        : undefined;
       const close = () => source.close();
-      if (sparse.kind === "sparse") {
+      if (sparse?.kind === "sparse") {
         const { bytesRead, rounds } = sparse;
         // Windows are read from the file again (its pages are in the OS's cache by now), so
         // that the bytes the sparse read held are not held through the decode as well.

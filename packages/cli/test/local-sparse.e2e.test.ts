@@ -1,6 +1,8 @@
 // A plain file without a sidecar is read only where the asked ranges need it (opus-index's
 // sparseIndex, as over a URL): the samples of the full index, from a few pages of a long file;
-// and the full index wherever a sparse read cannot vouch for them (links, damage it reads).
+// and the full index wherever a sparse read cannot vouch for them (links, damage it reads), or
+// the page headers show that the file is not one plain run of pages (whyNotOnePlainRun): a
+// chain of files that share a serial number, granules that run back.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +20,7 @@ let size = 0;
 const files = {
   plain: join(dir, "long.opus"),
   chained: join(dir, "chained.opus"),
+  sameSerial: join(dir, "same-serial.opus"),
   damaged: join(dir, "damaged.opus"),
   later: join(dir, "later.opus"),
   earlier: join(dir, "earlier.opus"),
@@ -50,6 +53,14 @@ beforeAll(() => {
     new Uint8Array([
       ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 77),
       ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 78),
+    ]),
+  );
+  // Two files of one encoder's fixed serial put one after the other (`cat`), with other audio.
+  writeFileSync(
+    files.sameSerial,
+    new Uint8Array([
+      ...longOpus(SECONDS / 2, "ffmpeg-mono.opus", 77),
+      ...longOpus(SECONDS / 2, "ffmpeg-stereo.opus", 77),
     ]),
   );
   // One byte of a page at the middle changed: that page fails its CRC.
@@ -86,6 +97,8 @@ describe("granule extract from a plain file without a sidecar", () => {
     expect(sparse.code).toBe(0);
     expect(Buffer.compare(sparse.bytes, full.bytes)).toBe(0);
     expect(kibRead(sparse.stderr) * 1024).toBeLessThan(size / 16);
+    // Its page headers were walked: no caveat about chains, as a URL's note has.
+    expect(sparse.stderr).not.toMatch(/serial number/);
   });
 
   it("extracts a label table's rows and clips from a few pages: the full index's outputs, byte for byte", async () => {
@@ -123,6 +136,21 @@ describe("granule extract from a plain file without a sidecar", () => {
     expect(sparse.stderr).not.toContain("warning");
   });
 
+  it("reads a chain whose links share a serial number whole: each link's own samples, never the other's", async () => {
+    // Found in review: probes saw one serial at the head and the tail, took the file for one
+    // link and placed the second link's pages (whose granules start again) at the first's times.
+    expect(granule(["info", indexed(files.sameSerial)]).stdout).toMatch(/link 1\s+serial 77/);
+    for (const at of [0.2, 0.375, 0.75].map((share) => Math.round(SECONDS * share) * 48_000)) {
+      const [sparse, full] = [
+        await extract(files.sameSerial, range(at, at + 48_000)),
+        await extract(indexed(files.sameSerial), range(at, at + 48_000)),
+      ];
+      expect([sparse.code, full.code]).toEqual([0, 0]);
+      expect(Buffer.compare(sparse.bytes, full.bytes)).toBe(0);
+      expect(sparse.stderr).not.toMatch(SPARSE_NOTE);
+    }
+  });
+
   it("gives the full index's typed error for a range over damage, and clean samples away from it", async () => {
     const at = (SECONDS / 2) * 48_000 - 24_000;
     const [sparse, full] = [
@@ -146,7 +174,7 @@ describe("granule extract from a plain file without a sidecar", () => {
     expect(away.stderr).toMatch(SPARSE_NOTE);
   });
 
-  it("places by the granules: as the full index after a gap, as opusfile where granules run back", async () => {
+  it("places by the granules as the full index does after a gap, and reads granules that run back whole", async () => {
     const at = Math.round(SECONDS * 0.8) * 48_000;
     const samples = async (file: string, start: number) => {
       const run = await extract(file, range(start, start + 48_000));
@@ -157,10 +185,10 @@ describe("granule extract from a plain file without a sidecar", () => {
     const later = await samples(files.later, at);
     expect(later.stderr).toMatch(SPARSE_NOTE);
     expect(Buffer.compare(later.bytes, (await samples(indexed(files.later), at)).bytes)).toBe(0);
-    // Granules that run back: the full index places the pages after by their packets (and says
-    // so, bad-granule), a sparse read by their granules, SHIFT samples earlier (docs/cli.md).
-    const earlier = await samples(files.earlier, at - SHIFT);
-    expect(earlier.stderr).toMatch(SPARSE_NOTE);
+    // Granules that run back (the full index places the pages after by their packets, and says
+    // so, bad-granule): the page headers show it, and the file is indexed whole.
+    const earlier = await samples(files.earlier, at);
+    expect(earlier.stderr).not.toMatch(SPARSE_NOTE);
     expect(Buffer.compare(earlier.bytes, (await samples(indexed(files.earlier), at)).bytes)).toBe(0);
     expect(granule(["info", indexed(files.earlier)]).stdout).toMatch(/bad-granule/);
   });

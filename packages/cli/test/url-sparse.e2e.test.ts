@@ -74,6 +74,8 @@ describe("granule extract from a plain URL without a sidecar", () => {
     expect(plain.requests).toBeLessThanOrEqual(16);
     expect(plain.bytesSent).toBeLessThan(Math.min(1024 * 1024, size / 4));
     expect(remote.stderr).toMatch(/read \d+ KiB of http:\S+ in \d+ rounds, placed by the granules/);
+    // A URL's page headers cannot be walked: the note says what a sparse read cannot see.
+    expect(remote.stderr).toMatch(/a chain of files sharing one serial number is not seen this way/);
   });
 
   it("places a time-expanded file's times at its declared rate, as from the file, sparse or whole", async () => {

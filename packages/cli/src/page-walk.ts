@@ -1,0 +1,73 @@
+import { closeSync, openSync, readSync } from "node:fs";
+import { OggError, PAGE_HEADER_MIN_BYTES, parsePageHeader } from "@granule/ogg-pages";
+
+/** The longest page header: the fixed part and 255 lacing values. */
+const HEADER_MAX_BYTES = PAGE_HEADER_MIN_BYTES + 255;
+
+/**
+ * Why a file is not one plain run of pages (`undefined` when it is), read from page headers
+ * alone: every page starts where the one before ends, from byte 0 to the file's end; all are
+ * of one stream, numbered one after another, with a beginning-of-stream flag on the first only
+ * and an end-of-stream flag on the last only; granules never run back.
+ *
+ * A sparse read places pages by the granules of the few it reads, which is sound only for
+ * such a file. A chain of files that share a serial number (`cat` of two recordings from an
+ * encoder with a fixed serial: not allowed by RFC 3533, but easily made) looks like one link
+ * to its probes, whose second link's granules start again and would place its audio at the
+ * first link's times. Bodies and CRCs are not read: the pages a window decodes are checked
+ * then. `readAt(byteOffset, length)` gives up to `length` bytes (fewer at the end).
+ */
+export function whyNotOnePlainRun(
+  readAt: (byteOffset: number, length: number) => Uint8Array,
+  byteLength: number,
+): string | undefined {
+  let byteOffset = 0;
+  let serial = 0;
+  let sequence = -1;
+  let granule = -1n;
+  let ended = false;
+  while (byteOffset < byteLength) {
+    const bytes = readAt(byteOffset, HEADER_MAX_BYTES);
+    let header: ReturnType<typeof parsePageHeader>;
+    try {
+      header = parsePageHeader(bytes, 0);
+    } catch (error) {
+      if (error instanceof OggError) return `no page header at byte ${byteOffset} (${error.code})`;
+      throw error;
+    }
+    const first = sequence < 0;
+    if (first ? !header.bos : header.bos) {
+      return first
+        ? `the first page (byte 0) does not begin a stream`
+        : `a stream begins again at byte ${byteOffset} (a chained file)`;
+    }
+    if (ended) return `a page at byte ${byteOffset} after the end-of-stream page`;
+    if (!first && header.serial !== serial) return `stream ${header.serial} at byte ${byteOffset}`;
+    if (!first && header.sequence !== sequence + 1) {
+      return `page ${header.sequence} at byte ${byteOffset} follows page ${sequence} (a page lost or repeated)`;
+    }
+    if (header.granule !== -1n) {
+      if (header.granule < granule) return `granules run back at byte ${byteOffset}`;
+      granule = header.granule;
+    }
+    serial = header.serial;
+    sequence = header.sequence;
+    ended = header.eos;
+    byteOffset += header.byteLength;
+  }
+  return byteOffset === byteLength ? undefined : `the last page runs past the file's end`;
+}
+
+/** `whyNotOnePlainRun` of a file on disk, by positioned reads of its page headers. */
+export function whyFileIsNotOnePlainRun(path: string, byteLength: number): string | undefined {
+  const fd = openSync(path, "r");
+  const buffer = new Uint8Array(HEADER_MAX_BYTES);
+  try {
+    return whyNotOnePlainRun((byteOffset, length) => {
+      const read = readSync(fd, buffer, 0, length, byteOffset);
+      return buffer.subarray(0, read);
+    }, byteLength);
+  } finally {
+    closeSync(fd);
+  }
+}
