@@ -40,12 +40,25 @@ export function declaredOriginalRate(tags: OpusTags): number | undefined {
 /**
  * The true rate of a plain file's samples: the one the file declares in its tags, else the
  * caller's (an `--original-rate`), else 48 kHz. A given rate that contradicts the declared one
- * is refused, never one of them silently chosen. Every way of opening a plain file (from disk
+ * is refused, never one of them silently chosen; tags that disagree with each other are refused
+ * too, unless the given rate is one they name (the caller settles which). Every way of opening a plain file (from disk
  * or a URL, by sidecar, sparse or whole read) and of importing one asks this, so that they all
  * place samples alike.
  */
 export function plainFileRate(tags: OpusTags, given: number | undefined): number {
-  const declared = declaredOriginalRate(tags);
+  let declared: number | undefined;
+  try {
+    declared = declaredOriginalRate(tags);
+  } catch (error) {
+    // Tags that disagree with each other: a given rate that one of them names settles it (as
+    // an `--original-rate` did before this rule); any other is refused with the tags' words.
+    const named = [
+      ...tagValues(tags, ORIGINAL_SAMPLE_RATE_TAG).map(Number),
+      ...tagValues(tags, TIME_EXPANSION_TAG).map((f) => Math.round(Number(f) * OPUS_SAMPLE_RATE)),
+    ];
+    if (given !== undefined && error instanceof OpusError && named.includes(given)) return given;
+    throw error;
+  }
   if (declared !== undefined && given !== undefined && given !== declared) {
     throw new OpusError(
       "invalid-argument",

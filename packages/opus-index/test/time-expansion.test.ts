@@ -32,4 +32,13 @@ describe("a plain file's true rate", () => {
     const badFactor = tags("RATE_PLAN=time-expanded", "ORIGINAL_SAMPLE_RATE=384000", "TIME_EXPANSION=4");
     expect(codeOf(() => plainFileRate(badFactor, undefined))).toBe("bad-tags");
   });
+
+  it("takes a given rate that one of two disagreeing tags names, and refuses any other", () => {
+    const badFactor = tags("RATE_PLAN=time-expanded", "ORIGINAL_SAMPLE_RATE=384000", "TIME_EXPANSION=4");
+    expect(plainFileRate(badFactor, 384_000)).toBe(384_000);
+    expect(plainFileRate(badFactor, 192_000)).toBe(192_000); // 4 x 48 kHz
+    expect(codeOf(() => plainFileRate(badFactor, 250_000))).toBe("bad-tags");
+    const twoRates = tags("RATE_PLAN=time-expanded", "ORIGINAL_SAMPLE_RATE=384000", "ORIGINAL_SAMPLE_RATE=256000");
+    expect(plainFileRate(twoRates, 256_000)).toBe(256_000);
+  });
 });
