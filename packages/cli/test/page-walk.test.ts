@@ -44,6 +44,13 @@ describe("whyNotOnePlainRun", () => {
     expect(walk(other)).toMatch(/stream 99 at byte/);
   });
 
+  it("stops after the pages it is given, where a full scan would be as quick", () => {
+    expect(whyNotOnePlainRun((at, n) => clean.subarray(at, at + n), clean.length, pages.length)).toBeUndefined();
+    expect(whyNotOnePlainRun((at, n) => clean.subarray(at, at + n), clean.length, pages.length - 1)).toMatch(
+      /more than \d+ pages/,
+    );
+  });
+
   it("names junk, a cut last page and a first page that begins no stream", () => {
     expect(walk(new Uint8Array([...clean, 1, 2, 3]))).toMatch(new RegExp(`no page header at byte ${clean.length}`));
     expect(walk(clean.subarray(0, clean.length - 10))).toMatch(/runs past the file's end/);

@@ -38,7 +38,11 @@ import {
 } from "./pcm-shape.ts";
 import { type ShapedStream, shapedSpanStream, shapedStream } from "./shaped-stream.ts";
 
-/** Output files written at once (see BoundedWrites); measured on overlap3000 (docs/benchmarks.md). */
+/**
+ * Output files written at once (see BoundedWrites). With it and views of the windows,
+ * overlap3000's main thread went from 4.3 s idle of 13 s to 0.7 s of 8.8 s
+ * (docs/benchmarks.md); no other limit was measured.
+ */
 const OUTPUT_WRITES_IN_FLIGHT = 8;
 
 /** The formats of dataset outputs: what `--format` takes. */
