@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { OggError, PAGE_HEADER_MIN_BYTES, parsePageHeader } from "@granule/ogg-pages";
+import { OggError, PAGE_HEADER_MIN_BYTES, type PageHeader, parsePageHeader } from "@granule/ogg-pages";
 
 /** The longest page header: the fixed part and 255 lacing values. */
 const HEADER_MAX_BYTES = PAGE_HEADER_MIN_BYTES + 255;
@@ -32,7 +32,7 @@ export function whyNotOnePlainRun(
   while (byteOffset < byteLength) {
     if (++pages > maxPages) return `more than ${maxPages} pages: a full scan is as quick`;
     const bytes = readAt(byteOffset, HEADER_MAX_BYTES);
-    let header: ReturnType<typeof parsePageHeader>;
+    let header: PageHeader;
     try {
       header = parsePageHeader(bytes, 0);
     } catch (error) {

@@ -194,17 +194,15 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     // damage in the pages it reads) is indexed whole, as it always was, and says what it says.
     const source = await fileSource(name);
     try {
-      // Only a file that is one run of pages of one link, as its page headers show (9-25 ms
-      // an hour of 160 kbit/s), is placed by the granules of the pages read: a chain of files
-      // sharing a serial number would fool the probes.
-      const plainRun = whyFileIsNotOnePlainRun(name, source.size) === undefined;
       // A disk reads the whole file at 0.7 GB/s or so, scanned as it goes in bounded buffers:
       // past a sixteenth of it, the bytes a sparse read holds cost more memory than they save.
-      const sparse = plainRun
-        ? await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE))
-        : undefined;
+      const sparse = await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE));
       const close = () => source.close();
-      if (sparse?.kind === "sparse") {
+      // Only a file that is one run of pages of one link, as its page headers show (9-25 ms
+      // an hour of 160 kbit/s), is placed by the granules of the pages read: a chain of files
+      // sharing a serial number would fool the probes. Walked only when the sparse read is
+      // taken: outputs that need more of the file are indexed whole without it.
+      if (sparse.kind === "sparse" && whyFileIsNotOnePlainRun(name, source.size) === undefined) {
         const { bytesRead, rounds } = sparse;
         // Windows are read from the file again (its pages are in the OS's cache by now), so
         // that the bytes the sparse read held are not held through the decode as well.
