@@ -69,11 +69,22 @@ function load(values) {
   return values ? values.map((v) => v.toFixed(2)).join(" ") : "";
 }
 
+function nodeEnvironmentLines(environment) {
+  if (!environment || environment.nodeExtraCaCerts === "not set") return [];
+  const cost = `\`node -e 0\` took ${environment.nodeStartMs.with} ms with it and ${environment.nodeStartMs.without} ms without`;
+  return environment.nodeExtraCaCerts === "kept"
+    ? [`NODE_EXTRA_CA_CERTS (${environment.file}) was kept for the rows (--keep-node-env): ${cost}.`]
+    : [
+        `NODE_EXTRA_CA_CERTS (${environment.file}), set on this machine, was removed for the rows: Node 20 parses that file at every start (${cost}); \`--keep-node-env\` measures with it.`,
+      ];
+}
+
 export function renderMarkdown(report) {
   const lines = [
     `Whole-process benchmarks, ${report.startedAt} to ${report.finishedAt}${report.quick ? " (quick mode: short inputs, few runs)" : ""}`,
     `\`${report.command}\`; Node ${report.node}, ${report.cpus} x ${report.cpuModel}, ${report.hyperfine}, ${report.delayMs} ms per HTTP request.`,
     "Medians of the measured rounds (commands alternating in each round); peak RSS is the largest of the rounds.",
+    ...nodeEnvironmentLines(report.nodeEnvironment),
     "",
     "| row | granule: wall (CPU), peak | anchor | anchor: wall (CPU), peak | ratio: wall (CPU) | requests | target | result | load (1 min) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

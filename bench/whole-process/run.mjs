@@ -4,7 +4,7 @@
 // outputs, targets, and a JSON + Markdown result. See docs/benchmarks.md.
 //
 //   node bench/whole-process/run.mjs [--quick] [--rows seek100,version] [--runs N]
-//        [--cache DIR] [--out FILE] [--delay-ms 50] [--list] [--inputs-only]
+//        [--cache DIR] [--out FILE] [--delay-ms 50] [--list] [--inputs-only] [--keep-node-env]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -31,6 +31,7 @@ const { values: options } = parseArgs({
     "delay-ms": { type: "string", default: "50" },
     list: { type: "boolean", default: false },
     "inputs-only": { type: "boolean", default: false },
+    "keep-node-env": { type: "boolean", default: false },
   },
 });
 
@@ -147,6 +148,8 @@ function evaluate(row, summary, remote) {
 }
 
 const startedAt = new Date();
+const CA_VARIABLE = "NODE_EXTRA_CA_CERTS";
+const nodeEnvironment = settleNodeEnvironment();
 const hyperfineVersion = spawnSync("hyperfine", ["--version"], { encoding: "utf8" }).stdout.trim();
 const results = [];
 for (const row of chosen) {
@@ -206,6 +209,37 @@ process.stdout.write(`\n${markdown}\n`);
 log(`results: ${outBase}.json, ${outBase}.md`);
 process.exitCode = results.some((r) => r.status === "wrong output" || r.status === "error") ? 1 : 0;
 
+/**
+ * NODE_EXTRA_CA_CERTS makes Node 20 read and parse that file of certificates as it starts,
+ * before any JavaScript, in every process (this sandbox sets it to the system's bundle: about
+ * 90 ms a start). It is the machine's configuration, not granule's, and the native anchors do
+ * not pay it; the rows run without it unless --keep-node-env, and the report says which, with
+ * what it costs a `node -e 0` here.
+ */
+function settleNodeEnvironment() {
+  const file = process.env[CA_VARIABLE];
+  if (!file) return { nodeExtraCaCerts: "not set" };
+  const startMs = (env) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const t = process.hrtime.bigint();
+      spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return Math.round(times.sort((a, b) => a - b)[3]);
+  };
+  const without = { ...process.env };
+  delete without[CA_VARIABLE];
+  const withMs = startMs(process.env);
+  const withoutMs = startMs(without);
+  const kept = options["keep-node-env"];
+  if (!kept) delete process.env[CA_VARIABLE];
+  log(
+    `NODE_EXTRA_CA_CERTS=${file} ${kept ? "kept (--keep-node-env)" : "removed for the rows (--keep-node-env keeps it)"}: node -e 0 takes ${withMs} ms with it, ${withoutMs} ms without`,
+  );
+  return { nodeExtraCaCerts: kept ? "kept" : "removed", file, nodeStartMs: { with: withMs, without: withoutMs } };
+}
+
 function writeReport() {
   const report = {
     startedAt: startedAt.toISOString(),
@@ -217,6 +251,7 @@ function writeReport() {
     cpuModel: cpus()[0]?.model,
     hyperfine: hyperfineVersion,
     delayMs: Number(options["delay-ms"]),
+    nodeEnvironment,
     inputs: Object.fromEntries(Object.entries(inputs.sizes)),
     results,
   };

@@ -5,6 +5,7 @@ import { type ByteSource, bufferSource } from "@granule/opus-index";
 import {
   type AbsolutePath,
   cleanupCollection,
+  DirectoryStore,
   deleteRecording,
   importRecording,
   listRecordings,
@@ -12,6 +13,7 @@ import {
   openCollection,
   openRecording,
   refreshManifest,
+  verifyRecording,
 } from "@granule/zarr-opus/node";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixturePath, loadFixture } from "./fixtures.ts";
@@ -49,6 +51,31 @@ describe("one pass over the source", () => {
       Array.from({ length: batches }, (_, j) => j * batchBytes),
     );
     expect(total).toBeLessThanOrEqual(long.length + (batches - 1) * 65_306 + 4096);
+  });
+
+  it("writes behind the scan without a byte of a later batch: a file read into reused buffers, a slow store", async () => {
+    // Each write of the `ogg` array waits before it writes what it was given: had the indexer
+    // read the next batch into a buffer still being written, the stored bytes would differ from
+    // the hashed ones and verify would say so.
+    class SlowWrites extends DirectoryStore {
+      override async createWriter(key: AbsolutePath) {
+        const writer = await super.createWriter(key);
+        return {
+          ...writer,
+          write: async (bytes: Uint8Array) => {
+            await new Promise((resolve) => setTimeout(resolve, 3));
+            await writer.write(bytes);
+          },
+        };
+      }
+    }
+    const path = join(temp.path, "slow-writes.opus");
+    writeFileSync(path, long);
+    const collection = await openCollection(new SlowWrites(join(temp.path, "slow-writes.zarr")), { create: true });
+    const { id } = await importRecording(collection, path, { workers: 0, batchBytes: 256 << 10, chunkBytes: 1 << 16 });
+    const report = await verifyRecording(collection, id);
+    expect(report.sha256.actual).toBe(report.sha256.expected);
+    expect(report.ok).toBe(true);
   });
 
   it("reads a file twice only when one of the same size is in the collection (to skip a duplicate without writing)", async () => {
