@@ -78,6 +78,39 @@ describe("one pass over the source", () => {
     expect(report.ok).toBe(true);
   });
 
+  it.each([
+    ["the fifth write", (count: number) => count === 5],
+    [
+      "the write of the last batch (seen only once the scan has ended)",
+      (_count: number, end: number) => end >= long.length,
+    ],
+  ])("a write behind the scan that fails (%s) fails the import, leaving nothing", async (_, fails) => {
+    class FailingWrites extends DirectoryStore {
+      count = 0;
+      bytes = 0;
+      override async createWriter(key: AbsolutePath) {
+        const writer = await super.createWriter(key);
+        return {
+          ...writer,
+          write: async (bytes: Uint8Array) => {
+            this.count++;
+            this.bytes += bytes.length;
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            if (fails(this.count, this.bytes)) throw new Error("ENOSPC: no space left on device");
+            await writer.write(bytes);
+          },
+        };
+      }
+    }
+    const path = join(temp.path, "failing-writes.opus");
+    writeFileSync(path, long);
+    const dir = join(temp.path, `failing-writes-${fails.length}.zarr`);
+    const collection = await openCollection(new FailingWrites(dir), { create: true });
+    const result = importRecording(collection, path, { workers: 0, batchBytes: 256 << 10, chunkBytes: 1 << 16 });
+    await expect(result).rejects.toThrow(/ENOSPC/);
+    expect(readdirSync(dir).sort()).toEqual(["zarr.json"]);
+  });
+
   it("reads a file twice only when one of the same size is in the collection (to skip a duplicate without writing)", async () => {
     const collection = await openCollection(join(temp.path, "same-size"), { create: true });
     await importRecording(collection, fixturePath("ffmpeg-mono.opus"));
