@@ -16,7 +16,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
 }
 
 async function run() {
-  const { Interrupted, main } = await import("../dist/main.js");
+  const { Interrupted, main } = await import("../bundle/main.js");
 
   // A reader that stops early (`granule extract -o - ... | head`) closes the pipe: end quietly.
   process.stdout.on("error", (error) => {
