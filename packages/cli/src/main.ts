@@ -1,5 +1,6 @@
-// What the installed `granule` command loads at start (bin/granule.js): the program and its
-// options, nothing a command does not use. The library surface (index.ts) re-exports this.
+// What the installed `granule` command loads at start (bin/granule.js, through the bundle of
+// this file and its imports in bundle/): the program and its options, nothing a command does
+// not use. The library surface (index.ts) re-exports this.
 import { createRequire } from "node:module";
 import { buildProgram, type Io } from "./program.ts";
 import { reportError } from "./report-error.ts";
