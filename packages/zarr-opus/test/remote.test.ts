@@ -218,9 +218,11 @@ describe("an archive served by a server that ignores Range", () => {
       const got = await recording.source.read(1_000_000, 1000);
       expect(Buffer.compare(Buffer.from(got), Buffer.from(hour.subarray(1_000_000, 1_001_000)))).toBe(0);
       // Not the 32 MiB shard: its start up to the bytes asked (and its index, at its end: the
-      // shard's whole length, which a server without Range cannot spare us), no more.
+      // shard's whole length, which a server without Range cannot spare us), no more than what
+      // the runtime takes off the socket before the abort lands: Bun's fetch had 0.43 MiB more
+      // in hand once (CI, 2026-12-03), Node's under 256 KiB; the other 34 MiB of the file stay.
       const shardBytes = statSync(join(archive, hourId, "ogg", "c", "0")).size;
-      expect(store.bytesReceived - before).toBeLessThan(shardBytes + 1_001_000 + 256 * 1024);
+      expect(store.bytesReceived - before).toBeLessThan(shardBytes + 1_001_000 + 1024 * 1024);
       const small = await openRecording(await openCollection(store), smallId);
       const stereo = loadFixture("ffmpeg-stereo.opus");
       expect([...(await small.source.read(0, 10))]).toEqual([...stereo.subarray(0, 10)]);
