@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDelayServer } from "./delay-server.mjs";
 import { prepareInputs } from "./inputs.mjs";
-import { measureCommands, runProcess } from "./measure.mjs";
+import { measureCommands, median, runProcess } from "./measure.mjs";
 import { renderMarkdown, renderRowLine } from "./report.mjs";
 import { rows } from "./rows.mjs";
 
@@ -226,7 +226,7 @@ function settleNodeEnvironment() {
       spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    return Math.round(times.sort((a, b) => a - b)[3]);
+    return Math.round(median(times));
   };
   const without = { ...process.env };
   delete without[CA_VARIABLE];

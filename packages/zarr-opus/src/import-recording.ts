@@ -200,11 +200,12 @@ export async function importRecording(
   const writer = new ShardedBytesWriter(store, `${prefix}/${OGG_ARRAY}`, layout);
   const workers = options.workers ?? (source.size < WORKERS_FROM_BYTES ? 0 : undefined);
   // Write-behind: a batch's bytes are written while the indexer scans them and reads the next
-  // batch, and the sink waits for that write when the next batch comes (a 1 h import: 517 -> 487 ms, the
-  // write's copy done by the thread pool on the other core). Sound only while the indexer
-  // reads on this thread: it reuses a batch's buffer only for a read issued after the next
-  // batch has passed the sink, i.e. after this write ended; scan workers would take the buffer
-  // away (transfer) as soon as its read resolves, so with them each write is awaited in turn.
+  // batch, and the sink waits for that write when the next batch comes (a 1 h import: 517 ->
+  // 487 ms; the write's copy is done by the thread pool on the other core). Sound only while
+  // the indexer reads on this thread: it reuses a batch's buffer only for a read issued after
+  // the next batch has passed the sink, i.e. after this write ended. Scan workers would take
+  // the buffer away (transfer) as soon as its read resolves, so with them each write is
+  // awaited in turn.
   const writeBehind = workers === 0;
   let writing: Promise<void> = Promise.resolve();
   const tee = teeSource(source, async (bytes, byteOffset) => {
