@@ -1144,3 +1144,93 @@ describe("granule labels convert", () => {
     );
   });
 });
+
+describe("tables that once came out wrong with exit 0 (an adversarial review)", () => {
+  const seen = (stdout: string) =>
+    JSON.parse(stdout).manifest.map((r: Record<string, unknown>) => [r.recording, r.start_sample, r.end_sample]);
+
+  it("labels convert of rows named by archive id: file names from the archive, or refused", () => {
+    const ids = join(dir, "ids.csv");
+    writeFileSync(ids, "recording,start,end,label\n000001,1,2,a\n000002,1,2,b\n");
+    const expected = seen(ok(["extract", archive, "--segments", ids, "--out-dir", join(dir, "ids0"), "--json"]).stdout);
+    expect(expected).toEqual([
+      ["000001", 48_000, 96_000],
+      ["000002", 48_000, 96_000],
+    ]);
+    for (const to of ["raven", "birdnet"]) {
+      const out = join(dir, `ids.${to}.txt`);
+      // Without the archive only the ids are known: refused, saying what would tell the files.
+      const refused = run(["labels", "convert", ids, "--to", to, "-o", out]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(/known only by its id "000001".*give --archive/);
+      expect(existsSync(out)).toBe(false);
+      ok(["labels", "convert", ids, "--to", to, "--archive", archive, "-o", out]);
+      const back = seen(
+        ok(["extract", archive, "--segments", out, "--out-dir", join(dir, `ids-${to}`), "--json"]).stdout,
+      );
+      expect(back, to).toEqual(expected);
+    }
+    const audacity = run(["labels", "convert", ids, "--to", "audacity", "--archive", archive, "-o", "-"]);
+    expect(audacity.code).toBe(2);
+    expect(audacity.stderr).toMatch(/2 recordings.*an Audacity label track has no column/);
+  });
+
+  it("a Raven table over two folders' files of one name is refused, not read from one recording", () => {
+    const name = "AM07_20250416_053959.wav";
+    const header = "Selection\tView\tChannel\tBegin File\tBegin Path\tBegin Time (s)\tEnd Time (s)\tSpecies";
+    const rows = [
+      `1\tSpectrogram 1\t1\t${name}\tD:\\siteA\\${name}\t2\t3\tWren`,
+      `2\tSpectrogram 1\t1\t${name}\tD:\\siteB\\${name}\t12\t13\tOwl`,
+    ];
+    const plain = join(dir, "two-sites.txt");
+    writeFileSync(plain, `${header}\n${rows.join("\n")}\n`);
+    const withOffset = join(dir, "two-sites-offset.txt");
+    writeFileSync(withOffset, `${header}\tFile Offset (s)\n${rows[0]}\t2\n${rows[1]}\t12\n`);
+    const noOffset = run(["extract", `${archive}/000001`, "--segments", plain, "--out-dir", join(dir, "sites0")]);
+    expect(noOffset.code).toBe(2);
+    expect(noOffset.stderr).toMatch(/several files .* without "File Offset \(s\)"/);
+    for (const source of [`${archive}/000001`, archive]) {
+      const out = join(dir, `sites-${source === archive ? "archive" : "one"}`);
+      const refused = run(["extract", source, "--segments", withOffset, "--out-dir", out]);
+      expect(refused.code, source).toBe(2);
+      expect(refused.stderr).toMatch(/rows 2 and 3 are in two files of one name in different folders/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("--start and a table's start give the same sample (one rounding rule)", () => {
+    const table = join(dir, "half.csv");
+    writeFileSync(table, "start,end\n0.00028125,0.5\n");
+    const byTable = JSON.parse(
+      ok(["extract", example, "--segments", table, "--out-dir", join(dir, "half"), "--json", "-q"]).stdout,
+    );
+    const byOption = JSON.parse(
+      ok(["extract", example, "--start", "0.00028125", "--end", "0.5", "-o", join(dir, "half.wav"), "--json", "-q"])
+        .stdout,
+    );
+    expect(byTable.segments[0].startSample).toBe(14);
+    expect(byOption.segments[0].startSample).toBe(14);
+  });
+
+  it("an output folder named like the run's manifest is refused before anything is written", () => {
+    const table = join(dir, "manifest-label.csv");
+    writeFileSync(table, "start,end,label\n1,2,manifest.csv\n3,4,b\n");
+    const out = join(dir, "reserved");
+    for (const extra of [[], ["--overwrite"]]) {
+      const result = run([
+        "extract",
+        example,
+        "--segments",
+        table,
+        "--out-dir",
+        out,
+        "--name",
+        "{label}/{n}",
+        ...extra,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/row 2: its output "manifest.csv\/1" would be in a folder named "manifest.csv"/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});

@@ -1,5 +1,7 @@
 import { formatDuration, parseSegmentsCsv, parseTime, UsageError } from "@granule/cli";
+import { secondsToSample } from "@granule/labels";
 import { describe, expect, it } from "vitest";
+import { exactSeconds } from "../src/segments-table.ts";
 
 describe("parseTime", () => {
   it("reads seconds, clock times and units in the recording's own time", () => {
@@ -14,6 +16,24 @@ describe("parseTime", () => {
     // A time-expanded 384 kHz recording is addressed in real time.
     expect(parseTime("0.5", 384_000)).toBe(192_000);
     expect(parseTime("0.00001", 48_000)).toBe(0);
+  });
+
+  it("turns times into samples by the labels package's exact rule, as label tables do", () => {
+    // Float arithmetic once gave 13 and 992 where a table's row gave 14 and 993.
+    expect(parseTime("0.00028125", 48_000)).toBe(14);
+    expect(parseTime("0.00397", 250_000)).toBe(993);
+    for (const [text, rate] of [
+      ["0.00028125", 48_000],
+      ["0.00397", 250_000],
+      ["1.2345675", 44_100],
+      ["7.00000625", 384_000],
+    ] as const) {
+      expect(parseTime(text, rate), `${text} at ${rate}`).toBe(secondsToSample(text, rate));
+    }
+    expect(parseTime("0:01:00.00028125", 48_000)).toBe(60 * 48_000 + 14);
+    expect(parseTime(".5ms", 48_000)).toBe(24);
+    expect(parseTime("0.25min", 48_000)).toBe(15 * 48_000);
+    expect(() => parseTime("99999999999999h", 48_000, "--end")).toThrow(/--end .*beyond the largest sample/);
   });
 
   it("refuses what is not a time with a UsageError saying what it takes", () => {
@@ -61,5 +81,18 @@ describe("parseSegmentsCsv", () => {
     expect(() => parseSegmentsCsv("name,start,end\na,1,2\na,3,4\n", 48_000)).toThrow(/row 3: name "a" is used twice/);
     expect(() => parseSegmentsCsv("start,end\n", 48_000)).toThrow(/no rows/);
     expect(() => parseSegmentsCsv('start,end\n"1,2\n', 48_000)).toThrow(UsageError);
+  });
+});
+
+describe("exactSeconds", () => {
+  it("writes seconds that read back as the same sample at every rate (granule sample's table)", () => {
+    // 7717 at 44.1 kHz was written 0.175, exactly 7717.5 samples, which reads back as 7718.
+    expect(secondsToSample(exactSeconds(7717, 44_100), 44_100)).toBe(7717);
+    for (const rate of [8_000, 22_050, 44_100, 48_000, 250_000, 384_000]) {
+      for (let sample = 0; sample < 60_000; sample += 7) {
+        const text = exactSeconds(sample, rate);
+        if (secondsToSample(text, rate) !== sample) expect(text, `${sample} at ${rate}`).toBe("reads back");
+      }
+    }
   });
 });

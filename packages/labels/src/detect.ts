@@ -11,7 +11,8 @@ export interface Detected {
 
 /**
  * The format of a table, from its first non-blank line:
- * - a number first (no header): Audacity;
+ * - a number first and a tab (no header): Audacity (a number first without a tab is refused:
+ *   a CSV without its header);
  * - a header with `Begin Time (s)`: Raven (also BirdNET's selection tables);
  * - `IN FILE`, `OFFSET` and `DURATION`: Kaleidoscope (also BirdNET's Kaleidoscope CSV);
  * - `Start (s)` and `End (s)`: BirdNET's CSV;
@@ -26,11 +27,21 @@ export function detectFormat(text: string, file = "label table"): Detected {
   const delimiter = line.includes("\t") || !line.includes(",") ? "\t" : ",";
   const cells = line.split(delimiter).map((cell) => cell.trim().replace(/^"(.*)"$/, "$1"));
   const keys = new Set(cells.map(columnKey));
-  const format = formatOfHeader(keys, cells);
+  const numberFirst = cells[0] !== undefined && parseDecimal(cells[0], { comma: true }) !== undefined;
+  if (numberFirst && !line.includes("\t")) {
+    // Audacity always writes start, end and label with tabs between them: a line of numbers
+    // and commas is a CSV without its header, whose columns cannot be guessed.
+    throw new LabelError(
+      "unknown-format",
+      `the first line ${JSON.stringify(line.slice(0, 200))} starts with a number but has no tab, so it is neither an Audacity label track (tab-separated) nor a table with a header; add a header row, such as start,end`,
+      { file, row: number },
+    );
+  }
+  const format = numberFirst ? "audacity" : formatOfHeader(keys);
   if (format !== undefined) return { format, delimiter: format === "audacity" ? "\t" : delimiter };
   if (!line.includes("\t") && !line.includes(",") && line.includes(";")) {
     const semicolonKeys = new Set(line.split(";").map(columnKey));
-    if (formatOfHeader(semicolonKeys, [...semicolonKeys]) !== undefined) {
+    if (formatOfHeader(semicolonKeys) !== undefined) {
       throw new LabelError(
         "semicolon-separated",
         `the table is separated by semicolons (a spreadsheet's regional CSV); save it as comma-separated CSV with decimal points, or as tab-separated text`,
@@ -52,8 +63,7 @@ export function delimiterFor(format: LabelFormat, text: string): "\t" | "," {
   return line.includes("\t") || !line.includes(",") ? "\t" : ",";
 }
 
-function formatOfHeader(keys: Set<string>, cells: string[]): LabelFormat | undefined {
-  if (cells[0] !== undefined && parseDecimal(cells[0], { comma: true }) !== undefined) return "audacity";
+function formatOfHeader(keys: Set<string>): LabelFormat | undefined {
   if (keys.has("begin time (s)")) return "raven";
   if (keys.has("in file") && keys.has("offset") && keys.has("duration")) return "kaleidoscope";
   if (keys.has("start (s)") && keys.has("end (s)")) return "birdnet-csv";

@@ -97,21 +97,73 @@ export class WriteContext {
   /**
    * Annotation columns to carry over, in first-seen order: every field except the source
    * table's own position/recording/label columns and the columns the target writes itself.
+   * `reserved` are columns the target's reader takes as positions or files: a field of that
+   * name is refused (it would be read back as one), unless the target writes the column itself.
    */
-  extraColumns(written: readonly string[]): string[] {
+  extraColumns(written: readonly string[], reserved: readonly string[] = []): string[] {
     const skip = new Set([...written.map(columnKey), ...this.sourceMapped]);
     if (this.sourceLabelColumn !== undefined) skip.add(columnKey(this.sourceLabelColumn));
+    const refused = new Set(reserved.map(columnKey).filter((key) => !skip.has(key)));
     const seen = new Set<string>();
     const extras: string[] = [];
     for (const row of this.rows) {
       for (const name of Object.keys(row.fields)) {
         const key = columnKey(name);
-        if (skip.has(key) || seen.has(key)) continue;
+        if (refused.has(key) && row.fields[name]!.trim() !== "") {
+          throw new LabelError(
+            "unrepresentable",
+            `the column ${JSON.stringify(name)} is not one of this row's positions or files, but the target format would read it back as one; rename the column`,
+            { file: this.file, row: row.row, column: name },
+          );
+        }
+        if (skip.has(key) || refused.has(key) || seen.has(key)) continue;
         seen.add(key);
         extras.push(name);
       }
     }
     return extras;
+  }
+
+  /**
+   * The recordings the rows are in, each once, in first-seen order: by path, else file name,
+   * else archive id (rows that name none are in `undefined`, the table's own recording).
+   */
+  recordings(): (string | undefined)[] {
+    return [...new Set(this.rows.map(recordingKey))];
+  }
+
+  /**
+   * For formats that hold no recording column (one table per recording): refuses rows of
+   * several recordings, which would read back as one.
+   */
+  oneRecording(format: string): void {
+    const recordings = this.recordings();
+    if (recordings.length < 2) return;
+    const other = this.rows.find((row) => recordingKey(row) !== recordings[0]);
+    const name = (r: string | undefined) => (r === undefined ? "none named" : JSON.stringify(r));
+    throw new LabelError(
+      "unrepresentable",
+      `the rows are in ${recordings.length} recordings (${recordings.slice(0, 3).map(name).join(", ")}${recordings.length > 3 ? ", ..." : ""}), but ${format} has no column for a row's recording: write one table per recording, or a format that names files`,
+      { file: this.file, row: other?.row },
+    );
+  }
+
+  /**
+   * For formats that tell recordings apart by file name (Raven's Begin File, BirdNET's File):
+   * refuses rows of several recordings when one of them has no file name, since read back it
+   * would be in no file.
+   */
+  fileNamesWhereSeveral(format: string, column: string): void {
+    const recordings = this.recordings();
+    if (recordings.length < 2) return;
+    const nameless = this.rows.find((row) => row.recording?.path === undefined && row.recording?.file === undefined);
+    if (nameless === undefined) return;
+    const id = nameless.recording?.id;
+    throw new LabelError(
+      "unrepresentable",
+      `the rows are in ${recordings.length} recordings, which ${format} tells apart by file name (${column}), but this row's recording is ${id === undefined ? "not named" : `known only by its id ${JSON.stringify(id)}`}; give every row its recording's file name`,
+      { file: this.file, row: nameless.row },
+    );
   }
 
   /** The field of a row under a column name, matched ignoring case; "" if absent. */
@@ -127,6 +179,11 @@ export class WriteContext {
     const key = columnKey(name);
     return Object.keys(row.fields).some((column) => columnKey(column) === key);
   }
+}
+
+/** Which recording a row is in: its path, else file name, else archive id. */
+function recordingKey(row: LabelRow): string | undefined {
+  return row.recording?.path ?? row.recording?.file ?? row.recording?.id;
 }
 
 /** A line of comma-separated cells, quoted where needed (a comma, a quote, a line break), as csv-stringify does. */

@@ -16,8 +16,22 @@ describe("detection by content", () => {
     expect(detectFormat("START_UTC,END_UTC\n")).toEqual({ format: "csv", delimiter: "," });
     expect(detectFormat("begin time (s),end time (s)\n")).toEqual({ format: "raven", delimiter: "," });
     expect(detectFormat("OFFSET,confidence,INDIR,FOLDER,IN FILE,DURATION,TOP1MATCH\n").format).toBe("kaleidoscope");
-    expect(detectFormat("\n\n1.5\n")).toEqual({ format: "audacity", delimiter: "\t" });
+    expect(detectFormat("\n\n1.5\t2\t\n")).toEqual({ format: "audacity", delimiter: "\t" });
     expect(detectFormat("1,5\t2,5\tx\n").format).toBe("audacity");
+  });
+
+  it("refuses numbers without a tab: a CSV without its header, not an Audacity track", () => {
+    // "10,20" once became an Audacity point label at 10.2 s (a decimal comma).
+    for (const text of ["10,20\n30,40\n", "1.5\n", "7\n"]) {
+      expect(() => detectFormat(text, "t.csv"), text).toThrow(
+        expect.objectContaining({
+          code: "unknown-format",
+          file: "t.csv",
+          row: 1,
+          message: expect.stringContaining("add a header row"),
+        }),
+      );
+    }
   });
 
   it("reads a table as the format forced, whatever its content suggests", () => {

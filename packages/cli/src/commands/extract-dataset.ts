@@ -96,6 +96,26 @@ export interface DatasetSummary {
   clipped: PlanReport["clipped"];
 }
 
+/** The names of a run's own files in its folder, any part's (`manifest.csv`, `stack.part-2-of-4.npy`...). */
+const RUN_FILE = /^(manifest|stack)(\.[^/]*)?\.(csv|npy)$/i;
+
+/**
+ * Output names are made from labels, which may hold any text: one whose folder has the name
+ * of the run's manifest or stack would collide with it after every output was written.
+ */
+function refuseReservedFolders(jobs: readonly Job[]): void {
+  for (const job of jobs) {
+    const slash = job.name.indexOf("/");
+    if (slash < 0) continue;
+    const folder = job.name.slice(0, slash);
+    if (RUN_FILE.test(folder.normalize("NFC"))) {
+      throw new UsageError(
+        `${job.output.origin}: its output ${JSON.stringify(job.name)} would be in a folder named ${JSON.stringify(folder)}, the name of the run's own ${folder.toLowerCase().startsWith("manifest") ? "manifest" : "stack"} file: change --name (for example {label}-{n} or a fixed prefix, labels/{label}/{n})`,
+      );
+    }
+  }
+}
+
 /**
  * Writes the outputs of a plan (a label table's rows, fixed windows, one range) as files in a
  * folder, one stacked `.npy`, one file, or a stream on stdout, with a manifest of them. Every
@@ -173,6 +193,7 @@ export async function runDataset(
   }
 
   const suffix = partSuffix(part);
+  if (outDir !== undefined) refuseReservedFolders(jobs);
   let stackPath: string | null = null;
   let stackShape: [number, number] | undefined;
   if (options.stack) {

@@ -72,6 +72,7 @@ export function planRows(
 } {
   const report: PlanReport = { skipped: [], clipped: [] };
   const outputs: PlannedOutput[] = [];
+  refuseSharedFileNames(table);
   for (const row of table.rows) {
     const origin = `${table.file} row ${row.row}`;
     try {
@@ -155,6 +156,35 @@ export function findRecording(row: LabelRow, targets: ExtractTargets, origin: st
   }
 }
 
+/**
+ * Rows are placed in recordings by file name, which cannot tell two files of one name in
+ * different folders apart: recorders name files by their start time, so two sites' files of
+ * one moment share a name. A table whose rows give two such paths (and no archive ids) is
+ * refused rather than having both folders' rows taken from one recording.
+ */
+function refuseSharedFileNames(table: LabelTable): void {
+  const pathsByName = new Map<string, { path: string; row: number }>();
+  for (const row of table.rows) {
+    const ref = row.recording;
+    if (ref?.id !== undefined || ref?.path === undefined) continue;
+    const path = ref.path.replace(/\\/g, "/");
+    const key = fileStem(ref.file ?? basename(path)).toLowerCase();
+    const seen = pathsByName.get(key);
+    if (seen === undefined) {
+      pathsByName.set(key, { path, row: row.row });
+      continue;
+    }
+    if (seen.path !== path) {
+      throw new UsageError(
+        `${table.file} rows ${seen.row} and ${row.row} are in two files of one name in different folders (${JSON.stringify(seen.path)} and ${JSON.stringify(path)}), and rows are placed in recordings by file name, which cannot tell them apart: give each row its recording's archive id (a recording column), or one table per folder`,
+      );
+    }
+  }
+}
+
+/** A file name without its extension. */
+const fileStem = (name: string) => name.replace(/\.[^.]*$/, "");
+
 /** The recording a row names: by archive id, by file name, or by the UTC time it starts at. */
 function recordingOf(row: LabelRow, targets: ExtractTargets, origin: string): TargetRecording {
   const { recordings } = targets;
@@ -220,11 +250,10 @@ function recordingOf(row: LabelRow, targets: ExtractTargets, origin: string): Ta
  * name without its extension (a Raven table of `x.wav` for the archived `x.opus`).
  */
 function byFileName(recordings: TargetRecording[], fileName: string): TargetRecording[] {
-  const stem = (name: string) => name.replace(/\.[^.]*$/, "");
   const tests: ((name: string) => boolean)[] = [
     (name) => name === fileName,
     (name) => name.toLowerCase() === fileName.toLowerCase(),
-    (name) => stem(name).toLowerCase() === stem(fileName).toLowerCase(),
+    (name) => fileStem(name).toLowerCase() === fileStem(fileName).toLowerCase(),
   ];
   for (const test of tests) {
     const found = recordings.filter((r) => r.fileNames.some((name) => test(basename(name))));

@@ -61,10 +61,15 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
   let text: string;
   let rows: number;
   let format: LabelFormat;
+  // Rows that name their recording by archive id alone: an archive knows their file names.
+  let idOnlyRows = false;
   try {
     const table = readTable(new Uint8Array(bytes), { file: input, ...(from === undefined ? {} : { format: from }) });
     ({ format } = table);
     rows = table.rows.length;
+    idOnlyRows = table.rows.some(
+      (r) => r.recording?.id !== undefined && r.recording.file === undefined && r.recording.path === undefined,
+    );
     const placed = args.archive === undefined ? { table, options: {} } : await placeInArchive(table, args.archive);
     text = writeTable(placed.table, to, {
       file: input,
@@ -81,7 +86,9 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
           ? " (give --rate, the recording's true rate)"
           : error.code === "needs-recording-start"
             ? " (give --recording-start)"
-            : "";
+            : error.code === "unrepresentable" && args.archive === undefined && idOnlyRows
+              ? " (give --archive, where each id's file name is known)"
+              : "";
       throw new UsageError(`${error.message}${hint}`);
     }
     throw error;
@@ -112,12 +119,16 @@ async function placeInArchive(
     let seconds = 0;
     const rows = table.rows.map((row) => {
       const target = findRecording(row, targets, `${table.file} row ${row.row}`);
-      // A row placed by its UTC time gets its recording's id and file name, so that the
-      // written table says where it is.
+      // A row placed by its UTC time gets its recording's id and file name, and a row named
+      // by id alone its file name, so that the written table says where it is (formats other
+      // than the plain CSV name files, not archive ids).
+      const file = target.fileNames[0];
       const placed: LabelRow =
         row.recording === undefined
-          ? { ...row, recording: { id: target.key, file: target.fileNames[0] ?? target.key } }
-          : row;
+          ? { ...row, recording: { id: target.key, file: file ?? target.key } }
+          : row.recording.file === undefined && row.recording.path === undefined && file !== undefined
+            ? { ...row, recording: { ...row.recording, file } }
+            : row;
       byRow.set(placed, target);
       byRef.set(placed.recording!, target);
       if (!starts.has(target)) {

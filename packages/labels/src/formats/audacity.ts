@@ -103,6 +103,7 @@ function frequency(token: string, file: string, line: number, column: string): n
  * label again; other columns have no place in this format.
  */
 export function writeAudacity(context: WriteContext): string {
+  context.oneRecording("an Audacity label track");
   const lines: string[] = [];
   for (const row of context.rows) {
     const cells = [

@@ -59,6 +59,7 @@ export function readBirdnetCsv(records: GridRecord[], context: ReadContext): Lab
 
 /** BirdNET-Analyzer's CSV layout: the label as `Common name`, the path as `File`, other columns carried over. */
 export function writeBirdnetCsv(context: WriteContext): string {
+  context.fileNamesWhereSeveral("BirdNET's CSV", FILE);
   const columns = [START, END, SCIENTIFIC, COMMON, CONFIDENCE, FILE];
   const extras = context.extraColumns(columns);
   const lines = [csvLine([...columns, ...extras])];

@@ -86,14 +86,21 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
   const fileOf = (fields: Record<string, string>) => {
     const name = col.beginFile === undefined ? "" : fields[col.beginFile]!.trim();
     if (name !== "") return name;
-    const path = col.beginPath === undefined ? "" : fields[col.beginPath]!.trim();
+    const path = pathOf(fields);
     return path === "" ? undefined : baseName(path);
   };
-  const files = new Set(fieldsOf.map(fileOf).filter((f) => f !== undefined));
+  const pathOf = (fields: Record<string, string>) => (col.beginPath === undefined ? "" : fields[col.beginPath]!.trim());
+  // A file is its path where the table has one: recorders name files by their start time, so
+  // two sites' files of one moment share a name (SMM07257_20250416_053000.wav) in two folders.
+  const fileKeyOf = (fields: Record<string, string>) => {
+    const path = pathOf(fields);
+    return path === "" ? fileOf(fields) : path;
+  };
+  const files = new Set(fieldsOf.map(fileKeyOf).filter((f) => f !== undefined));
   const multiFile = files.size > 1;
   if (multiFile && col.offset === undefined) {
-    const first = fileOf(fieldsOf[0]!);
-    const at = fieldsOf.findIndex((fields) => fileOf(fields) !== first);
+    const first = fileKeyOf(fieldsOf[0]!);
+    const at = fieldsOf.findIndex((fields) => fileKeyOf(fields) !== first);
     throw new LabelError(
       "needs-file-offset",
       `the table lists boxes in several files (${[...files].slice(0, 3).join(", ")}${files.size > 3 ? ", ..." : ""}) without "${OFFSET}", so their times count from the first file and cannot be placed in their own files; add the File Offset measurement in Raven`,
@@ -122,7 +129,7 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
     const endSeconds = formatDecimal(addDecimal(start, duration));
     const row: LabelRow = { row: record.line, start: { seconds: startSeconds }, end: { seconds: endSeconds }, fields };
     const recording: RecordingRef = {};
-    const path = col.beginPath === undefined ? "" : fields[col.beginPath]!.trim();
+    const path = pathOf(fields);
     const name = fileOf(fields);
     if (name !== undefined) recording.file = name;
     if (path !== "") recording.path = path;
@@ -199,17 +206,20 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
  */
 export function writeRaven(context: WriteContext): string {
   const { rows } = context;
-  const identity = (recording: RecordingRef | undefined) => recording?.path ?? recording?.file ?? recording?.id;
-  const recordings = [...new Set(rows.map((row) => identity(row.recording)))];
+  const recordings = context.recordings();
   const severalRecordings = recordings.length > 1;
   const withFiles = rows.some((row) => row.recording?.file !== undefined || row.recording?.path !== undefined);
   const withPaths = rows.some((row) => row.recording?.path !== undefined);
+  // Read back, a table over several files places each box by its Begin File and File Offset.
+  context.fileNamesWhereSeveral("a Raven table", BEGIN_FILE);
   const labelColumn = context.labelColumn("raven", "Annotation");
   const withLabels = rows.some((row) => row.label !== undefined);
   const columns = ["Selection", "View", "Channel", BEGIN, END, LOW, HIGH];
   if (withFiles) columns.push(BEGIN_FILE, OFFSET);
   if (withPaths) columns.push(BEGIN_PATH);
-  const extras = context.extraColumns([...columns, END_FILE, DELTA, labelColumn]);
+  // Raven's own columns are never carried over from another table's fields: read back, a
+  // carried "File Offset (s)" or "Begin File" would place its row somewhere else.
+  const extras = context.extraColumns([...columns, END_FILE, DELTA, labelColumn], [BEGIN_FILE, OFFSET, BEGIN_PATH]);
   const header = [...columns, ...extras, ...(withLabels ? [labelColumn] : [])];
   const numbers = selectionNumbers(context);
   const lines = [tsvLine(header, context, undefined, header)];
