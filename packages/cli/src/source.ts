@@ -15,7 +15,7 @@ import {
 } from "@granule/opus-index";
 import { buildIndex as buildFileIndex, fileSource, openFile } from "@granule/opus-index/node";
 import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
-import { whyFileIsNotOnePlainRun } from "./page-walk.ts";
+import { type WalkedPages, walkFile } from "./page-walk.ts";
 import { fetchRemoteSidecar, remoteSidecarIndex } from "./remote-sidecar.ts";
 import { openerStore } from "./remote-store.ts";
 import { parseCount } from "./time.ts";
@@ -92,8 +92,12 @@ export const warnOn =
 /** The sidecar `granule index` writes next to a plain file, and every command reuses. */
 export const sidecarPathOf = (path: string): string => `${path}.idx`;
 
-/** A local file is read sparsely only for ranges that need at most this share (1/n) of it. */
-const LOCAL_SPARSE_SHARE = 16;
+/**
+ * A local file is read sparsely only for ranges that need at most this share (1/n) of it:
+ * read straight to each range's pages, a byte costs about what it costs in a full scan, but
+ * the bytes read are held until the index is built.
+ */
+const LOCAL_SPARSE_SHARE = 4;
 
 /**
  * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
@@ -127,11 +131,15 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
   const plainRecording = (index: OpusIndex, source: ByteSource) =>
     recording(index, source, plainFileRate(index.tags, options.sampleRate));
   /** Reads only the pages `options.ranges` need (their times at the file's true rate), if it can. */
-  const readSparsely = (source: ByteSource, ranges: NonNullable<OpenOptions["ranges"]>, maxBytes?: number) =>
+  const readSparsely = (
+    source: ByteSource,
+    ranges: NonNullable<OpenOptions["ranges"]>,
+    limits: { maxBytes?: number; pages?: WalkedPages } = {},
+  ) =>
     sparseIndex(
       source,
       typeof ranges === "function" ? (index) => ranges(index, plainFileRate(index.tags, options.sampleRate)) : ranges,
-      { preRollSamples: options.preRollSamples ?? 0, ...(maxBytes === undefined ? {} : { maxBytes }) },
+      { preRollSamples: options.preRollSamples ?? 0, ...limits },
     );
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
@@ -193,21 +201,23 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     // whole for a few seconds of it. A file a sparse read cannot vouch for (several links,
     // damage in the pages it reads) is indexed whole, as it always was, and says what it says.
     const source = await fileSource(name);
+    const close = () => source.close();
     try {
-      // A disk reads the whole file at 0.7 GB/s or so, scanned as it goes in bounded buffers:
-      // past a sixteenth of it, the bytes a sparse read holds cost more memory than they save.
-      const sparse = await readSparsely(source, options.ranges, Math.floor(source.size / LOCAL_SPARSE_SHARE));
-      const close = () => source.close();
-      // Only a file that is one run of pages of one link, as its page headers show (9-25 ms
-      // an hour of 160 kbit/s), is placed by the granules of the pages read: a chain of files
-      // sharing a serial number would fool the probes. Walked only when the sparse read is
-      // taken: outputs that need more of the file are indexed whole without it.
-      if (sparse.kind === "sparse" && whyFileIsNotOnePlainRun(name, source.size) === undefined) {
-        const { bytesRead, rounds } = sparse;
-        // Windows are read from the file again (its pages are in the OS's cache by now), so
-        // that the bytes the sparse read held are not held through the decode as well.
-        const opened = plainRecording(sparse.index, source);
-        return { kind: "file", name, recording: opened, sidecarPath, sparse: { bytesRead, rounds }, close };
+      // Its page headers first (9-25 ms an hour of 160 kbit/s): only a file that is one run
+      // of pages of one link is placed by the granules of the pages read (a chain of files
+      // sharing a serial number would fool the probes), and the walk says where each range's
+      // pages are, so they are read at once and exactly.
+      const walked = walkFile(name, source.size);
+      if ("pages" in walked) {
+        const maxBytes = Math.floor(source.size / LOCAL_SPARSE_SHARE);
+        const sparse = await readSparsely(source, options.ranges, { maxBytes, pages: walked.pages });
+        if (sparse.kind === "sparse") {
+          const { bytesRead, rounds } = sparse;
+          // Windows are read from the file again (its pages are in the OS's cache by now), so
+          // that the bytes the sparse read held are not held through the decode as well.
+          const opened = plainRecording(sparse.index, source);
+          return { kind: "file", name, recording: opened, sidecarPath, sparse: { bytesRead, rounds }, close };
+        }
       }
       const index = await buildFileIndex(source, { ...workers, ...progress });
       return { kind: "file", name, recording: plainRecording(index, source), sidecarPath, close };

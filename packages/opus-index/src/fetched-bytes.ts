@@ -6,7 +6,9 @@ export interface ByteSpan {
 
 /**
  * The parts of a file read so far, kept in memory: sorted, disjoint ranges, merged when they
- * touch. Small by design (a sparse index reads a few hundred KiB), so merging copies.
+ * touch (merging copies: over a URL a sparse index reads a few hundred KiB, and the spans
+ * of a local file's ranges, read at once from its walked pages, seldom touch). The bytes
+ * added are kept, not copied: they must not change after.
  */
 export class FetchedBytes {
   ranges: { start: number; bytes: Uint8Array }[] = [];
@@ -20,6 +22,13 @@ export class FetchedBytes {
   add(start: number, bytes: Uint8Array): void {
     const end = start + bytes.length;
     const touching = this.ranges.filter((r) => r.start <= end && r.start + r.bytes.length >= start);
+    if (touching.length === 0) {
+      // Apart from everything read: kept as it is, not copied (a sparse read of a local file
+      // adds a hundred such spans, megabytes in all).
+      this.ranges.push({ start, bytes });
+      this.ranges.sort((a, b) => a.start - b.start);
+      return;
+    }
     const from = Math.min(start, ...touching.map((r) => r.start));
     const to = Math.max(end, ...touching.map((r) => r.start + r.bytes.length));
     const merged = new Uint8Array(to - from);

@@ -19,6 +19,12 @@ export interface SparseIndexOptions {
   chunkBytes?: number;
   /** Read the whole file instead once the probes would read more than this. Default a quarter of the file. */
   maxBytes?: number;
+  /**
+   * Where every page starts and its granule (-1n: none), from a walk of the file's page
+   * headers: each range's pages are then read at once, exactly, instead of found by
+   * interpolating between the granules read so far, round after round.
+   */
+  pages?: { byteOffsets: ArrayLike<number>; granules: ArrayLike<bigint> };
   signal?: AbortSignal;
 }
 
@@ -101,9 +107,14 @@ export async function sparseIndex(
     return fetched.slice(byteOffset, length)!;
   };
 
+  // The first and last pages: a chunk of each, or with the pages walked, exactly the header
+  // pages and two audio pages, and the last three pages.
+  const ends = options.pages === undefined ? { head: chunk, tail: size - chunk } : walkedEnds(options.pages, size);
+  if (ends.head + size - Math.max(ends.head, ends.tail) > maxBytes)
+    return { kind: "whole", reason: "its first or last pages are larger than the bytes to read", expected: true };
   await fetchAll([
-    { start: 0, end: chunk },
-    { start: size - chunk, end: size },
+    { start: 0, end: ends.head },
+    { start: ends.tail, end: size },
   ]);
   // The header pages (OpusTags can hold pictures) must be read whole, with a page after them;
   // the end, with two whole pages (the last granule is checked against the one before it).
@@ -120,6 +131,8 @@ export async function sparseIndex(
     if (!tailDone) spans.push({ start: Math.max(0, tail.start - tail.bytes.length), end: tail.start });
     await fetchAll(spans);
   }
+  // The timeline sample at which each walked page ends (null: no walk, or it does not fit).
+  let pageEnds: WalkedPageEnds | null | undefined;
   // Probes must be able to hold whole pages: twice the longest page seen.
   const longestPage = Math.max(...fetched.ranges.map((r) => longestPageIn(r.bytes, r.start)));
   const probe = Math.max(chunk, 2 * longestPage);
@@ -140,8 +153,11 @@ export async function sparseIndex(
     // Ranges planned from the recording (its length and rate known from the first and last
     // pages): none is nothing more to read.
     ranges ??= (rangesOrPlan as (index: OpusIndex) => readonly SampleRange[])(index);
+    pageEnds ??= options.pages === undefined ? null : walkedPageEnds(options.pages, index);
     const wanted: ByteSpan[] = [];
-    for (const range of ranges) wanted.push(...toRead(index, fetched, range, options.preRollSamples, probe, size));
+    for (const range of ranges) {
+      wanted.push(...toRead(index, fetched, range, options.preRollSamples, probe, size, pageEnds ?? undefined));
+    }
     if (wanted.length === 0) {
       return { kind: "sparse", index, source: fetchedSource(source, fetched), bytesRead: fetched.byteCount, rounds };
     }
@@ -221,6 +237,69 @@ async function indexFetched(
   return index;
 }
 
+/** Walked pages: where each starts, and the timeline sample it ends at (carried over pages that end no packet). */
+interface WalkedPageEnds {
+  byteOffsets: ArrayLike<number>;
+  endSamples: Float64Array;
+}
+
+/**
+ * The walked pages' end samples: a page's granule less the link's offset (granule minus
+ * timeline sample), taken from a page the index read whole. Undefined when no page read
+ * says what the offset is, or the walk does not fit the index: then reads are found by
+ * interpolation, as without a walk. A wrong offset could only cost reads, never positions:
+ * each range is placed from the pages read, and reading stops only when `locate` finds them.
+ */
+function walkedPageEnds(pages: NonNullable<SparseIndexOptions["pages"]>, index: OpusIndex): WalkedPageEnds | null {
+  const rows = index.rows;
+  const pageAt = new Map<number, number>();
+  for (let p = 0; p < pages.byteOffsets.length; p++) pageAt.set(pages.byteOffsets[p]!, p);
+  let offset: bigint | undefined;
+  // A row past the first audio page (whose start may be trimmed) that ends a packet.
+  for (let r = 1; r < index.pageCount && offset === undefined; r++) {
+    const p = pageAt.get(rows.byteOffset[r]!);
+    if (p === undefined) return null;
+    const granule = pages.granules[p]!;
+    if (rows.packetCount[r]! > 0 && granule !== -1n && rows.startSample[r]! > 0) {
+      offset = granule - BigInt(rows.endSample[r]!);
+    }
+  }
+  if (offset === undefined) return null;
+  const endSamples = new Float64Array(pages.byteOffsets.length);
+  let last = 0;
+  for (let p = 0; p < endSamples.length; p++) {
+    const granule = pages.granules[p]!;
+    if (granule !== -1n) last = Number(granule - offset);
+    endSamples[p] = last;
+  }
+  return { byteOffsets: pages.byteOffsets, endSamples };
+}
+
+/** The bytes to read first with the pages walked: to the end of the second page that ends audio (granule above 0), and from the third-to-last page on. */
+function walkedEnds(pages: NonNullable<SparseIndexOptions["pages"]>, size: number): { head: number; tail: number } {
+  const count = pages.byteOffsets.length;
+  let head = size;
+  for (let p = 0, audio = 0; p < count; p++) {
+    if (pages.granules[p]! > 0n && ++audio === 2) {
+      head = p + 1 < count ? pages.byteOffsets[p + 1]! : size;
+      break;
+    }
+  }
+  return { head, tail: count === 0 ? 0 : pages.byteOffsets[Math.max(0, count - 3)]! };
+}
+
+/** The first page whose end sample is above `sample` (binary search; ends never run back). */
+function firstPageEndingAfter(ends: Float64Array, sample: number): number {
+  let low = 0;
+  let high = ends.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (ends[mid]! <= sample) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** What to read next for `range` to be decodable from the bytes read; nothing when it is. */
 function toRead(
   index: OpusIndex,
@@ -229,6 +308,7 @@ function toRead(
   preRollSamples: number,
   chunk: number,
   size: number,
+  walked?: WalkedPageEnds,
 ): ByteSpan[] {
   const { startSample, endSample } = range;
   // A range the recording does not hold is for extraction to refuse, with its own words.
@@ -241,6 +321,18 @@ function toRead(
   }
   const rows = index.rows;
   const needStart = Math.max(0, startSample - preRollSamples);
+  if (walked !== undefined) {
+    // From the last page that ends by the pre-roll's start (where the first packet's start
+    // is known) to the first page that starts after the range's end.
+    const { byteOffsets, endSamples } = walked;
+    const before = firstPageEndingAfter(endSamples, needStart) - 1;
+    const after = firstPageEndingAfter(endSamples, endSample) + 1;
+    const from = before < 0 ? 0 : byteOffsets[before]!;
+    const to = after + 1 >= byteOffsets.length ? size : byteOffsets[after + 1]!;
+    const spans = fetched.missing(from, to);
+    // All read and still not placed: the reads below decide, as without a walk.
+    if (spans.length > 0) return spans;
+  }
   // The rows around what is needed: the last that ends by its start, the first that starts after its end.
   let before = -1;
   let after = -1;

@@ -1,3 +1,4 @@
+import { readPages } from "@granule/ogg-pages";
 import {
   type ByteSource,
   bufferSource,
@@ -103,6 +104,68 @@ describe("sparseIndex", () => {
       ),
       { numRuns: 25, seed: 20261202 },
     );
+  });
+
+  it.each(CLEAN)("with the pages walked, reads %s's ranges at once and plans them as the full index", async (file) => {
+    const bytes = loadFixture(file);
+    const full = await buildIndex(bytes, { workers: 0 });
+    const total = full.totalSamples;
+    // The page table a walk of the headers gives (granule -1: no packet ends on the page).
+    const walked = [...readPages(bytes)];
+    const pages = { byteOffsets: walked.map((p) => p.byteOffset), granules: walked.map((p) => p.granule) };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc
+            .tuple(fc.integer({ min: 0, max: total - 1 }), fc.integer({ min: 1, max: 96_000 }))
+            .map(([a, n]) => ({ startSample: a, endSample: Math.min(total, a + n) })),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (ranges) => {
+          const source = counted(bytes);
+          const result = await sparseIndex(source, ranges, {
+            preRollSamples: PRE_ROLL,
+            chunkBytes: CHUNK,
+            maxBytes: bytes.length,
+            pages,
+          });
+          if (result.kind !== "sparse") throw new Error(`read whole: ${result.reason}`);
+          // The first and last pages (until the headers are whole), then every range at once.
+          expect(result.rounds).toBeLessThanOrEqual(2);
+          expect(result.index.totalSamples).toBe(total);
+          for (const range of ranges) {
+            const want = full.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+            const got = result.index.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+            expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
+            expect(got.byteOffset).toBe(want.byteOffset);
+          }
+        },
+      ),
+      { numRuns: 25, seed: 20261203 },
+    );
+  });
+
+  it("with a wrong page table, still plans as the full index (the walk only says where to read)", async () => {
+    const bytes = loadFixture("ffmpeg-160k.opus");
+    const full = await buildIndex(bytes, { workers: 0 });
+    const walked = [...readPages(bytes)];
+    // Granules shifted by a second: every read lands a second early, and the reads go on.
+    const pages = {
+      byteOffsets: walked.map((p) => p.byteOffset),
+      granules: walked.map((p, i) => (i < 3 || p.granule < 0n ? p.granule : p.granule + 48_000n)),
+    };
+    const ranges = [{ startSample: full.totalSamples / 2, endSample: full.totalSamples / 2 + 4_800 }];
+    const result = await sparseIndex(counted(bytes), ranges, {
+      preRollSamples: PRE_ROLL,
+      chunkBytes: CHUNK,
+      maxBytes: bytes.length,
+      pages,
+    });
+    if (result.kind === "sparse") {
+      const want = full.locate(ranges[0]!.startSample, ranges[0]!.endSample, { preRollSamples: PRE_ROLL });
+      const got = result.index.locate(ranges[0]!.startSample, ranges[0]!.endSample, { preRollSamples: PRE_ROLL });
+      expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
+    }
   });
 
   it("reads a few rounds and a small part of a longer file for one short range", async () => {
