@@ -98,6 +98,8 @@ export const sidecarPathOf = (path: string): string => `${path}.idx`;
  * the bytes read are held until the index is built.
  */
 const LOCAL_SPARSE_SHARE = 4;
+/** ...and at most this many bytes, whatever the file's size: what it holds is bounded. */
+const LOCAL_SPARSE_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * Opens a source: a `.opus`/`.ogg` file (indexed, or from its sidecar when one matches), a
@@ -209,7 +211,7 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       // pages are, so they are read at once and exactly.
       const walked = walkFile(name, source.size);
       if ("pages" in walked) {
-        const maxBytes = Math.floor(source.size / LOCAL_SPARSE_SHARE);
+        const maxBytes = Math.min(LOCAL_SPARSE_MAX_BYTES, Math.floor(source.size / LOCAL_SPARSE_SHARE));
         const sparse = await readSparsely(source, options.ranges, { maxBytes, pages: walked.pages });
         if (sparse.kind === "sparse") {
           const { bytesRead, rounds } = sparse;
