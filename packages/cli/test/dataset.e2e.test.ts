@@ -1212,6 +1212,16 @@ describe("tables that once came out wrong with exit 0 (an adversarial review)", 
     expect(byOption.segments[0].startSample).toBe(14);
   });
 
+  it("--skip-invalid that leaves every row out is an error, not an empty result with exit 0", () => {
+    const table = join(dir, "all-past.csv");
+    writeFileSync(table, "start,end\n30,31\n40,41\n");
+    const out = join(dir, "all-past");
+    const result = run(["extract", example, "--segments", table, "--out-dir", out, "--skip-invalid", "-q"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/every row was left out .* row 2: .*goes past the end.*\(and 1 more\)/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("an output folder named like the run's manifest is refused before anything is written", () => {
     const table = join(dir, "manifest-label.csv");
     writeFileSync(table, "start,end,label\n1,2,manifest.csv\n3,4,b\n");

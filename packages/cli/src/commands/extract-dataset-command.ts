@@ -162,6 +162,13 @@ export async function runDatasetCommand(
   });
   try {
     const { planned, report, deployment } = planOutputs(targets);
+    if (planned.length === 0 && report.skipped.length > 0) {
+      // --skip-invalid leaves rows out; leaving every row out is no result to report as one.
+      const [first] = report.skipped;
+      throw new UsageError(
+        `every row was left out (--skip-invalid), so there is nothing to extract: ${first!.origin}: ${first!.reason}${report.skipped.length > 1 ? ` (and ${report.skipped.length - 1} more)` : ""}`,
+      );
+    }
     if (table !== undefined && args.outDir === undefined && args.output !== "-") {
       throw new UsageError("--segments writes one file per row: give --out-dir");
     }
