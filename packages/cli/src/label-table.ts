@@ -19,7 +19,7 @@ export function defaultNameTemplate(table: LabelTable | undefined, windows: bool
 }
 
 /** The label table at `path`, in the format its content shows or `forced`; every problem a usage error naming the row. */
-export async function readLabelTable(path: string, forced: string | undefined): Promise<LabelTable> {
+export async function readLabelTable(path: string, forced: string | undefined, encoding?: string): Promise<LabelTable> {
   if (forced !== undefined && !LABEL_FORMATS.includes(forced as LabelFormat)) {
     throw new UsageError(`--segments-format must be ${LABEL_FORMATS.join(", ")}, not "${forced}"`);
   }
@@ -30,11 +30,14 @@ export async function readLabelTable(path: string, forced: string | undefined): 
     const table = readTable(new Uint8Array(bytes), {
       file: path,
       ...(forced === undefined ? {} : { format: forced as LabelFormat }),
+      ...(encoding === undefined ? {} : { encoding }),
     });
     if (table.rows.length === 0) throw new UsageError(`${path} has no rows`);
     return table;
   } catch (error) {
-    if (error instanceof LabelError) throw new UsageError(error.message);
+    if (error instanceof LabelError) {
+      throw new UsageError(`${error.message}${error.code === "bad-encoding" ? " with --segments-encoding" : ""}`);
+    }
     throw error;
   }
 }

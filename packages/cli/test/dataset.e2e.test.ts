@@ -1222,6 +1222,36 @@ describe("tables that once came out wrong with exit 0 (an adversarial review)", 
     expect(existsSync(out)).toBe(false);
   });
 
+  it("reads a table in another encoding with --segments-encoding / --encoding, and says so when it is not UTF-8", () => {
+    const table = join(dir, "latin1.csv");
+    // "Rotkehlchen ä" in windows-1252: the byte 0xe4 is not UTF-8.
+    writeFileSync(table, Buffer.from("start,end,label\n1,2,Rotkehlchen \xe4\n", "latin1"));
+    const refused = run(["extract", example, "--segments", table, "--out-dir", join(dir, "l0"), "-q"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not valid utf-8 \(byte offset 32\).*windows-1252\) with --segments-encoding/);
+    const extracted = JSON.parse(
+      ok([
+        "extract",
+        example,
+        "--segments",
+        table,
+        "--segments-encoding",
+        "windows-1252",
+        "--name",
+        "{label}",
+        "--out-dir",
+        join(dir, "l1"),
+        "--json",
+        "-q",
+      ]).stdout,
+    );
+    expect(extracted.segments[0].name).toBe("Rotkehlchen ä");
+    expect(run(["labels", "convert", table, "--to", "csv", "-o", "-"]).stderr).toMatch(/with --encoding/);
+    expect(ok(["labels", "convert", table, "--to", "csv", "-o", "-", "--encoding", "windows-1252"]).stdout).toContain(
+      "Rotkehlchen ä",
+    );
+  });
+
   it("an output folder named like the run's manifest is refused before anything is written", () => {
     const table = join(dir, "manifest-label.csv");
     writeFileSync(table, "start,end,label\n1,2,manifest.csv\n3,4,b\n");

@@ -25,7 +25,7 @@ export function decodeTable(input: string | Uint8Array, file: string, encoding?:
   } catch (error) {
     throw new LabelError(
       "bad-encoding",
-      `the bytes are not valid ${label}${firstBadByte(input, label)}; if the table was saved in another encoding, pass it (e.g. encoding: "windows-1252")`,
+      `the bytes are not valid ${label}${firstBadByte(input, label)}; if the table was saved in another encoding, give that encoding (e.g. windows-1252)`,
       { file, cause: error },
     );
   }

@@ -66,7 +66,10 @@ export async function runDatasetCommand(
   };
   const part = parsePart(args.part);
   const preRollSamples = preRollFrom(args.preRoll);
-  const table = args.segments === undefined ? undefined : await readLabelTable(args.segments, args.segmentsFormat);
+  const table =
+    args.segments === undefined
+      ? undefined
+      : await readLabelTable(args.segments, args.segmentsFormat, args.segmentsEncoding);
   const rate = originalRate(args.originalRate);
   // Many rows will decode on workers: start them now, so that their start overlaps indexing.
   if ((table?.rows.length ?? 0) >= MIN_WINDOWS_FOR_WORKERS && args.workers !== "0") prestartDecodeWorkers();

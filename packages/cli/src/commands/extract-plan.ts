@@ -84,7 +84,14 @@ export function planRows(
           ...(target.recordedAt === null ? {} : { recordingStartUtc: target.recordedAt }),
         });
       } catch (error) {
-        if (error instanceof LabelError) throw new UsageError(error.message);
+        if (error instanceof LabelError) {
+          // The labels package speaks of its option; here the time comes from the archive.
+          const hint =
+            error.code === "needs-recording-start"
+              ? `: ${target.name} has no recording time (a plain file, or imported without one: granule import --recorded-at)`
+              : "";
+          throw new UsageError(`${error.message}${hint}`);
+        }
         throw error;
       }
       const byTime = !("sample" in row.start);

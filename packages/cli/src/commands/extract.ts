@@ -187,6 +187,7 @@ export interface ExtractArguments extends RangeArguments {
   sampleRate?: string;
   /** The dataset options (commands/extract-dataset-command.ts). */
   segmentsFormat?: string;
+  segmentsEncoding?: string;
   name?: string;
   clipToEnd?: boolean;
   skipInvalid?: boolean;

@@ -22,6 +22,7 @@ export interface LabelsConvertArguments {
   output: string;
   to: string;
   from?: string;
+  encoding?: string;
   rate?: string;
   recordingStart?: string;
   labelColumn?: string;
@@ -64,7 +65,11 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
   // Rows that name their recording by archive id alone: an archive knows their file names.
   let idOnlyRows = false;
   try {
-    const table = readTable(new Uint8Array(bytes), { file: input, ...(from === undefined ? {} : { format: from }) });
+    const table = readTable(new Uint8Array(bytes), {
+      file: input,
+      ...(from === undefined ? {} : { format: from }),
+      ...(args.encoding === undefined ? {} : { encoding: args.encoding }),
+    });
     ({ format } = table);
     rows = table.rows.length;
     idOnlyRows = table.rows.some(
@@ -82,13 +87,15 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
   } catch (error) {
     if (error instanceof LabelError) {
       const hint =
-        error.code === "needs-rate"
-          ? " (give --rate, the recording's true rate)"
-          : error.code === "needs-recording-start"
-            ? " (give --recording-start)"
-            : error.code === "unrepresentable" && args.archive === undefined && idOnlyRows
-              ? " (give --archive, where each id's file name is known)"
-              : "";
+        error.code === "bad-encoding"
+          ? " with --encoding"
+          : error.code === "needs-rate"
+            ? " (give --rate, the recording's true rate)"
+            : error.code === "needs-recording-start"
+              ? " (give --recording-start)"
+              : error.code === "unrepresentable" && args.archive === undefined && idOnlyRows
+                ? " (give --archive, where each id's file name is known)"
+                : "";
       throw new UsageError(`${error.message}${hint}`);
     }
     throw error;

@@ -29,6 +29,7 @@ import { utcAt } from "./manifest.ts";
 export interface SpectrogramArguments extends RangeArguments, TimelineArguments {
   segments?: string;
   segmentsFormat?: string;
+  segmentsEncoding?: string;
   clipToEnd?: boolean;
   skipInvalid?: boolean;
   output?: string;
@@ -223,7 +224,7 @@ async function tablePictures(
     throw new UsageError("give --segments or a range, not both");
   }
   if (args.outDir === undefined) throw new UsageError("--segments draws one picture per row: give --out-dir");
-  const table = await readLabelTable(file, args.segmentsFormat);
+  const table = await readLabelTable(file, args.segmentsFormat, args.segmentsEncoding);
   const rate = originalRate(args.originalRate);
   const targets = await openTargets(source, (name) => openSource(name, rate === undefined ? {} : { sampleRate: rate }));
   try {

@@ -2,7 +2,7 @@ import { Option } from "commander";
 import type { ExtractArguments } from "../commands/extract.ts";
 import type { TimelineArguments } from "../commands/extract-timeline.ts";
 import type { RegisterCommand } from "./context.ts";
-import { segmentsFormatOption } from "./segments-options.ts";
+import { segmentsEncodingOption, segmentsFormatOption } from "./segments-options.ts";
 
 export const registerExtract: RegisterCommand = (program, context) => {
   program
@@ -24,6 +24,7 @@ export const registerExtract: RegisterCommand = (program, context) => {
       "a label table: Raven, Audacity, BirdNET, Kaleidoscope, or CSV (start,end / start_sample,end_sample / start_utc,end_utc)",
     )
     .addOption(segmentsFormatOption())
+    .addOption(segmentsEncodingOption())
     .option("--name <template>", "output names, e.g. {label}/{recording}-{start_sample} or {fields.Species}_{n}")
     .option("--clip-to-end", "cut rows that run past their recording's end at the end (reported)")
     .option("--skip-invalid", "leave out rows that cannot be extracted (past the end, unknown recording), reported")

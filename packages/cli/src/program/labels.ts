@@ -10,6 +10,7 @@ export const registerLabels: RegisterCommand = (program, context) => {
     .requiredOption("-o, --output <file>", "the converted table; - for stdout")
     .requiredOption("--to <format>", "raven, audacity, birdnet, kaleidoscope or csv")
     .option("--from <format>", "read the table as this format (default: detected)")
+    .option("--encoding <name>", "the table's text encoding, e.g. windows-1252 (default: UTF-8, or UTF-16 with a BOM)")
     .option("--rate <hz>", "the recording's true rate, to write sample positions as seconds")
     .option("--recording-start <iso>", "the recording's start, to write UTC positions as seconds")
     .option(

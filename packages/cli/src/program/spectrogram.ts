@@ -1,6 +1,6 @@
 import type { SpectrogramArguments } from "../commands/spectrogram.ts";
 import type { RegisterCommand } from "./context.ts";
-import { segmentsFormatOption } from "./segments-options.ts";
+import { segmentsEncodingOption, segmentsFormatOption } from "./segments-options.ts";
 
 export const registerSpectrogram: RegisterCommand = (program, context) => {
   program
@@ -22,6 +22,7 @@ export const registerSpectrogram: RegisterCommand = (program, context) => {
       "a label table, as extract reads it (Raven, Audacity, BirdNET, Kaleidoscope, CSV): one picture per row, in --out-dir",
     )
     .addOption(segmentsFormatOption())
+    .addOption(segmentsEncodingOption())
     .option("--clip-to-end", "cut rows that run past their recording's end at the end (reported)")
     .option("--skip-invalid", "leave out rows that cannot be drawn (past the end, unknown recording), reported")
     .option("-o, --output <file>", "the PNG file for one range")
