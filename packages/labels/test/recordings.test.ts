@@ -52,9 +52,9 @@ describe("writing rows of several recordings", () => {
 
   it("Raven: with file names, each box reads back in its own file at its own time", () => {
     const back = readTable(writeTable(byFile, "raven", { tableStart }));
-    expect(back.rows.map((r) => [r.recording?.file, r.start.seconds, r.end.seconds])).toEqual([
-      ["a.wav", "1", "2"],
-      ["b.wav", "1", "2"],
+    expect(back.rows.map((r) => [r.recording?.file, r.start, r.end])).toEqual([
+      ["a.wav", { seconds: "1" }, { seconds: "2" }],
+      ["b.wav", { seconds: "1" }, { seconds: "2" }],
     ]);
   });
 

@@ -38,8 +38,6 @@ const BEGIN_PATH = "Begin Path";
 
 interface Candidate {
   row: LabelRow;
-  /** Values that every view of one selection must share, by column. */
-  identity: [string, string][];
   preferred: boolean;
 }
 
@@ -141,19 +139,21 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
     if (lowHz !== undefined) row.lowHz = lowHz;
     if (highHz !== undefined) row.highHz = highHz;
     if (labelColumn !== undefined) row.label = fields[labelColumn]!;
-    const identity: [string, string][] = [
-      [col.offset ?? col.begin!, startSeconds],
-      [col.end ?? col.delta!, endSeconds],
-      [col.low ?? LOW, String(row.lowHz)],
-      [col.high ?? HIGH, String(row.highHz)],
-      [col.beginFile ?? BEGIN_FILE, recording.file ?? ""],
-      [col.beginPath ?? BEGIN_PATH, recording.path ?? ""],
-      [col.endFile ?? END_FILE, col.endFile === undefined ? "" : fields[col.endFile]!.trim()],
-      [labelColumn ?? "label", row.label ?? ""],
-    ];
     const view = col.view === undefined ? "" : fields[col.view]!.trim().toLowerCase();
-    return { row, identity, preferred: view.startsWith("spectrogram") };
+    return { row, preferred: view.startsWith("spectrogram") };
   });
+  // Values that every view of one selection must share, by column: built only for the rows
+  // of a selection listed more than once (tables of millions of rows hold no copies of them).
+  const identity = ({ row }: Candidate): [string, string][] => [
+    [col.offset ?? col.begin!, (row.start as { seconds: string }).seconds],
+    [col.end ?? col.delta!, (row.end as { seconds: string }).seconds],
+    [col.low ?? LOW, String(row.lowHz)],
+    [col.high ?? HIGH, String(row.highHz)],
+    [col.beginFile ?? BEGIN_FILE, row.recording?.file ?? ""],
+    [col.beginPath ?? BEGIN_PATH, row.recording?.path ?? ""],
+    [col.endFile ?? END_FILE, col.endFile === undefined ? "" : row.fields[col.endFile]!.trim()],
+    [labelColumn ?? "label", row.label ?? ""],
+  ];
 
   // One label per (Selection, Channel): the views of a selection must agree on the box.
   const bySelection = new Map<string, { first: Candidate; chosen: Candidate }>();
@@ -172,8 +172,9 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
       order.push(entry);
       continue;
     }
-    candidate.identity.forEach(([column, value], i) => {
-      const [, firstValue] = group.first.identity[i]!;
+    const firstIdentity = identity(group.first);
+    identity(candidate).forEach(([column, value], i) => {
+      const [, firstValue] = firstIdentity[i]!;
       if (value !== firstValue) {
         throw new LabelError(
           "views-disagree",
@@ -184,7 +185,7 @@ export function readRaven(records: GridRecord[], context: ReadContext): LabelTab
     });
     if (candidate.preferred && !group.chosen.preferred) group.chosen = candidate;
   }
-  const rows = order.map(({ first, chosen }) => ({ ...chosen.row, row: first.row.row }));
+  const rows = order.map(({ first, chosen }) => (chosen === first ? first.row : { ...chosen.row, row: first.row.row }));
   const mapped = [col.begin, col.end, col.delta, col.offset, col.low, col.high, col.channel];
   mapped.push(col.beginFile, col.beginPath, col.selection, col.view, labelColumn);
   return {
