@@ -51,18 +51,29 @@ export function deviceRuns(recordings: readonly TimelineRecording[], toleranceMs
   for (const [key, spans] of byDevice) {
     spans.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || (a.recording.id < b.recording.id ? -1 : 1));
     const list: DeviceRun[] = [];
-    let run: DeviceRun | undefined;
+    // Runs a later recording may still join (ending no earlier than its start less the
+    // tolerance). Usually one; more when a recording lies inside another (a clock error, a
+    // snippet imported beside its file): its run must not stand between the other and the
+    // recording that follows that one exactly.
+    let open: DeviceRun[] = [];
     for (const span of spans) {
       const { recording } = span;
-      const joins =
-        run !== undefined &&
-        Math.abs(span.startMs - run.endMs) <= toleranceMs &&
-        run.sampleRate === recording.sampleRate &&
-        run.channels === recording.channels;
-      if (joins) {
-        run!.members.push({ ...span, offsetSamples: run!.totalSamples });
-        run!.totalSamples += recording.totalSamples;
-        run!.endMs = span.endMs;
+      open = open.filter((r) => r.endMs >= span.startMs - toleranceMs);
+      let run: DeviceRun | undefined;
+      for (const r of open) {
+        if (
+          Math.abs(span.startMs - r.endMs) <= toleranceMs &&
+          r.sampleRate === recording.sampleRate &&
+          r.channels === recording.channels &&
+          (run === undefined || Math.abs(span.startMs - r.endMs) < Math.abs(span.startMs - run.endMs))
+        ) {
+          run = r;
+        }
+      }
+      if (run !== undefined) {
+        run.members.push({ ...span, offsetSamples: run.totalSamples });
+        run.totalSamples += recording.totalSamples;
+        run.endMs = span.endMs;
       } else {
         run = {
           deviceId: recording.deviceId,
@@ -74,6 +85,7 @@ export function deviceRuns(recordings: readonly TimelineRecording[], toleranceMs
           endMs: span.endMs,
         };
         list.push(run);
+        open.push(run);
       }
     }
     runs.set(key, list);

@@ -81,22 +81,31 @@ export function planSpans(recordings: readonly TimelineRecording[], options: Spa
         (toMs === undefined || run.startMs < toMs),
     );
     // Runs that one stream may go through, one after another: with fillGaps, the same audio
-    // and a real gap (not an overlap) between; else each run alone.
+    // and a real gap (not an overlap) between; else each run alone. Each run follows the run
+    // that ends latest before it, not merely the one that starts before it: a run that lies
+    // inside another (a recording within another's time) is a chain of its own, and never
+    // has silence filled where the other holds audio.
     const chains: DeviceRun[][] = [];
-    inRange.forEach((run, i) => {
-      const previous = inRange[i - 1];
-      if (
-        previous !== undefined &&
-        fillGaps &&
-        compatible(previous, run) &&
-        run.startMs - previous.endMs > toleranceMs
-      ) {
-        chains[chains.length - 1]!.push(run);
-        return;
+    let latest: { run: DeviceRun; chain: DeviceRun[] } | undefined;
+    for (const run of inRange) {
+      if (latest !== undefined) {
+        const previous = latest.run;
+        if (
+          fillGaps &&
+          compatible(previous, run) &&
+          run.startMs - previous.endMs > toleranceMs &&
+          latest.chain[latest.chain.length - 1] === previous
+        ) {
+          latest.chain.push(run);
+          latest = { run, chain: latest.chain };
+          continue;
+        }
+        result.breaks.push(breakBetween(previous, run, toleranceMs));
       }
-      if (previous !== undefined) result.breaks.push(breakBetween(previous, run, toleranceMs));
-      chains.push([run]);
-    });
+      const chain = [run];
+      chains.push(chain);
+      if (latest === undefined || run.endMs > latest.run.endMs) latest = { run, chain };
+    }
     for (const chain of chains) {
       const first = chain[0]!;
       const last = chain[chain.length - 1]!;

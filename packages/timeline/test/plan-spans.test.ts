@@ -149,3 +149,30 @@ describe("slicePlan", () => {
     expect(() => slicePlan(span!, 0, span!.sampleCount + 1, deployment)).toThrow(/not a range/);
   });
 });
+
+describe("a recording inside another of the same device (a clock error, a snippet imported beside its file)", () => {
+  // a 0-2 s, x 1-1.5 s inside it, b 2-4 s exactly after a, c 6-8 s after a gap.
+  const overlapped = [row("a", 0, 2), row("x", 1000, 0.5), row("b", 2000, 2), row("c", 6000, 2)];
+
+  it("does not stand between a and the recording that follows it exactly", () => {
+    const [plan] = planTimeline(overlapped, [{ start: iso(T0 + 1900), end: iso(T0 + 2100) }]);
+    expect(plan!.pieces.map((p) => (p.kind === "audio" ? [p.recording, p.startSample, p.endSample] : p.kind))).toEqual([
+      ["a", 1.9 * RATE, 2 * RATE],
+      ["b", 0, 0.1 * RATE],
+    ]);
+    // A range over x and a both is refused: one device, two streams at once.
+    expect(() => planTimeline(overlapped, [{ start: iso(T0 + 1100), end: iso(T0 + 1200) }])).toThrow(
+      expect.objectContaining({ code: "overlap" }),
+    );
+  });
+
+  it("is a span of its own, and silence is never filled where another recording holds audio", () => {
+    const { spans, breaks } = planSpans(overlapped, { fillGaps: true });
+    expect(spans.map((s) => s.recordings)).toEqual([["a", "b", "c"], ["x"]]);
+    // The only gap filled is b's end (4 s) to c's start (6 s).
+    expect(spans[0]!.gaps.map((g) => [g.start, g.end])).toEqual([[iso(T0 + 4000), iso(T0 + 6000)]]);
+    expect(breaks.map((b) => b.kind)).toEqual(["overlap"]);
+    const plain = planSpans(overlapped);
+    expect(plain.spans.map((s) => s.recordings)).toEqual([["a", "b"], ["x"], ["c"]]);
+  });
+});
