@@ -21,7 +21,14 @@ export {
   type TimelineRequest,
   type TimeRequest,
 } from "./plan-timeline.ts";
-export { type RecordingSpan, recordingSpan, type TimelineRecording, toEpochMs, utcText } from "./recording-span.ts";
+export {
+  parseUtcInstant,
+  type RecordingSpan,
+  recordingSpan,
+  type TimelineRecording,
+  toEpochMs,
+  utcText,
+} from "./recording-span.ts";
 export { type SampledWindow, type SampleWindowsOptions, sampleWindows } from "./sample-windows.ts";
 export { type RecordingSelection, selectRecordings } from "./select-recordings.ts";
 export { slicePlan } from "./slice-plan.ts";
