@@ -23,7 +23,15 @@ export function selectionOf(args: SelectionArguments): RecordingSelection {
   for (const pair of args.meta ?? []) {
     const at = pair.indexOf("=");
     if (at <= 0) throw new UsageError(`--meta "${pair}" is not key=value`);
-    metadata[pair.slice(0, at)] = pair.slice(at + 1);
+    const key = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    if (Object.hasOwn(metadata, key) && metadata[key] !== value) {
+      // All must match, and a recording holds one value per key: no recording could.
+      throw new UsageError(
+        `--meta ${key} is given twice, as "${metadata[key]}" and "${value}": a recording has one value per key`,
+      );
+    }
+    metadata[key] = value;
   }
   if (Object.keys(metadata).length > 0) selection.metadata = metadata;
   return selection;

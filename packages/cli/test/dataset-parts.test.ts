@@ -36,6 +36,21 @@ describe("--part", () => {
     ).toThrow(/must be 1 to 4, not 9/);
   });
 
+  it("refuses an N that contradicts the SLURM array, and two schedulers' variables at once", () => {
+    // A 2-task array with auto/4 once did parts 1 and 2 of 4, exit 0: half the job.
+    expect(() => parsePart("auto/4", { SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" })).toThrow(
+      /auto\/4 names 4 parts, but this SLURM array has 2 tasks/,
+    );
+    expect(parsePart("auto/2", { SLURM_ARRAY_TASK_ID: "1", SLURM_ARRAY_TASK_COUNT: "2" })).toEqual({
+      index: 2,
+      count: 2,
+    });
+    expect(parsePart("auto/3", { SLURM_ARRAY_TASK_ID: "1" })).toEqual({ index: 2, count: 3 });
+    expect(() => parsePart("auto/4", { SLURM_ARRAY_TASK_ID: "1", JOB_COMPLETION_INDEX: "1" })).toThrow(
+      /both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX/,
+    );
+  });
+
   it("takes a Kubernetes indexed Job's part from JOB_COMPLETION_INDEX and the count given", () => {
     expect(parsePart("auto/5", { JOB_COMPLETION_INDEX: "0" })).toEqual({ index: 1, count: 5 });
     expect(parsePart("auto/5", { JOB_COMPLETION_INDEX: "4" })).toEqual({ index: 5, count: 5 });
@@ -89,5 +104,15 @@ describe("manifests", () => {
         ["file", "n", "label", "note", "empty"],
       ),
     ).toBe('file,n,label,note,empty\n"a,b.wav",1,"say ""hi""","two\nlines",\n');
+  });
+});
+
+describe("--meta", () => {
+  it("refuses a key given twice with two values (no recording holds both); the same pair twice is one", async () => {
+    const { selectionOf } = await import("../src/selection-options.ts");
+    expect(() => selectionOf({ meta: ["site=wood", "site=marsh"] })).toThrow(
+      /--meta site is given twice, as "wood" and "marsh"/,
+    );
+    expect(selectionOf({ meta: ["site=wood", "site=wood", "q=a=b"] }).metadata).toEqual({ site: "wood", q: "a=b" });
   });
 });

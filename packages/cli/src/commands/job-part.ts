@@ -31,8 +31,20 @@ function partFromEnvironment(count: number | undefined, env: NodeJS.ProcessEnv):
     return Number(value);
   };
   const slurmId = whole("SLURM_ARRAY_TASK_ID");
+  const k8s = whole("JOB_COMPLETION_INDEX");
+  if (k8s !== undefined && slurmId !== undefined) {
+    throw new UsageError(
+      "both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set: which part this is cannot be told; use --part K/N",
+    );
+  }
   if (slurmId !== undefined) {
     const slurmCount = whole("SLURM_ARRAY_TASK_COUNT");
+    if (count !== undefined && slurmCount !== undefined && count !== slurmCount) {
+      // Parts past the array's tasks would never run (or tasks past N fail): a job half done.
+      throw new UsageError(
+        `--part auto/${count} names ${count} parts, but this SLURM array has ${slurmCount} tasks (SLURM_ARRAY_TASK_COUNT): give --part auto, or an array of ${count} tasks`,
+      );
+    }
     const total = count ?? slurmCount;
     if (total === undefined) throw new UsageError("SLURM_ARRAY_TASK_COUNT is not set: give --part auto/N");
     const min = whole("SLURM_ARRAY_TASK_MIN") ?? 0;
@@ -45,7 +57,6 @@ function partFromEnvironment(count: number | undefined, env: NodeJS.ProcessEnv):
     }
     return checked(offset / step + 1, total, `SLURM_ARRAY_TASK_ID=${slurmId}`);
   }
-  const k8s = whole("JOB_COMPLETION_INDEX");
   if (k8s !== undefined) {
     if (count === undefined) {
       throw new UsageError("JOB_COMPLETION_INDEX does not say how many parts there are: give --part auto/N");
