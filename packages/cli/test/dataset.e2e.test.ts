@@ -941,8 +941,45 @@ describe("jobs bigger than one machine", () => {
     ok(["manifest", "merge", ...[3, 1, 2].map((k) => join(split, `manifest-part-${k}-of-3.csv`)), "-o", merged]);
     const wholeRows = manifest(join(whole, "manifest.csv"));
     const mergedRows = manifest(merged);
-    expect(mergedRows.map(({ part, ...rest }) => rest)).toEqual(wholeRows);
+    // Files are named from the merged manifest's folder (the parts are in split/).
+    expect(mergedRows.map(({ part, job, job_outputs, ...rest }) => rest)).toEqual(
+      wholeRows.map((r) => ({ ...r, file: `split/${r.file}` })),
+    );
+    for (const row of mergedRows) expect(existsSync(join(dir, row.file!)), row.file).toBe(true);
     expect(mergedRows.map((r) => r.part).filter((p) => p !== undefined)).toHaveLength(14);
+    expect(new Set(mergedRows.map((r) => r.job)).size).toBe(1);
+    expect(new Set(mergedRows.map((r) => r.job_outputs))).toEqual(new Set(["14"]));
+    // A part of another command (other windows) is not of this job, though it is "part 2 of 3".
+    const other = join(dir, "split-other");
+    ok([...args, "--hop", "3", "--out-dir", other, "--part", "2/3"]);
+    const mixed = run([
+      "manifest",
+      "merge",
+      join(split, "manifest-part-1-of-3.csv"),
+      join(other, "manifest-part-2-of-3.csv"),
+      join(split, "manifest-part-3-of-3.csv"),
+      "-o",
+      "-",
+    ]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/are parts of different jobs \(job [0-9a-f]{12} and [0-9a-f]{12}\)/);
+    // A part's manifest that lost a row is not merged as if the job were whole.
+    const cut = join(dir, "split-cut");
+    mkdirSync(cut);
+    for (const k of [1, 2, 3]) {
+      const lines = readFileSync(join(split, `manifest-part-${k}-of-3.csv`), "utf8").split("\n");
+      if (k === 2) lines.splice(2, 1);
+      writeFileSync(join(cut, `manifest-part-${k}-of-3.csv`), lines.join("\n"));
+    }
+    const holed = run([
+      "manifest",
+      "merge",
+      ...[1, 2, 3].map((k) => join(cut, `manifest-part-${k}-of-3.csv`)),
+      "-o",
+      "-",
+    ]);
+    expect(holed.code).toBe(2);
+    expect(holed.stderr).toMatch(/output n=\d+ of 14 is in no part's manifest/);
     const missing = run([
       "manifest",
       "merge",

@@ -83,7 +83,10 @@ export function parseUtcInstant(text: string): number | { reason: string } {
   let offsetMinutes = 0;
   if (!/^z$/i.test(zone!)) {
     const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(zone!)!;
-    if (Number(oh) > 23 || Number(om) > 59) return { reason: `${zone} is not a UTC offset` };
+    // As import takes them (zarr-opus' parseUtcOffset): hours to 18 (-12:00 to +14:00 are in use).
+    if (Number(oh) > 18 || Number(om) > 59) {
+      return { reason: `${zone} is not a UTC offset (they are within 18 hours of UTC)` };
+    }
     offsetMinutes = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
   }
   const date = new Date(0);

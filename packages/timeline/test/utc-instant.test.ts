@@ -34,6 +34,7 @@ describe("parseUtcInstant: one parser for every UTC time on the command line and
       ["2025-04-16T05:39:58.000999Z", "6 decimals"],
       ["2025-04-16T05:39:58.0005Z", "4 decimals"],
       ["2025-04-16T05:40:00+24:00", "not a UTC offset"],
+      ["2025-04-16T05:40:00-19:00", "within 18 hours"],
       ["2025-04-16T05:40:00", "with Z or a UTC offset"],
       ["2025-04-16", "with Z or a UTC offset"],
     ]) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { posix, relative, sep } from "node:path";
 import {
   encodeNpy,
@@ -94,6 +95,18 @@ export interface DatasetSummary {
   plannedOutputs: number;
   skipped: PlanReport["skipped"];
   clipped: PlanReport["clipped"];
+}
+
+/**
+ * The job a split run is a part of, as 12 hex digits: a hash of the whole plan (every output's
+ * recording and samples, in order) and of what is written (format, shape, names), which every
+ * part computes alike from the same command, and another command does not.
+ */
+function jobId(planned: readonly PlannedOutput[], options: DatasetOptions): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify([options.format, options.float, options.stack, options.nameTemplate, options.shape]));
+  for (const output of planned) hash.update(`\n${output.target.key}\t${output.startSample}\t${output.endSample}`);
+  return hash.digest("hex").slice(0, 12);
 }
 
 /** The names of a run's own files in its folder, any part's (`manifest.csv`, `stack.part-2-of-4.npy`...). */
@@ -335,6 +348,8 @@ export async function runDataset(
   }
 
   const manifestFolder = outDir ?? ".";
+  // Every part of a split job names the same job: what `manifest merge` checks the parts by.
+  const jobPart = part === undefined ? undefined : { ...part, job: jobId(planned, options), outputs: planned.length };
   summary.manifest = jobs.map((job) =>
     manifestRow(
       {
@@ -345,7 +360,7 @@ export async function runDataset(
         outputSamples: job.samples,
         channels: job.channels,
       },
-      part,
+      jobPart,
     ),
   );
   if (manifestPath !== null) {

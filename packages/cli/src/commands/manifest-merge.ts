@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, dirname, posix, relative, resolve, sep } from "node:path";
 import { parse } from "csv-parse/sync";
 import { writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
@@ -45,11 +45,40 @@ export async function runManifestMerge(files: string[], args: ManifestMergeArgum
   const columns: string[] = [];
   for (const part of parts) for (const c of part.columns) if (!columns.includes(c)) columns.push(c);
   const rows = parts.flatMap((p) => p.rows.map((row) => ({ row, file: p.file })));
+  // One job: every part's rows name the same job, of the same outputs (manifests written
+  // before parts named their job have neither column, and are checked by n alone).
+  for (const column of ["job", "job_outputs"]) {
+    const first = rows.find((r) => r.row[column] !== undefined);
+    const other = rows.find((r) => first !== undefined && String(r.row[column]) !== String(first.row[column]));
+    if (first !== undefined && other !== undefined) {
+      throw new UsageError(
+        `${first.file} and ${other.file} are parts of different jobs (${column} ${first.row[column]} and ${other.row[column]}): run every part with the same command`,
+      );
+    }
+  }
   rows.sort((a, b) => Number(a.row.n) - Number(b.row.n));
   for (let i = 1; i < rows.length; i++) {
     if (rows[i]!.row.n === rows[i - 1]!.row.n) {
       throw new UsageError(`output n=${rows[i]!.row.n} is in ${rows[i - 1]!.file} and ${rows[i]!.file}`);
     }
+  }
+  // Every output of the plan, each once: n runs 1 to the job's outputs (or to the last n).
+  const planned = rows[0]?.row.job_outputs === undefined ? rows.length : Number(rows[0].row.job_outputs);
+  const lost = rows.findIndex((r, i) => Number(r.row.n) !== i + 1);
+  if (lost >= 0 || rows.length !== planned) {
+    const n = lost >= 0 ? lost + 1 : rows.length + 1;
+    throw new UsageError(
+      `output n=${n} of ${planned} is in no part's manifest: a part's manifest lost rows, or the parts are of different runs`,
+    );
+  }
+  // Each row's file, relative to the merged manifest's folder (parts may be in folders of their own).
+  const into = args.output === "-" ? process.cwd() : dirname(resolve(args.output));
+  for (const r of rows) {
+    const file = String(r.row.file);
+    if (file === "-" || file === "") continue;
+    r.row.file = relative(into, resolve(dirname(r.file), file))
+      .split(sep)
+      .join(posix.sep);
   }
   const text = new TextEncoder().encode(
     manifestCsv(

@@ -26,9 +26,17 @@ const OWN_COLUMNS = [
   "source_row",
   "clipped_from",
   "part",
+  "job",
+  "job_outputs",
 ] as const;
 
-const OPTIONAL_COLUMNS = new Set<string>(["index", "part", "recordings", "gaps"]);
+const OPTIONAL_COLUMNS = new Set<string>(["index", "part", "job", "job_outputs", "recordings", "gaps"]);
+
+/** A part of a split job, as its manifest names it: `K/N`, the job's id and its outputs (every part's). */
+export interface ManifestPart extends JobPart {
+  job: string;
+  outputs: number;
+}
 
 /** What the writer knows of one output beyond its plan. */
 export interface WrittenOutput {
@@ -43,7 +51,7 @@ export interface WrittenOutput {
 }
 
 /** The manifest row of an output. */
-export function manifestRow(written: WrittenOutput, part: JobPart | undefined): ManifestRow {
+export function manifestRow(written: WrittenOutput, part: ManifestPart | undefined): ManifestRow {
   const { output } = written;
   const { target } = output;
   const row: ManifestRow = {
@@ -69,7 +77,7 @@ export function manifestRow(written: WrittenOutput, part: JobPart | undefined): 
     channels: written.channels,
     source_row: Object.keys(output.row.fields).length === 0 ? null : output.row.row,
     clipped_from: output.clippedFrom ?? null,
-    ...(part === undefined ? {} : { part: `${part.index}/${part.count}` }),
+    ...(part === undefined ? {} : { part: `${part.index}/${part.count}`, job: part.job, job_outputs: part.outputs }),
   };
   // The row's own columns, as written; one named like a manifest column is kept as `row.NAME`.
   const own = new Set<string>(OWN_COLUMNS);
@@ -87,9 +95,11 @@ export function manifestRow(written: WrittenOutput, part: JobPart | undefined): 
 export function utcAt(recordedAt: string, sample: number, sampleRate: number): string {
   const startMs = Date.parse(recordedAt);
   const micros = BigInt(startMs) * 1000n + (BigInt(sample) * 1_000_000n + BigInt(sampleRate) / 2n) / BigInt(sampleRate);
-  const wholeMs = micros / 1000n;
+  // Floored, not truncated toward zero: before 1970 the microseconds are negative.
+  let wholeMs = micros / 1000n;
+  if (micros % 1000n < 0n) wholeMs -= 1n;
   const iso = new Date(Number(wholeMs)).toISOString(); // ...T05:30:01.250Z
-  const extra = (micros % 1000n).toString().padStart(3, "0");
+  const extra = (micros - wholeMs * 1000n).toString().padStart(3, "0");
   return `${iso.slice(0, -1)}${extra}Z`;
 }
 
