@@ -1289,6 +1289,15 @@ describe("tables that once came out wrong with exit 0 (an adversarial review)", 
     );
   });
 
+  it("timeline options with one recording are refused, not ignored (--device ZZZ gave this recording's windows)", () => {
+    for (const extra of [["--device", "ZZZ"], ["--fill-gaps"], ["--join-tolerance", "50"]]) {
+      const result = run(["extract", `${archive}/000001`, "--window", "1", "--out-dir", join(dir, "tl-one"), ...extra]);
+      expect(result.code, extra.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(/for an archive's timeline .* is one recording/);
+    }
+    expect(existsSync(join(dir, "tl-one"))).toBe(false);
+  });
+
   it("an output folder named like the run's manifest is refused before anything is written", () => {
     const table = join(dir, "manifest-label.csv");
     writeFileSync(table, "start,end,label\n1,2,manifest.csv\n3,4,b\n");

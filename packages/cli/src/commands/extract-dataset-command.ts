@@ -75,6 +75,20 @@ export async function runDatasetCommand(
   if ((table?.rows.length ?? 0) >= MIN_WINDOWS_FOR_WORKERS && args.workers !== "0") prestartDecodeWorkers();
   /** The outputs of the table, the windows or the one range, over the targets. */
   const planOutputs = (targets: ExtractTargets) => {
+    if (targets.kind !== "collection") {
+      // Options of an archive's timeline: with one recording they would be ignored, and a
+      // --device naming another device would still give this one's audio.
+      const given = [
+        args.device === undefined ? undefined : `--device ${args.device}`,
+        args.fillGaps ? "--fill-gaps" : undefined,
+        args.joinTolerance === undefined ? undefined : "--join-tolerance",
+      ].filter((o) => o !== undefined);
+      if (given.length > 0) {
+        throw new UsageError(
+          `${given.join(", ")}: for an archive's timeline (give the archive, not one recording or file); ${source} is one recording`,
+        );
+      }
+    }
     let planned: PlannedOutput[];
     let report: PlanReport = { skipped: [], clipped: [] };
     let deployment: DeploymentWindows | undefined;
