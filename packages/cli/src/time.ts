@@ -1,60 +1,27 @@
-import { LabelError, secondsToSample } from "@granule/labels";
+import { LabelError, timeTextToSample } from "@granule/labels";
 import { UsageError } from "./usage-error.ts";
-
-/** Each unit as a fraction of a second: seconds = value x multiplier / 10^shift, exactly. */
-const UNITS: Record<string, { multiplier: bigint; shift: number }> = {
-  ms: { multiplier: 1n, shift: 3 },
-  s: { multiplier: 1n, shift: 0 },
-  sec: { multiplier: 1n, shift: 0 },
-  m: { multiplier: 60n, shift: 0 },
-  min: { multiplier: 60n, shift: 0 },
-  h: { multiplier: 3600n, shift: 0 },
-};
 
 /**
  * A time in the recording's own time, to a sample index at `sampleRate`: seconds (`12.5`),
  * `hh:mm:ss.sss` or `mm:ss.sss`, or a number with a unit (`1500ms`, `2.5s`, `3min`, `1h`).
- * For a time-expanded recording `sampleRate` is its true rate, so times are real time. The
- * seconds are exact decimals, turned into a sample by the labels package's one rule (half
- * up), so a time gives the same sample here as in a label table.
+ * For a time-expanded recording `sampleRate` is its true rate, so times are real time. Read
+ * and rounded by the labels package (exact decimals, half up), so a time gives the same
+ * sample here as in a label table.
  */
 export function parseTime(text: string, sampleRate: number, what = "time"): number {
-  const trimmed = text.trim();
-  let seconds: string;
-  const clock = /^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$/.exec(trimmed);
-  const withUnit = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|m|min|h)?$/.exec(trimmed);
-  if (clock) {
-    const [, hours = "0", minutes, secs] = clock;
-    if (Number(minutes) >= 60 && clock[1] !== undefined)
-      throw new UsageError(`${what} "${text}": minutes must be below 60`);
-    if (Number(secs) >= 60) throw new UsageError(`${what} "${text}": seconds must be below 60`);
-    const [whole, fraction = ""] = secs!.split(".");
-    const wholeSeconds = BigInt(hours) * 3600n + BigInt(minutes!) * 60n + BigInt(whole!);
-    seconds = fraction === "" ? String(wholeSeconds) : `${wholeSeconds}.${fraction}`;
-  } else if (withUnit) {
-    const { multiplier, shift } = UNITS[withUnit[2] ?? "s"]!;
-    seconds = scaledDecimal(withUnit[1]!, multiplier, shift);
-  } else {
-    throw new UsageError(
-      `${what} "${text}" is not a time: use seconds (12.5), hh:mm:ss.sss, or a unit (1500ms, 2.5s, 3min)`,
-    );
-  }
+  let sample: number | undefined;
   try {
-    return secondsToSample(seconds, sampleRate);
+    sample = timeTextToSample(text, sampleRate);
   } catch (error) {
     if (error instanceof LabelError) throw new UsageError(`${what} "${text}": ${error.message}`);
     throw error;
   }
-}
-
-/** Decimal text (digits, an optional point) times `multiplier` over 10^`shift`, as exact decimal text. */
-function scaledDecimal(text: string, multiplier: bigint, shift: number): string {
-  const [whole = "", fraction = ""] = text.split(".");
-  const scale = fraction.length + shift;
-  const units = BigInt(`${whole}${fraction}` || "0") * multiplier;
-  if (scale === 0) return String(units);
-  const digits = String(units).padStart(scale + 1, "0");
-  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  if (sample === undefined) {
+    throw new UsageError(
+      `${what} "${text}" is not a time: use seconds (12.5), hh:mm:ss.sss (minutes and seconds below 60), or a unit (1500ms, 2.5s, 3min)`,
+    );
+  }
+  return sample;
 }
 
 /** A whole, non-negative sample number given on the command line. */

@@ -19,4 +19,5 @@ export {
   secondsToSample,
   utcToSample,
 } from "./samples.ts";
+export { timeTextToSample } from "./time-text.ts";
 export { type WriteOptions, writeTable } from "./write.ts";

@@ -1,4 +1,5 @@
 import { addDecimal, type Decimal, decimalFromInteger, parseDecimal } from "./decimal.ts";
+import { decimalToSample } from "./samples.ts";
 
 const CLOCK = /^(?:(\d+):)?(\d+):(\d+(?:\.\d*)?)$/;
 const WITH_UNIT = /^(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|m|min|h)?$/;
@@ -32,4 +33,10 @@ export function parseTimeText(text: string): Decimal | undefined {
   const value = parseDecimal(withUnit[1]!)!;
   const unit = UNIT_SHIFT[withUnit[2] ?? "s"]!;
   return { units: value.units * unit.times, scale: value.scale + unit.scale };
+}
+
+/** {@link parseTimeText} as a sample at `rate` by the one rule (`decimalToSample`); undefined if it is no time. */
+export function timeTextToSample(text: string, rate: number): number | undefined {
+  const seconds = parseTimeText(text);
+  return seconds === undefined ? undefined : decimalToSample(seconds, rate);
 }

@@ -17,6 +17,7 @@ describe("the built package", () => {
       "rowSamples",
       "sampleToSeconds",
       "secondsToSample",
+      "timeTextToSample",
       "utcToSample",
       "writeTable",
     ]);
