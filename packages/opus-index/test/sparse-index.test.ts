@@ -47,6 +47,15 @@ function decodeView(index: OpusIndex, plan: DecodePlan) {
   };
 }
 
+/** 1 to `maxLength` ranges of up to 2 s in a recording of `total` samples. */
+const rangesIn = (total: number, maxLength: number) =>
+  fc.array(
+    fc
+      .tuple(fc.integer({ min: 0, max: total - 1 }), fc.integer({ min: 1, max: 96_000 }))
+      .map(([a, n]) => ({ startSample: a, endSample: Math.min(total, a + n) })),
+    { minLength: 1, maxLength },
+  );
+
 const PRE_ROLL = 24_000;
 const CHUNK = 2048;
 const CLEAN = [
@@ -69,39 +78,31 @@ describe("sparseIndex", () => {
     const full = await buildIndex(bytes, { workers: 0 });
     const total = full.totalSamples;
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc
-            .tuple(fc.integer({ min: 0, max: total - 1 }), fc.integer({ min: 1, max: 96_000 }))
-            .map(([a, n]) => ({ startSample: a, endSample: Math.min(total, a + n) })),
-          { minLength: 1, maxLength: 3 },
-        ),
-        async (ranges) => {
-          const source = counted(bytes);
-          const result = await sparseIndex(source, ranges, {
-            preRollSamples: PRE_ROLL,
-            chunkBytes: CHUNK,
-            maxBytes: bytes.length,
-          });
-          if (result.kind !== "sparse") throw new Error(`read whole: ${result.reason}`);
-          expect(result.index.totalSamples).toBe(total);
-          expect(result.index.head).toEqual(full.head);
-          for (const range of ranges) {
-            const want = full.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
-            const got = result.index.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
-            expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
-            expect(got.byteOffset).toBe(want.byteOffset);
-            // The plan's bytes are served from what was read, the same bytes as the file's.
-            const reads = source.reads;
-            const planned = await result.source.read(got.byteOffset, got.byteLength);
-            expect(source.reads).toBe(reads);
-            // (Buffer.compare: toEqual walks a large array element by element, slowly.)
-            const fileBytes = bytes.subarray(got.byteOffset, got.byteOffset + got.byteLength);
-            expect(Buffer.compare(planned, fileBytes)).toBe(0);
-          }
-          expect(source.bytesRead).toBe(result.bytesRead);
-        },
-      ),
+      fc.asyncProperty(rangesIn(total, 3), async (ranges) => {
+        const source = counted(bytes);
+        const result = await sparseIndex(source, ranges, {
+          preRollSamples: PRE_ROLL,
+          chunkBytes: CHUNK,
+          maxBytes: bytes.length,
+        });
+        if (result.kind !== "sparse") throw new Error(`read whole: ${result.reason}`);
+        expect(result.index.totalSamples).toBe(total);
+        expect(result.index.head).toEqual(full.head);
+        for (const range of ranges) {
+          const want = full.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+          const got = result.index.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+          expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
+          expect(got.byteOffset).toBe(want.byteOffset);
+          // The plan's bytes are served from what was read, the same bytes as the file's.
+          const reads = source.reads;
+          const planned = await result.source.read(got.byteOffset, got.byteLength);
+          expect(source.reads).toBe(reads);
+          // (Buffer.compare: toEqual walks a large array element by element, slowly.)
+          const fileBytes = bytes.subarray(got.byteOffset, got.byteOffset + got.byteLength);
+          expect(Buffer.compare(planned, fileBytes)).toBe(0);
+        }
+        expect(source.bytesRead).toBe(result.bytesRead);
+      }),
       { numRuns: 25, seed: 20261202 },
     );
   });
@@ -114,33 +115,25 @@ describe("sparseIndex", () => {
     const walked = [...readPages(bytes)];
     const pages = { byteOffsets: walked.map((p) => p.byteOffset), granules: walked.map((p) => p.granule) };
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(
-          fc
-            .tuple(fc.integer({ min: 0, max: total - 1 }), fc.integer({ min: 1, max: 96_000 }))
-            .map(([a, n]) => ({ startSample: a, endSample: Math.min(total, a + n) })),
-          { minLength: 1, maxLength: 8 },
-        ),
-        async (ranges) => {
-          const source = counted(bytes);
-          const result = await sparseIndex(source, ranges, {
-            preRollSamples: PRE_ROLL,
-            chunkBytes: CHUNK,
-            maxBytes: bytes.length,
-            pages,
-          });
-          if (result.kind !== "sparse") throw new Error(`read whole: ${result.reason}`);
-          // The first and last pages (until the headers are whole), then every range at once.
-          expect(result.rounds).toBeLessThanOrEqual(2);
-          expect(result.index.totalSamples).toBe(total);
-          for (const range of ranges) {
-            const want = full.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
-            const got = result.index.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
-            expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
-            expect(got.byteOffset).toBe(want.byteOffset);
-          }
-        },
-      ),
+      fc.asyncProperty(rangesIn(total, 8), async (ranges) => {
+        const source = counted(bytes);
+        const result = await sparseIndex(source, ranges, {
+          preRollSamples: PRE_ROLL,
+          chunkBytes: CHUNK,
+          maxBytes: bytes.length,
+          pages,
+        });
+        if (result.kind !== "sparse") throw new Error(`read whole: ${result.reason}`);
+        // The first and last pages (until the headers are whole), then every range at once.
+        expect(result.rounds).toBeLessThanOrEqual(2);
+        expect(result.index.totalSamples).toBe(total);
+        for (const range of ranges) {
+          const want = full.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+          const got = result.index.locate(range.startSample, range.endSample, { preRollSamples: PRE_ROLL });
+          expect(decodeView(result.index, got)).toEqual(decodeView(full, want));
+          expect(got.byteOffset).toBe(want.byteOffset);
+        }
+      }),
       { numRuns: 25, seed: 20261203 },
     );
   });
