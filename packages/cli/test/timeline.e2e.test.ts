@@ -174,6 +174,38 @@ describe("granule extract <archive> by UTC time", () => {
     expect(samples.code).toBe(2);
     expect(samples.stderr).toMatch(/name it/);
   });
+
+  it("reshapes a UTC range (--mono, --sample-rate, .npy) from the samples the range has, across the join and gaps", () => {
+    // Across the join of a and b: the same samples whether or not the output is reshaped.
+    const range = ["--start", "2025-04-16T05:39:00.900Z", "--end", "2025-04-16T05:39:01.100Z", "--device", "moth1"];
+    const plain = join(dir, "range-plain.wav");
+    const mono = join(dir, "range-mono.wav");
+    ok(["extract", archive, ...range, "--float", "-o", plain]);
+    const reshaped = JSON.parse(ok(["extract", archive, ...range, "--float", "--mono", "-o", mono, "--json"]).stdout);
+    expect(reshaped.segments[0]).toMatchObject({ recording: "a", startSample: 43_200, recordings: ["a", "b"] });
+    expect(Buffer.from(floats(mono).buffer).equals(Buffer.from(floats(plain).buffer))).toBe(true);
+    const npy = join(dir, "range.npy");
+    ok(["extract", archive, ...range, "-o", npy]);
+    expect(readFileSync(npy).subarray(0, 6).toString("latin1")).toBe("\u0093NUMPY");
+    const r16 = join(dir, "range-16k.wav");
+    ok(["extract", archive, ...range, "--sample-rate", "16000", "-o", r16]);
+    // round(n x 16000 / 48000) samples of the range's n at 48 kHz.
+    expect(wavInfo(readFileSync(r16))).toMatchObject({ sampleRate: 16_000, dataBytes: (floats(plain).length / 3) * 2 });
+    // A gap is refused as without reshaping, and filled with --fill-gaps (silence where no audio is).
+    const gap = ["--start", iso(Math.round(B_END) - 500), "--end", iso(Math.round(B_END) + 2_500), "--device", "moth1"];
+    const refused = granule(["extract", archive, ...gap, "--mono", "-o", join(dir, "range-gap.wav")]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/gap of 2\.\d{3} s between b .* and c .*pass --fill-gaps/);
+    const filledPlain = join(dir, "range-gap-plain.wav");
+    const filledMono = join(dir, "range-gap-mono.wav");
+    ok(["extract", archive, ...gap, "--fill-gaps", "--float", "-o", filledPlain]);
+    ok(["extract", archive, ...gap, "--fill-gaps", "--float", "--mono", "-o", filledMono]);
+    expect(Buffer.from(floats(filledMono).buffer).equals(Buffer.from(floats(filledPlain).buffer))).toBe(true);
+    // Without a time the archive still asks which recording.
+    const none = granule(["extract", archive, "--mono", "-o", join(dir, "none.wav")]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/name a recording .* give UTC --start and --end/);
+  });
 });
 
 describe("granule ls on the timeline", () => {

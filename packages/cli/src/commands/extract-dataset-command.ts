@@ -10,7 +10,12 @@ import { UsageError } from "../usage-error.ts";
 import type { ExtractArguments } from "./extract.ts";
 import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
 import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
-import { breakNote, type DeploymentWindows, planDeploymentWindows } from "./extract-deployment-windows.ts";
+import {
+  breakNote,
+  type DeploymentWindows,
+  planDeploymentRange,
+  planDeploymentWindows,
+} from "./extract-deployment-windows.ts";
 import { partsOfOutputs } from "./extract-jobs.ts";
 import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
 import { type ExtractTargets, openTargets, recordingTargets } from "./extract-targets.ts";
@@ -123,9 +128,13 @@ export async function runDatasetCommand(
       }
     } else {
       if (targets.kind === "collection") {
-        throw new UsageError(
-          `${source} is an archive: name a recording (${source}/<id>), or give --segments or --window`,
-        );
+        if (args.start === undefined || args.end === undefined || args.startSample !== undefined || args.endSample !== undefined) {
+          throw new UsageError(
+            `${source} is an archive: name a recording (${source}/<id>), give UTC --start and --end, or give --segments or --window`,
+          );
+        }
+        planned = planDeploymentRange(targets.recordings, source, { ...args, start: args.start, end: args.end });
+        return { planned, report, deployment };
       }
       const target = targets.recordings[0]!;
       const range = rangeOf(args, target.sampleRate);

@@ -1,6 +1,7 @@
 import {
   type OpenById,
   planSpans,
+  planTimeline,
   slicePlan,
   type TimelineBreak,
   TimelineError,
@@ -49,16 +50,7 @@ export function planDeploymentWindows(
   if ((args.start === undefined) !== (args.end === undefined)) throw new UsageError("--start and --end go together");
   const hasRange = args.start !== undefined;
   const tolerance = toleranceOf(args.joinTolerance);
-  const rows: TimelineRecording[] = targets.map((t) => ({
-    id: t.key,
-    recordedAt: t.recordedAt,
-    deviceId: t.deviceId,
-    sampleRate: t.sampleRate,
-    totalSamples: t.totalSamples,
-    channels: t.channels,
-  }));
-  const byKey = new Map(targets.map((t) => [t.key, t]));
-  const open: OpenById = (id) => byKey.get(id)!.open();
+  const { rows, byKey, open } = timelineOf(targets);
   let planned: ReturnType<typeof planSpans>;
   try {
     planned = planSpans(rows, {
@@ -120,6 +112,76 @@ export function planDeploymentWindows(
     ),
     untimed: { ids: planned.untimed, leftOut: hasRange },
   };
+}
+
+/** The targets as timeline rows, and how to open each by its key. */
+function timelineOf(targets: readonly TargetRecording[]) {
+  const rows: TimelineRecording[] = targets.map((t) => ({
+    id: t.key,
+    recordedAt: t.recordedAt,
+    deviceId: t.deviceId,
+    sampleRate: t.sampleRate,
+    totalSamples: t.totalSamples,
+    channels: t.channels,
+  }));
+  const byKey = new Map(targets.map((t) => [t.key, t]));
+  const open: OpenById = (id) => byKey.get(id)!.open();
+  return { rows, byKey, open };
+}
+
+/**
+ * One UTC range of an archive as one output of the dataset pipeline (resampled, reshaped,
+ * .npy): planned on the timeline as `granule extract <archive> --start --end` plans it (the
+ * recording(s) that hold it, joins, gaps refused or filled), so reshaping a range never
+ * changes which samples it is.
+ */
+export function planDeploymentRange(
+  targets: readonly TargetRecording[],
+  source: string,
+  args: TimelineArguments & { start: string; end: string },
+): PlannedOutput[] {
+  const tolerance = toleranceOf(args.joinTolerance);
+  const { rows, byKey, open } = timelineOf(targets);
+  const [plan] = planTimeline(
+    rows,
+    [{ start: parseArchiveTime(args.start, "--start", source), end: parseArchiveTime(args.end, "--end", source) }],
+    {
+      fillGaps: args.fillGaps ?? false,
+      ...(args.device === undefined ? {} : { deviceId: args.device }),
+      ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
+    },
+  );
+  const anchor = rangeAnchor(plan!);
+  return numbered([
+    {
+      n: 0,
+      target: byKey.get(anchor.recording)!,
+      startSample: anchor.startSample,
+      endSample: anchor.startSample + plan!.sampleCount,
+      row: {
+        row: 1,
+        recording: { id: anchor.recording },
+        start: { sample: anchor.startSample },
+        end: { sample: anchor.startSample + plan!.sampleCount },
+        fields: {},
+      },
+      origin: `${source} ${plan!.start}`,
+      byTime: true,
+      timeline: { spanKey: "\u0000range", span: { plan: plan!, rows, open }, spanStartSample: 0, plan: plan! },
+    },
+  ]);
+}
+
+/**
+ * Where a range's first sample is on the timeline of the first recording it reads: inside it,
+ * or (a range that starts in silence, --fill-gaps) that many samples before its audio.
+ */
+function rangeAnchor(plan: TimelinePlan): { recording: string; startSample: number } {
+  const first = plan.pieces.find((piece) => piece.kind === "audio");
+  if (first === undefined || first.kind !== "audio") {
+    throw new UsageError(`the range ${plan.start} holds no audio of any recording`);
+  }
+  return { recording: first.recording, startSample: first.startSample - first.outputStartSample };
 }
 
 /**
