@@ -272,4 +272,21 @@ describe("granule sample", () => {
     expect(full.code).toBe(2);
     expect(full.stderr).toMatch(/200 windows of 3 s do not fit .* at most \d+ fit/);
   });
+
+  it("reads --duration as --window is (units, exact decimals), and names --n and too short windows", () => {
+    const ms = ok(["sample", archive, "--n", "2", "--duration", "1500ms"]).stdout.trim().split("\n");
+    for (const line of ms.slice(1)) {
+      const [, , , startSample, endSample] = line.split(",");
+      expect(Number(endSample) - Number(startSample)).toBe(72_000);
+    }
+    const zero = granule(["sample", archive, "--n", "0", "--duration", "1"]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--n "0": say how many windows, 1 or more/);
+    const hex = granule(["sample", archive, "--n", "1", "--duration", "0x1"]);
+    expect(hex.code).toBe(2);
+    expect(hex.stderr).toMatch(/--duration "0x1" is not a time/);
+    const short = granule(["sample", archive, "--n", "1", "--duration", "0.00001"]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/shorter than one sample at 48000 Hz/);
+  });
 });

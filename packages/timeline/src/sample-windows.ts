@@ -8,6 +8,12 @@ export interface SampleWindowsOptions {
   count: number;
   /** Each window's length in seconds (of real time: converted at each recording's true rate). */
   durationSeconds: number;
+  /**
+   * The window's length in samples at a rate, for a caller with its own exact rounding rule
+   * (the CLI reads `--duration` as text, by the labels package's rule). Default
+   * `Math.round(durationSeconds * sampleRate)`.
+   */
+  windowSamplesAt?: (sampleRate: number) => number;
   /** The seed: the same seed, recordings and options give the same windows, on any machine. */
   seed: number;
   /** Windows start at or after this time (recordings without `recordedAt` are then left out). */
@@ -69,10 +75,16 @@ export function sampleWindows(
         : Math.min(r.totalSamples, Math.floor(((toMs - span.startMs) * r.sampleRate) / 1000));
     return { first, end: Math.max(first, end) };
   });
-  const windowOf = (r: TimelineRecording) => Math.round(durationSeconds * r.sampleRate);
-  const slots = sorted.map((r, i) =>
-    windowOf(r) === 0 ? 0 : Math.floor((bounds[i]!.end - bounds[i]!.first) / windowOf(r)),
-  );
+  const samplesAt = options.windowSamplesAt ?? ((rate: number) => Math.round(durationSeconds * rate));
+  const windowOf = (r: TimelineRecording) => samplesAt(r.sampleRate);
+  const tooShort = sorted.find((r) => !(windowOf(r) >= 1));
+  if (tooShort !== undefined) {
+    throw new TimelineError(
+      "invalid-argument",
+      `windows of ${durationSeconds} s are shorter than one sample at ${tooShort.sampleRate} Hz (recording ${tooShort.id})`,
+    );
+  }
+  const slots = sorted.map((r, i) => Math.floor((bounds[i]!.end - bounds[i]!.first) / windowOf(r)));
   const totalSlots = slots.reduce((a, b) => a + b, 0);
   if (totalSlots < count) {
     const seconds = sorted.reduce((sum, r, i) => sum + (bounds[i]!.end - bounds[i]!.first) / r.sampleRate, 0);

@@ -63,6 +63,25 @@ describe("sampleWindows", () => {
     expect((error as TimelineError).message).toContain("at most 43 fit");
   });
 
+  it("takes the caller's window length per rate, and refuses windows shorter than one sample", () => {
+    const mixed = [row("a", "2025-04-16T05:00:00.000Z", 10), row("b", null, 10, { sampleRate: 22_050 })];
+    // 0.00003125 s: 1.5 samples at 48 kHz (2 by half-up) and 0.689 at 22.05 kHz (1).
+    const lengths = new Map([
+      [48_000, 2],
+      [22_050, 1],
+    ]);
+    const windows = sampleWindows(mixed, {
+      count: 6,
+      durationSeconds: 0.00003125,
+      windowSamplesAt: (rate) => lengths.get(rate)!,
+      seed: 1,
+    });
+    for (const w of windows) expect(w.endSample - w.startSample).toBe(lengths.get(w.sampleRate));
+    expect(() => sampleWindows(mixed, { count: 1, durationSeconds: 0.00002, seed: 1 })).toThrow(
+      /windows of 0\.00002 s are shorter than one sample at 22050 Hz \(recording b\)/,
+    );
+  });
+
   it("keeps windows inside --from/--to", () => {
     const from = Date.parse("2025-04-16T05:00:50.000Z");
     const to = Date.parse("2025-04-16T05:01:10.000Z");

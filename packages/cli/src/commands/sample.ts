@@ -5,7 +5,7 @@ import { writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { segmentsTable } from "../segments-table.ts";
 import { type SelectionArguments, selectionOf } from "../selection-options.ts";
-import { parseCount } from "../time.ts";
+import { parseCount, parseTime } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 
 export interface SampleArguments extends SelectionArguments {
@@ -22,10 +22,13 @@ export async function runSampleCommand(archive: string, args: SampleArguments, c
   if (args.n === undefined) throw new UsageError("say how many windows: --n 200");
   if (args.duration === undefined) throw new UsageError("say how long each window is: --duration 3 (seconds)");
   const count = parseCount(args.n, "--n");
-  const durationSeconds = Number(args.duration);
-  if (args.duration.trim() === "" || !(durationSeconds > 0) || !Number.isFinite(durationSeconds)) {
-    throw new UsageError(`--duration "${args.duration}" is not a positive number of seconds`);
-  }
+  if (count < 1) throw new UsageError(`--n "${args.n}": say how many windows, 1 or more`);
+  const duration = args.duration;
+  // Read as --window is: exact decimal text, converted at each recording's rate by one rule.
+  const windowSamplesAt = (sampleRate: number) => parseTime(duration, sampleRate, "--duration");
+  // In seconds, to the nanosecond: for messages and --json only (the windows use the rule above).
+  const durationSeconds = windowSamplesAt(1_000_000_000) / 1_000_000_000;
+  if (!(durationSeconds > 0)) throw new UsageError(`--duration "${duration}" is not a positive time`);
   const seed = args.seed === undefined ? 1 : parseSeed(args.seed);
   if (args.json && (args.output === undefined || args.output === "-")) {
     throw new UsageError("--json prints the windows on stdout, so the table needs -o file: choose one");
@@ -38,6 +41,7 @@ export async function runSampleCommand(archive: string, args: SampleArguments, c
   const windows: SampledWindow[] = sampleWindows(recordings, {
     count,
     durationSeconds,
+    windowSamplesAt,
     seed,
     ...(selection.from === undefined ? {} : { from: selection.from }),
     ...(selection.to === undefined ? {} : { to: selection.to }),
