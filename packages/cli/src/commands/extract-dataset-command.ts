@@ -128,7 +128,12 @@ export async function runDatasetCommand(
       }
     } else {
       if (targets.kind === "collection") {
-        if (args.start === undefined || args.end === undefined || args.startSample !== undefined || args.endSample !== undefined) {
+        if (args.startSample !== undefined || args.endSample !== undefined) {
+          throw new UsageError(
+            `${source} is an archive: sample numbers belong to one recording, so name it (${source}/<id>), or give UTC --start/--end`,
+          );
+        }
+        if (args.start === undefined || args.end === undefined) {
           throw new UsageError(
             `${source} is an archive: name a recording (${source}/<id>), give UTC --start and --end, or give --segments or --window`,
           );
