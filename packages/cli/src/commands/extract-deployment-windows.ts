@@ -13,7 +13,7 @@ import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
 import { numbered, type PlannedOutput } from "./extract-plan.ts";
 import type { TargetRecording } from "./extract-targets.ts";
-import { type TimelineArguments, toleranceOf } from "./extract-timeline.ts";
+import { type TimelineArguments, timelineOptions, toleranceOf } from "./extract-timeline.ts";
 import { planWindows, type WindowOptions, windowLengths } from "./extract-windows.ts";
 
 export interface DeploymentWindowArguments extends WindowOptions, TimelineArguments {
@@ -140,16 +140,11 @@ export function planDeploymentRange(
   source: string,
   args: TimelineArguments & { start: string; end: string },
 ): PlannedOutput[] {
-  const tolerance = toleranceOf(args.joinTolerance);
   const { rows, byKey, open } = timelineOf(targets);
   const [plan] = planTimeline(
     rows,
     [{ start: parseArchiveTime(args.start, "--start", source), end: parseArchiveTime(args.end, "--end", source) }],
-    {
-      fillGaps: args.fillGaps ?? false,
-      ...(args.device === undefined ? {} : { deviceId: args.device }),
-      ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
-    },
+    timelineOptions(args),
   );
   const anchor = rangeAnchor(plan!);
   return numbered([

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { nodeDecoderFactory, rawStream, wavStream } from "@granule/extract/node";
-import { openTimelineStream, planTimeline, type TimelinePlan } from "@granule/timeline";
+import { openTimelineStream, type PlanOptions, planTimeline, type TimelinePlan } from "@granule/timeline";
 import { type Collection, listRecordings, openCollection, openRecording } from "@granule/zarr-opus/node";
 import { openOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
@@ -49,6 +49,16 @@ export function toleranceOf(text: string | undefined): number | undefined {
   return ms;
 }
 
+/** What `--fill-gaps`, `--device` and `--join-tolerance` ask of `planTimeline`. */
+export function timelineOptions(args: TimelineArguments): PlanOptions {
+  const tolerance = toleranceOf(args.joinTolerance);
+  return {
+    fillGaps: args.fillGaps ?? false,
+    ...(args.device === undefined ? {} : { deviceId: args.device }),
+    ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
+  };
+}
+
 /**
  * `granule extract <archive> --start <UTC> --end <UTC>`: the range found on the archive's
  * timeline (the recording(s) that hold it; contiguous recordings of one device joined
@@ -91,12 +101,7 @@ export async function runTimelineExtractCommand(
   // .npy outputs, resampling and windows go through the dataset pipeline (extract-dataset-command.ts).
   if (format === "npy") throw new UsageError("--format npy is written by the dataset pipeline");
   const rows = await listRecordings(collection);
-  const tolerance = toleranceOf(options.joinTolerance);
-  const [plan] = planTimeline(rows, [{ start: startMs, end: endMs }], {
-    fillGaps: options.fillGaps ?? false,
-    ...(options.device === undefined ? {} : { deviceId: options.device }),
-    ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
-  });
+  const [plan] = planTimeline(rows, [{ start: startMs, end: endMs }], timelineOptions(options));
   const preRollSamples = preRollFrom(options.preRoll);
   const stream = await openTimelineStream(plan!, (id) => openRecording(collection, id, { signal: context.signal }), {
     workerFactory: nodeDecoderFactory,
