@@ -13,7 +13,7 @@ import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
 import { numbered, type PlannedOutput } from "./extract-plan.ts";
 import type { TargetRecording } from "./extract-targets.ts";
-import { type TimelineArguments, timelineOptions, toleranceOf } from "./extract-timeline.ts";
+import { type TimelineArguments, timelineOptions } from "./extract-timeline.ts";
 import { planWindows, type WindowOptions, windowLengths } from "./extract-windows.ts";
 
 export interface DeploymentWindowArguments extends WindowOptions, TimelineArguments {
@@ -49,7 +49,6 @@ export function planDeploymentWindows(
 ): DeploymentWindows {
   if ((args.start === undefined) !== (args.end === undefined)) throw new UsageError("--start and --end go together");
   const hasRange = args.start !== undefined;
-  const tolerance = toleranceOf(args.joinTolerance);
   const { rows, byKey, open } = timelineOf(targets);
   let planned: ReturnType<typeof planSpans>;
   try {
@@ -60,9 +59,7 @@ export function planDeploymentWindows(
             to: parseArchiveTime(args.end!, "--end", source),
           }
         : {}),
-      ...(args.device === undefined ? {} : { deviceId: args.device }),
-      fillGaps: args.fillGaps ?? false,
-      ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
+      ...timelineOptions(args),
     });
   } catch (error) {
     if (error instanceof TimelineError) throw new UsageError(`${source}: ${error.message}`);
