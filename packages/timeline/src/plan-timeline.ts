@@ -170,11 +170,25 @@ function planSamples(context: PlanContext, request: SampleRequest, where: number
     const last = run.members[run.members.length - 1]!.recording.id;
     const next = runs[r + 1];
     const past = `samples ${startSample}-${endSample} of ${id} go past the end of ${last === id ? "it" : `the recordings joined to it (the last is ${last})`}`;
+    // With fillGaps the end past the device's last recording is silence, as for a time range;
+    // a range that starts after it ends has no audio at all and is refused, as by time.
+    const final = runs[runs.length - 1]!;
+    if (context.fillGaps && runTime(run, from) >= final.endMs) {
+      const finalId = final.members[final.members.length - 1]!.recording.id;
+      throw new TimelineError(
+        "not-covered",
+        `${past}, and start after the last recording of ${deviceText(run.deviceId)} ends (${finalId}, to ${utcText(final.endMs)})`,
+        { request: where, recordings: [id, finalId] },
+      );
+    }
     if (next === undefined) {
-      throw new TimelineError("not-covered", `${past}, and no recording of ${deviceText(run.deviceId)} follows`, {
-        request: where,
-        recordings: [id, last],
-      });
+      if (!context.fillGaps) {
+        throw new TimelineError("not-covered", `${past}, and no recording of ${deviceText(run.deviceId)} follows`, {
+          request: where,
+          recordings: [id, last],
+        });
+      }
+      return planOnRuns([run], from, to, context, where, past, endSample - startSample);
     }
     if (!context.fillGaps) throw gapError(run, next, context.toleranceMs, where, past);
     // With fillGaps the range goes on in time, through the gap, into the recordings after it

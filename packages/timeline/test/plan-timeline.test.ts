@@ -239,6 +239,26 @@ describe("planTimeline by recording samples", () => {
     }
   });
 
+  it("fills past the last recording with fillGaps, as a time range there is filled", () => {
+    // c is 3-4 s; its samples 24000-96000 run 1 s past its end, with no recording after it.
+    const request = { recording: "c", startSample: 24_000, endSample: 96_000 };
+    const refused = failure(() => planTimeline(deployment, [request]));
+    expect(refused.code).toBe("not-covered");
+    expect(refused.message).toContain("no recording of device moth1 follows");
+    const [bySamples] = planTimeline(deployment, [request], { fillGaps: true });
+    const [byTime] = planTimeline(deployment, [{ start: iso(T0 + 3_500), end: iso(T0 + 5_000) }], { fillGaps: true });
+    expect(bySamples!.pieces).toEqual([
+      { kind: "audio", recording: "c", startSample: 24_000, endSample: 48_000, outputStartSample: 0 },
+      { kind: "silence", outputStartSample: 24_000, sampleCount: 48_000 },
+    ]);
+    expect(bySamples!.pieces).toEqual(byTime!.pieces);
+    expect(bySamples!.gaps).toEqual(byTime!.gaps);
+    expect(bySamples!.gaps[0]).toMatchObject({ after: "c", before: null, end: "2025-04-16T05:00:05.000Z" });
+    // Wholly past the end: no audio to anchor it, refused with fillGaps too (as by time).
+    const after = { recording: "c", startSample: 48_000, endSample: 60_000 };
+    expect(failure(() => planTimeline(deployment, [after], { fillGaps: true })).code).toBe("not-covered");
+  });
+
   it("fills a request wholly inside a gap with exactly its silence", () => {
     const [plan] = planTimeline(deployment, [{ recording: "b", startSample: 54_000, endSample: 60_000 }], {
       fillGaps: true,
@@ -274,8 +294,7 @@ describe("planTimeline by recording samples", () => {
           atMs += gapMs + Math.ceil((totalSamples * 1000) / 44_100);
           return r;
         });
-        // A long last recording, so that every request ends inside the deployment.
-        return [...rows, row("last", atMs + 1_000, 0, { sampleRate: 44_100, totalSamples: 60 * 44_100 })];
+        return rows;
       });
     fc.assert(
       fc.property(
@@ -286,6 +305,16 @@ describe("planTimeline by recording samples", () => {
         (rows, pick, startSample, length) => {
           const recording = rows[pick % rows.length]!.id;
           const request = { recording, startSample, endSample: startSample + length };
+          // Past the last recording's end is silence too, but a request with no audio there at
+          // all is refused (as a time range after the deployment is).
+          const lastEndMs = Date.parse(rows.at(-1)!.recordedAt) + (rows.at(-1)!.totalSamples * 1000) / 44_100;
+          const own = rows.find((r) => r.id === recording)!;
+          const startMs = Date.parse(own.recordedAt) + (startSample * 1000) / 44_100;
+          if (startMs >= lastEndMs + 1) {
+            expect(failure(() => planTimeline(rows, [request], { fillGaps: true })).code).toBe("not-covered");
+            return;
+          }
+          if (startMs > lastEndMs - 1) return; // within the rounding of the last end: either way
           const [plan] = planTimeline(rows, [request], { fillGaps: true });
           expect(plan!.sampleCount).toBe(length);
           let output = 0;
