@@ -106,6 +106,7 @@ function cliWords(message: string): string {
     .replace(/\bpass fillHoles\b/g, "pass --fill-holes")
     .replace(/\bpass fillGaps\b/g, "pass --fill-gaps")
     .replace(/\bsay which device\b/g, "say which with --device")
+    .replace(/\bdeviceId null\b/g, "--no-device")
     .replace(/\bfillHoles\b/g, "--fill-holes")
     .replace(/\boriginalSampleRate\b/g, "--original-rate")
     .replace(/\bacceptResampledSource\b/g, "--accept-resampled");

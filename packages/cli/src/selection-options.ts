@@ -6,8 +6,22 @@ import { parseUtcTime } from "./utc-time.ts";
 export interface SelectionArguments {
   from?: string;
   to?: string;
-  device?: string;
+  /** `--device ID`, or false for `--no-device` (see `deviceOf`). */
+  device?: string | false;
   meta?: string[];
+}
+
+/**
+ * The device `--device ID` names, or null for `--no-device`: the recordings imported without
+ * a device id, which are one unknown device on the timeline and could not be chosen otherwise.
+ */
+export function deviceOf(device: string | false): string | null {
+  return device === false ? null : device;
+}
+
+/** The option as it was given, for messages. */
+export function deviceOptionText(device: string | false): string {
+  return device === false ? "--no-device" : `--device ${device}`;
 }
 
 /** The selection the options give (times checked: UTC with `Z`, or local with an offset). */
@@ -18,7 +32,7 @@ export function selectionOf(args: SelectionArguments): RecordingSelection {
   if (selection.from !== undefined && selection.to !== undefined && !(selection.from < selection.to)) {
     throw new UsageError(`--from ${args.from} must come before --to ${args.to}`);
   }
-  if (args.device !== undefined) selection.deviceId = args.device;
+  if (args.device !== undefined) selection.deviceId = deviceOf(args.device);
   const metadata: Record<string, string> = {};
   for (const pair of args.meta ?? []) {
     const at = pair.indexOf("=");

@@ -208,6 +208,55 @@ describe("granule extract <archive> by UTC time", () => {
   });
 });
 
+describe("recordings imported without a device id", () => {
+  // u has no device id and overlaps m (moth1): they can be told apart only by --no-device.
+  const mixed = join(dir, "mixed.zarr");
+  beforeAll(() => {
+    const add = (id: string, at: number, device: string[]) =>
+      ok([
+        "import",
+        join(dir, "a.opus"),
+        "--archive",
+        mixed,
+        "--id",
+        id,
+        "--recorded-at",
+        iso(at),
+        "--on-duplicate",
+        "allow",
+        ...device,
+      ]);
+    add("m", T0, ["--device", "moth1"]);
+    add("u", T0 + 500, []);
+  }, 60_000);
+
+  it("are chosen by --no-device in extract, ls and sample, and named so when the time is ambiguous", () => {
+    const range = ["--start", iso(T0 + 600), "--end", iso(T0 + 700)];
+    const ambiguous = granule(["extract", mixed, ...range, "-o", join(dir, "nd.wav")]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain("device moth1, the recordings without a device id");
+    expect(ambiguous.stderr).toContain("--no-device for the recordings without one");
+    const unknown = JSON.parse(
+      ok(["extract", mixed, ...range, "--no-device", "-o", join(dir, "nd.wav"), "--json"]).stdout,
+    );
+    expect(unknown.segments[0]).toMatchObject({ deviceId: null, recordings: ["u"] });
+    expect(unknown.segments[0].pieces[0]).toMatchObject({ recording: "u", startSample: 4_800, endSample: 9_600 });
+    const known = JSON.parse(
+      ok(["extract", mixed, ...range, "--device", "moth1", "-o", join(dir, "d.wav"), "--overwrite", "--json"]).stdout,
+    );
+    expect(known.segments[0]).toMatchObject({ deviceId: "moth1", recordings: ["m"] });
+    expect(known.segments[0].pieces[0]).toMatchObject({ recording: "m", startSample: 28_800, endSample: 33_600 });
+    const ls = (args: string[]) =>
+      JSON.parse(ok(["ls", mixed, "--json", ...args]).stdout).map((r: { id: string }) => r.id);
+    expect(ls(["--no-device"])).toEqual(["u"]);
+    expect(ls(["--device", "moth1"])).toEqual(["m"]);
+    const table = ok(["sample", mixed, "--n", "3", "--duration", "0.1", "--seed", "1", "--no-device"]).stdout;
+    const rows = table.trim().split("\n").slice(1);
+    expect(rows).toHaveLength(3);
+    for (const line of rows) expect(line).toMatch(/^u,/);
+  });
+});
+
 describe("granule ls on the timeline", () => {
   const ids = (args: string[]) =>
     JSON.parse(ok(["ls", archive, "--json", ...args]).stdout).map((r: { id: string }) => r.id);

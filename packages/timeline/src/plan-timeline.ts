@@ -236,7 +236,7 @@ function planTime(
   if (devices.length > 1) {
     throw new TimelineError(
       "ambiguous-device",
-      `recordings of ${devices.length} devices cover ${range} (${devices.map(deviceText).join(", ")}): say which device; recordings of different devices are never joined`,
+      `recordings of ${devices.length} devices cover ${range} (${devices.map(deviceText).join(", ")}): say which device${devices.includes(null) ? " (deviceId null for the recordings without one)" : ""}; recordings of different devices are never joined`,
       { request: where, recordings: candidates.flatMap((run) => run.members.map((m) => m.recording.id)) },
     );
   }

@@ -307,9 +307,9 @@ describe("planTimeline by recording samples", () => {
           const request = { recording, startSample, endSample: startSample + length };
           // Past the last recording's end is silence too, but a request with no audio there at
           // all is refused (as a time range after the deployment is).
-          const lastEndMs = Date.parse(rows.at(-1)!.recordedAt) + (rows.at(-1)!.totalSamples * 1000) / 44_100;
+          const lastEndMs = Date.parse(rows.at(-1)!.recordedAt!) + (rows.at(-1)!.totalSamples * 1000) / 44_100;
           const own = rows.find((r) => r.id === recording)!;
-          const startMs = Date.parse(own.recordedAt) + (startSample * 1000) / 44_100;
+          const startMs = Date.parse(own.recordedAt!) + (startSample * 1000) / 44_100;
           if (startMs >= lastEndMs + 1) {
             expect(failure(() => planTimeline(rows, [request], { fillGaps: true })).code).toBe("not-covered");
             return;

@@ -4,6 +4,7 @@ import type { OpusIndex } from "@granule/opus-index";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
+import { deviceOptionText } from "../selection-options.ts";
 import { noteSparseRead, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
@@ -84,7 +85,7 @@ export async function runDatasetCommand(
       // Options of an archive's timeline: with one recording they would be ignored, and a
       // --device naming another device would still give this one's audio.
       const given = [
-        args.device === undefined ? undefined : `--device ${args.device}`,
+        args.device === undefined ? undefined : deviceOptionText(args.device),
         args.fillGaps ? "--fill-gaps" : undefined,
         args.joinTolerance === undefined ? undefined : "--join-tolerance",
       ].filter((o) => o !== undefined);
@@ -114,7 +115,7 @@ export async function runDatasetCommand(
         planned = deployment.outputs;
         if (planned.length === 0) {
           throw new UsageError(
-            `no whole --window ${args.window} fits in the recordings of ${source}${args.device === undefined ? "" : ` of device ${args.device}`}${hasRange ? ` between ${args.start} and ${args.end}` : ""}`,
+            `no whole --window ${args.window} fits in the recordings of ${source}${args.device === undefined ? "" : ` (${deviceOptionText(args.device)})`}${hasRange ? ` between ${args.start} and ${args.end}` : ""}`,
           );
         }
       } else {

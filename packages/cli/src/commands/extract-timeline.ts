@@ -5,6 +5,7 @@ import { type Collection, listRecordings, openCollection, openRecording } from "
 import { openOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { probeStore } from "../remote-store.ts";
+import { deviceOf } from "../selection-options.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
@@ -12,7 +13,8 @@ import { type ExtractArguments, outputFormat, writeStdout } from "./extract.ts";
 
 /** What `granule extract <archive root>` takes besides extract's own options. */
 export interface TimelineArguments {
-  device?: string;
+  /** `--device ID`, or false for `--no-device` (see `deviceOf`). */
+  device?: string | false;
   fillGaps?: boolean;
   joinTolerance?: string;
 }
@@ -54,7 +56,7 @@ export function timelineOptions(args: TimelineArguments): PlanOptions {
   const tolerance = toleranceOf(args.joinTolerance);
   return {
     fillGaps: args.fillGaps ?? false,
-    ...(args.device === undefined ? {} : { deviceId: args.device }),
+    ...(args.device === undefined ? {} : { deviceId: deviceOf(args.device) }),
     ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
   };
 }

@@ -23,7 +23,7 @@ import { parseArchiveTime } from "../utc-time.ts";
 import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
 import { type PlanReport, planRows } from "./extract-plan.ts";
 import { openTargets } from "./extract-targets.ts";
-import { collectionAt, type TimelineArguments, toleranceOf } from "./extract-timeline.ts";
+import { collectionAt, type TimelineArguments, timelineOptions } from "./extract-timeline.ts";
 import { utcAt } from "./manifest.ts";
 
 export interface SpectrogramArguments extends RangeArguments, TimelineArguments {
@@ -159,15 +159,10 @@ async function picturesOf(
       throw new UsageError(`say which time of ${source}: --start and --end as UTC times (2025-04-16T05:40:00Z)`);
     }
     const path = singleOutput(args);
-    const tolerance = toleranceOf(args.joinTolerance);
     const [plan] = planTimeline(
       await listRecordings(collection),
       [{ start: parseArchiveTime(args.start, "--start", source), end: parseArchiveTime(args.end, "--end", source) }],
-      {
-        fillGaps: args.fillGaps ?? false,
-        ...(args.device === undefined ? {} : { deviceId: args.device }),
-        ...(tolerance === undefined ? {} : { toleranceMs: tolerance }),
-      },
+      timelineOptions(args),
     );
     checkSize(plan!.sampleCount, plan!.sampleRate, source);
     const [segment] = await extractPlans(

@@ -56,6 +56,7 @@ export const registerExtract: RegisterCommand = (program, context) => {
     .option("--original-rate <hz>", "true rate of a time-expanded plain file (e.g. 384000); archives know theirs")
     .option("--sample-rate <hz>", "resample the output to this rate (band-limited; exact length)")
     .option("--device <id>", "from an archive by UTC time or --window: the device whose recordings to read")
+    .option("--no-device", "the recordings imported without a device id")
     .option(
       "--fill-gaps",
       "from an archive: silence where no recording covers the range; with --window, windows run through gaps as silence",

@@ -12,6 +12,7 @@ export const registerLs: RegisterCommand = (program, context) => {
     )
     .option("--to <time>", "recordings with audio before this time")
     .option("--device <id>", "recordings of this device")
+    .option("--no-device", "the recordings imported without a device id")
     .option("--meta <key=value>", "recordings whose metadata has this value (repeatable: all must match)", collect, [])
     .option("--json", "print the rows as JSON")
     .action(async (archive: string, options: SelectionArguments & { json?: boolean }) => {

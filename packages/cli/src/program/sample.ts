@@ -12,6 +12,7 @@ export const registerSample: RegisterCommand = (program, context) => {
     .option("--from <time>", "windows at or after this UTC time (2025-04-16T05:00:00Z, or local with +02:00)")
     .option("--to <time>", "windows before this time")
     .option("--device <id>", "recordings of this device")
+    .option("--no-device", "the recordings imported without a device id")
     .option("--meta <key=value>", "recordings whose metadata has this value (repeatable)", collect, [])
     .option("-o, --output <file>", "write the table here (default: stdout)")
     .option("--overwrite", "replace the output file if it exists (default: refuse)")

@@ -43,6 +43,7 @@ export const registerSpectrogram: RegisterCommand = (program, context) => {
     .option("--colormap <name>", "viridis or magma (default viridis)")
     .option("--axes", "draw a time axis (s) and a frequency axis (kHz); the image grows by their margins")
     .option("--device <id>", "from an archive by UTC time: the device whose recordings to read")
+    .option("--no-device", "the recordings imported without a device id")
     .option("--fill-gaps", "from an archive by UTC time: silence where no recording covers the range")
     .option("--join-tolerance <ms>", "from an archive by UTC time: recordings this close are joined (default 1)")
     .option("--pre-roll <ms>", "decoder pre-roll in milliseconds (default 500)")
