@@ -1,4 +1,4 @@
-import type { RecordingInfo } from "@granule/zarr-opus";
+import { calendarProblem, type RecordingInfo, utcOffsetMinutes, wallClockMs } from "@granule/zarr-opus";
 import { TimelineError } from "./errors.ts";
 
 /** What the timeline needs of a recording: a row of `listRecordings` has it. */
@@ -51,8 +51,6 @@ export function toEpochMs(value: Date | string | number, what: string): number {
 // refused, so that the same command means the same instant on every machine.
 const WITH_ZONE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * Epoch milliseconds of an ISO 8601 time with `Z` or a UTC offset (`T` or a space between
  * date and time), or why it is not one. Checked field by field: `Date.parse` would roll
@@ -66,33 +64,25 @@ export function parseUtcInstant(text: string): number | { reason: string } {
     return { reason: "use ISO 8601 with Z or a UTC offset, such as 2025-04-16T05:40:00Z or 2025-04-16T07:40:00+02:00" };
   }
   const [, y, mo, d, h, mi, sec = "0", fraction = "", zone] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as number[];
-  const leap = year! % 4 === 0 && (year! % 100 !== 0 || year! % 400 === 0);
-  const days = month! === 2 && leap ? 29 : DAYS_IN_MONTH[month! - 1];
-  if (days === undefined) return { reason: `there is no month ${month}` };
-  if (day! < 1 || day! > days) return { reason: `month ${month} of ${year} has ${days} days, not ${day}` };
-  const midnight = hour === 24 && minute === 0 && second === 0 && /^0*$/.test(fraction);
-  if ((hour! > 23 && !midnight) || minute! > 59) return { reason: `${h}:${mi} is not a time of day` };
-  if (second! > 59)
-    return { reason: `second ${sec} is not a second of a minute (a leap second has no place on this timeline)` };
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (fraction.length > 3) {
     return {
       reason: `it gives ${fraction.length} decimals of a second, but times on an archive's timeline are kept to the millisecond (as recordedAt is): give at most 3, or the recording's own seconds (archive/<id> --start 12.000999)`,
     };
   }
-  let offsetMinutes = 0;
-  if (!/^z$/i.test(zone!)) {
-    const [, sign, oh, om] = /^([+-])(\d{2}):?(\d{2})$/.exec(zone!)!;
-    // As import takes them (zarr-opus' parseUtcOffset): hours to 18 (-12:00 to +14:00 are in use).
-    if (Number(oh) > 18 || Number(om) > 59) {
-      return { reason: `${zone} is not a UTC offset (they are within 18 hours of UTC)` };
-    }
-    offsetMinutes = (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year!, month! - 1, day!);
-  date.setUTCHours(hour!, minute!, second!, Number(fraction.padEnd(3, "0")));
-  return date.getTime() - offsetMinutes * 60_000;
+  const millisecond = Number(fraction.padEnd(3, "0"));
+  const problem = calendarProblem(year, month, day, hour, minute, second, millisecond);
+  if (problem !== undefined) return { reason: problem };
+  const offsetMinutes = utcOffsetMinutes(zone!);
+  if (offsetMinutes === undefined) return { reason: `${zone} is not a UTC offset (they are within 18 hours of UTC)` };
+  return wallClockMs(year, month, day, hour, minute, second, millisecond) - offsetMinutes * 60_000;
 }
 
 function parseUtc(text: string): number {

@@ -64,6 +64,35 @@ export function parseRecorderFileName(
   };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Why a wall-clock time is not one of the calendar, or undefined when it is: the one check of
+ * dates and times of day for every time granule reads (import's `recordedAt`, recorder file
+ * names, the timeline's UTC times). `Date.UTC` would roll 2025-04-31 over to May 1. 24:00:00
+ * is the next day's midnight (ISO 8601); a leap second (:60) has no place on a timeline of
+ * milliseconds since the epoch.
+ */
+export function calendarProblem(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond = 0,
+): string | undefined {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined) return `there is no month ${month}`;
+  if (day < 1 || day > days) return `month ${month} of ${year} has ${days} days, not ${day}`;
+  const midnight = hour === 24 && minute === 0 && second === 0 && millisecond === 0;
+  const two = (n: number) => String(n).padStart(2, "0");
+  if ((hour > 23 && !midnight) || minute > 59) return `${two(hour)}:${two(minute)} is not a time of day`;
+  if (second > 59) return `second ${second} is not a second of a minute (a leap second has no place on this timeline)`;
+  return undefined;
+}
+
 /** Milliseconds since the epoch of a wall-clock time read as UTC, or undefined if no such time exists. */
 function wallClock(
   year: number,
@@ -74,28 +103,45 @@ function wallClock(
   second: number,
   millisecond = 0,
 ): number | undefined {
-  const time = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
-  const date = new Date(time);
-  // Date.UTC rolls over (Feb 30 becomes Mar 2): a time that does not round-trip does not exist.
-  const exists =
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    date.getUTCHours() === hour &&
-    date.getUTCMinutes() === minute &&
-    date.getUTCSeconds() === second;
-  return exists ? time : undefined;
+  if (calendarProblem(year, month, day, hour, minute, second, millisecond) !== undefined) return undefined;
+  return wallClockMs(year, month, day, hour, minute, second, millisecond);
+}
+
+/** `wallClock` for fields `calendarProblem` passed (years 0-99 are not moved to 1900-1999). */
+export function wallClockMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millisecond = 0,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millisecond);
+  return date.getTime();
 }
 
 /** `+HH:MM`, `-HH:MM`, `+HHMM`, `+HH` or `Z` to minutes east of UTC. */
 export function parseUtcOffset(offset: string): number {
+  const minutes = utcOffsetMinutes(offset);
+  if (minutes === undefined) {
+    throw new ArchiveError("invalid-argument", `"${offset}" is not a UTC offset such as +02:00, -05:30 or Z`);
+  }
+  return minutes;
+}
+
+/**
+ * `parseUtcOffset` without the error: minutes east of UTC, or undefined when `offset` is not
+ * one (hours up to 18: -12:00 to +14:00 are in use). Shared with the timeline's UTC times.
+ */
+export function utcOffsetMinutes(offset: string): number | undefined {
   if (offset === "Z" || offset === "z") return 0;
   const match = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset);
   const hours = Number(match?.[2]);
   const minutes = Number(match?.[3] ?? 0);
-  if (match === null || hours > 18 || minutes > 59) {
-    throw new ArchiveError("invalid-argument", `"${offset}" is not a UTC offset such as +02:00, -05:30 or Z`);
-  }
+  if (match === null || hours > 18 || minutes > 59) return undefined;
   return (match[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
 }
 
@@ -135,8 +181,12 @@ export function normaliseRecordedAt(value: Date | string, utcOffset?: string): R
   }
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const millisecond = Math.floor(Number(`0.${fraction || "0"}`) * 1000);
-  const local = wallClock(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millisecond);
-  if (local === undefined) throw new ArchiveError("invalid-argument", `recordedAt "${value}" is not a real time`);
+  const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millisecond] as const;
+  const problem = calendarProblem(...fields);
+  if (problem !== undefined) {
+    throw new ArchiveError("invalid-argument", `recordedAt "${value}" is not a real time: ${problem}`);
+  }
+  const local = wallClockMs(...fields);
   const offset = zone ?? utcOffset;
   const minutes = offset === undefined ? 0 : parseUtcOffset(offset);
   const utc = offset === undefined || offset === "Z" || offset === "z";

@@ -35,12 +35,15 @@ export { MemoryStore } from "./memory-store.ts";
 export type { ArchivedRecording, OpenRecordingOptions } from "./open-recording.ts";
 export type { Platform } from "./platform.ts";
 export {
+  calendarProblem,
   looksLikeUnreadRecorderName,
   normaliseRecordedAt,
   parseRecorderFileName,
   type RecordedAt,
   type RecorderFileName,
   type RecorderFileNameOptions,
+  utcOffsetMinutes,
+  wallClockMs,
 } from "./recorded-at.ts";
 export type { GeoLocation, LinkJson, RecordingAttributes, RecordingInfo } from "./recording-attributes.ts";
 export type { DamagedRecording, RecordingSummary } from "./recording-entries.ts";

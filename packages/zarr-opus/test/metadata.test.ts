@@ -80,6 +80,22 @@ describe("normaliseRecordedAt", () => {
       expect(() => normaliseRecordedAt(bad)).toThrow(ArchiveError);
     }
   });
+
+  it("says why a time is not of the calendar, as the timeline says it (calendarProblem, one check for both)", () => {
+    const cases: [string, string][] = [
+      ["2025-04-31T00:00:00Z", "month 4 of 2025 has 30 days, not 31"],
+      ["2025-02-29T00:00:00Z", "month 2 of 2025 has 28 days, not 29"],
+      ["2025-13-01T00:00:00Z", "there is no month 13"],
+      ["2025-04-16T24:30:00Z", "24:30 is not a time of day"],
+      ["2016-12-31T23:59:60Z", "second 60 is not a second of a minute"],
+    ];
+    for (const [text, reason] of cases) {
+      expect(() => normaliseRecordedAt(text)).toThrow(`recordedAt "${text}" is not a real time: ${reason}`);
+    }
+    // Leap days, and 24:00 as the next day's midnight, are real.
+    expect(normaliseRecordedAt("2024-02-29T12:00:00Z").recordedAt).toBe("2024-02-29T12:00:00.000Z");
+    expect(normaliseRecordedAt("2025-04-16T24:00:00Z").recordedAt).toBe("2025-04-17T00:00:00.000Z");
+  });
 });
 
 describe("metadata stored by an import", () => {
