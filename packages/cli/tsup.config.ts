@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.shared.ts";
 
@@ -10,13 +11,40 @@ import { packageBuild } from "../../tsup.shared.ts";
  * viewer stays outside: it serves its page from its own folder, and only `granule view`
  * loads it. The library entries (dist/) are built as before, for programs that import the CLI.
  */
+/**
+ * The packages are bundled from their sources, not their dist/ files: esbuild splits chunks
+ * by module, and each package's dist/index.js is one module, so a command that used one
+ * function of a package (the time parser of @granule/labels, say) loaded all of it. From the
+ * sources it loads the modules it uses. `@granule/x/sub/path` is packages/x/src/sub-path.ts,
+ * as the packages' exports map them.
+ */
+const packageSources = {
+  name: "granule-package-sources",
+  setup(build: {
+    onResolve(
+      options: { filter: RegExp },
+      callback: (args: { path: string }) => { path: string; sideEffects: boolean } | undefined,
+    ): void;
+  }) {
+    build.onResolve({ filter: /^@granule\// }, (args) => {
+      const [, name, subpath] = /^@granule\/([a-z-]+)(?:\/(.*))?$/.exec(args.path) ?? [];
+      if (name === undefined || name === "viewer" || subpath === "package.json") return undefined;
+      const file = subpath === undefined ? "index" : subpath.replace(/\//g, "-");
+      // As their package.json says ("sideEffects": false), which esbuild reads only for paths it
+      // resolves itself: modules of a package that nothing uses are left out.
+      return { path: fileURLToPath(new URL(`../${name}/src/${file}.ts`, import.meta.url)), sideEffects: false };
+    });
+  },
+};
+
 const commandBundle = {
   entry: {
     main: "src/main.ts",
-    "decode-worker-node": "../extract/dist/decode-worker-node.js",
-    "scan-worker-node": "../opus-index/dist/scan-worker-node.js",
-    "encode-worker-node": "../encode/dist/encode-worker-node.js",
+    "decode-worker-node": "../extract/src/decode-worker-node.ts",
+    "scan-worker-node": "../opus-index/src/scan-worker-node.ts",
+    "encode-worker-node": "../encode/src/encode-worker-node.ts",
   },
+  esbuildPlugins: [packageSources],
   outDir: "bundle",
   format: ["esm" as const],
   platform: "node" as const,

@@ -1,4 +1,5 @@
 import type { RecordingSelection } from "@granule/timeline";
+import { deviceOf } from "./device-option.ts";
 import { UsageError } from "./usage-error.ts";
 import { parseUtcTime } from "./utc-time.ts";
 
@@ -9,19 +10,6 @@ export interface SelectionArguments {
   /** `--device ID`, or false for `--no-device` (see `deviceOf`). */
   device?: string | false;
   meta?: string[];
-}
-
-/**
- * The device `--device ID` names, or null for `--no-device`: the recordings imported without
- * a device id, which are one unknown device on the timeline and could not be chosen otherwise.
- */
-export function deviceOf(device: string | false): string | null {
-  return device === false ? null : device;
-}
-
-/** The option as it was given, for messages. */
-export function deviceOptionText(device: string | false): string {
-  return device === false ? "--no-device" : `--device ${device}`;
 }
 
 /** The selection the options give (times checked: UTC with `Z`, or local with an offset). */

@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createHttpClient } from "@granule/byte-source";
 import {
   type ByteSource,
   buildIndex,
@@ -14,10 +13,8 @@ import {
   sparseIndex,
 } from "@granule/opus-index";
 import { buildIndex as buildFileIndex, fileSource, openFile } from "@granule/opus-index/node";
-import { openCollection, openRecording, type RecordingInfo } from "@granule/zarr-opus/node";
+import type { RecordingInfo } from "@granule/zarr-opus/node";
 import { type WalkedPages, walkFile } from "./page-walk.ts";
-import { fetchRemoteSidecar, remoteSidecarIndex } from "./remote-sidecar.ts";
-import { openerStore } from "./remote-store.ts";
 import { parseCount } from "./time.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -116,14 +113,18 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
       options.onWarning?.(w.message);
     },
   };
-  const openArchived = (location: string) => {
+  const openArchived = async (location: string) => {
     if (options.sampleRate !== undefined) {
       throw new UsageError(
         `${name} is an archived recording, which knows its own rate: --sample-rate is for plain files`,
       );
     }
+    // Loaded here, not at start: a plain file's extraction never needs the archive code.
+    const { openRecording } = await import("@granule/zarr-opus/node");
+    if (!/^https?:\/\//i.test(location)) return openRecording(location);
+    const { openerStore } = await import("./remote-store.ts");
     // Over HTTP, the recording's zarr.json as a probe (`collectionAt`) may just have read it.
-    return openRecording(/^https?:\/\//i.test(location) ? openerStore(location, http) : location);
+    return openRecording(openerStore(location, http));
   };
   const progress = options.onProgress
     ? { onProgress: (p: { bytesDone: number; bytesTotal: number }) => options.onProgress!(p.bytesDone, p.bytesTotal) }
@@ -145,6 +146,10 @@ export async function openSource(name: string, options: OpenOptions = {}): Promi
     );
   if (/^https?:\/\//i.test(name)) {
     if (/\.(opus|ogg|oga)(\?.*)?$/i.test(name)) {
+      const [{ createHttpClient }, { fetchRemoteSidecar, remoteSidecarIndex }] = await Promise.all([
+        import("@granule/byte-source"),
+        import("./remote-sidecar.ts"),
+      ]);
       // One client for the file and its sidecar: one warning, one count of what was fetched.
       const client = createHttpClient(http);
       // The file's size, its first and last pages (where a sparse read starts) and the sidecar,
@@ -252,6 +257,7 @@ async function refuseNonRecordingFolder(name: string): Promise<void> {
       `${name} is a folder with no zarr.json: neither an archive's recording (archive.zarr/<id>) nor a .opus file`,
     );
   }
+  const { openCollection } = await import("@granule/zarr-opus/node");
   const isArchive = await openCollection(name).then(
     () => true,
     () => false,

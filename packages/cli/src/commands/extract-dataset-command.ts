@@ -1,22 +1,17 @@
 import { DEFAULT_PRE_ROLL_SAMPLES } from "@granule/extract";
 import { MIN_WINDOWS_FOR_WORKERS, prestartDecodeWorkers } from "@granule/extract/node";
 import type { OpusIndex } from "@granule/opus-index";
+import { deviceOptionText } from "../device-option.ts";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
-import { deviceOptionText } from "../selection-options.ts";
 import { noteSparseRead, openSource, originalRate, warnOn } from "../source.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import type { ExtractArguments } from "./extract.ts";
 import { outputFormat, rangeOf, writeStdout } from "./extract.ts";
 import { type DatasetFormat, runDataset } from "./extract-dataset.ts";
-import {
-  breakNote,
-  type DeploymentWindows,
-  planDeploymentRange,
-  planDeploymentWindows,
-} from "./extract-deployment-windows.ts";
+import type { DeploymentWindows } from "./extract-deployment-windows.ts";
 import { partsOfOutputs } from "./extract-jobs.ts";
 import { checkSpan, numbered, type PlannedOutput, type PlanReport, planRows } from "./extract-plan.ts";
 import { type ExtractTargets, openTargets, recordingTargets } from "./extract-targets.ts";
@@ -24,22 +19,6 @@ import type { TimelineArguments } from "./extract-timeline.ts";
 import { planWindows } from "./extract-windows.ts";
 import { parsePart } from "./job-part.ts";
 import { contextFor, parseChannels, parseOutputRate } from "./pcm-shape.ts";
-
-/** Whether a call needs the dataset pipeline (tables, windows, parts, reshaped samples, .npy). */
-export function wantsDataset(args: ExtractArguments): boolean {
-  return (
-    args.segments !== undefined ||
-    args.window !== undefined ||
-    args.part !== undefined ||
-    args.sampleRate !== undefined ||
-    args.channels !== undefined ||
-    args.mono === true ||
-    args.stack === true ||
-    args.name !== undefined ||
-    args.format === "npy" ||
-    (args.output !== undefined && /\.npy$/i.test(args.output))
-  );
-}
 
 /** `granule extract` over a label table, fixed windows, or one reshaped range. */
 export async function runDatasetCommand(
@@ -79,6 +58,7 @@ export async function runDatasetCommand(
   const rate = originalRate(args.originalRate);
   // Many rows will decode on workers: start them now, so that their start overlaps indexing.
   if ((table?.rows.length ?? 0) >= MIN_WINDOWS_FOR_WORKERS && args.workers !== "0") prestartDecodeWorkers();
+  let timeline: typeof import("./extract-deployment-windows.ts") | undefined;
   /** The outputs of the table, the windows or the one range, over the targets. */
   const planOutputs = (targets: ExtractTargets) => {
     if (targets.kind !== "collection") {
@@ -111,7 +91,7 @@ export async function runDatasetCommand(
           );
         }
         // Windows on the deployment's timeline: across joins, never across a gap unless filled.
-        deployment = planDeploymentWindows(targets.recordings, source, { ...args, window: args.window });
+        deployment = timeline!.planDeploymentWindows(targets.recordings, source, { ...args, window: args.window });
         planned = deployment.outputs;
         if (planned.length === 0) {
           throw new UsageError(
@@ -139,7 +119,11 @@ export async function runDatasetCommand(
             `${source} is an archive: name a recording (${source}/<id>), give UTC --start and --end, or give --segments or --window`,
           );
         }
-        planned = planDeploymentRange(targets.recordings, source, { ...args, start: args.start, end: args.end });
+        planned = timeline!.planDeploymentRange(targets.recordings, source, {
+          ...args,
+          start: args.start,
+          end: args.end,
+        });
         return { planned, report, deployment };
       }
       const target = targets.recordings[0]!;
@@ -192,6 +176,8 @@ export async function runDatasetCommand(
     noteSparseRead(opened, (text) => context.note(text));
     return opened;
   });
+  // The timeline's planners, for an archive only: a plain file's extraction does not load them.
+  if (targets.kind === "collection") timeline = await import("./extract-deployment-windows.ts");
   try {
     const { planned, report, deployment } = planOutputs(targets);
     if (planned.length === 0 && report.skipped.length > 0) {
@@ -232,7 +218,7 @@ export async function runDatasetCommand(
     for (const c of report.clipped)
       context.note(`clipped ${c.origin} at the recording's end (sample ${c.clippedTo}, not ${c.endSample})`);
     if (deployment !== undefined)
-      for (const line of deploymentNotes(deployment, args.fillGaps ?? false)) context.note(line);
+      for (const line of deploymentNotes(deployment, args.fillGaps ?? false, timeline!.breakNote)) context.note(line);
     if (args.json) {
       context.json(
         deployment === undefined
@@ -262,7 +248,11 @@ export async function runDatasetCommand(
 }
 
 /** What stderr says of windows over a deployment: the gaps they did not cross, or ran through, and what was left out. */
-function deploymentNotes(deployment: DeploymentWindows, fillGaps: boolean): string[] {
+function deploymentNotes(
+  deployment: DeploymentWindows,
+  fillGaps: boolean,
+  breakNote: typeof import("./extract-deployment-windows.ts").breakNote,
+): string[] {
   return [
     ...deployment.breaks.map((b) => breakNote(b, fillGaps)),
     ...deployment.filledGaps.map(

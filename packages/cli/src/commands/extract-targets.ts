@@ -1,8 +1,6 @@
-import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Recording } from "@granule/opus-index";
-import { type Collection, listRecordings, openCollection, openRecording } from "@granule/zarr-opus/node";
-import { probeStore } from "../remote-store.ts";
+import { collectionAt } from "../collection-at.ts";
 import { type OpenedSource, openSource } from "../source.ts";
 
 /** One recording extraction can read from, known before it is opened (for planning). */
@@ -42,6 +40,7 @@ export async function openTargets(
 ): Promise<ExtractTargets> {
   const collection = await collectionAt(source);
   if (collection !== undefined) {
+    const { listRecordings, openRecording } = await import("@granule/zarr-opus/node");
     const infos = await listRecordings(collection);
     const opened = new Map<string, Promise<Recording>>();
     return {
@@ -102,23 +101,4 @@ export function recordingTargets(
     ],
     close: async () => {},
   };
-}
-
-/** The collection at `source`, or undefined when it is not one (a recording, a file). */
-async function collectionAt(source: string): Promise<Collection | undefined> {
-  if (!/^https?:\/\//i.test(source)) {
-    const isDirectory = await stat(source).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isDirectory) return undefined;
-  } else if (/\.(opus|ogg|oga)(\?.*)?$/i.test(source)) {
-    return undefined;
-  }
-  try {
-    return await openCollection(/^https?:\/\//i.test(source) ? probeStore(source) : source);
-  } catch (error) {
-    if ((error as { code?: string }).code === "not-a-collection") return undefined;
-    throw error;
-  }
 }

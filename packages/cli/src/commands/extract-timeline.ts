@@ -1,11 +1,9 @@
-import { stat } from "node:fs/promises";
 import { nodeDecoderFactory, rawStream, wavStream } from "@granule/extract/node";
 import { openTimelineStream, type PlanOptions, planTimeline, type TimelinePlan } from "@granule/timeline";
-import { type Collection, listRecordings, openCollection, openRecording } from "@granule/zarr-opus/node";
+import { type Collection, listRecordings, openRecording } from "@granule/zarr-opus/node";
+import { deviceOf } from "../device-option.ts";
 import { openOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
-import { probeStore } from "../remote-store.ts";
-import { deviceOf } from "../selection-options.ts";
 import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
@@ -17,28 +15,6 @@ export interface TimelineArguments {
   device?: string | false;
   fillGaps?: boolean;
   joinTolerance?: string;
-}
-
-/**
- * The collection at `source` when it is an archive's root (a directory or URL with the
- * collection marker), else undefined: a recording, a file, or nothing granule reads.
- */
-export async function collectionAt(source: string): Promise<Collection | undefined> {
-  const remote = /^https?:\/\//i.test(source);
-  if (remote && /\.(opus|ogg|oga)(\?.*)?$/i.test(source)) return undefined;
-  if (
-    !remote &&
-    !(await stat(source).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    return undefined;
-  return openCollection(remote ? probeStore(source) : source).catch((error: { name?: string; code?: string }) => {
-    if (error?.name === "ArchiveError" && (error.code === "not-a-collection" || error.code === "not-found"))
-      return undefined;
-    throw error;
-  });
 }
 
 /** The join tolerance `--join-tolerance <ms>` gives, if given. */

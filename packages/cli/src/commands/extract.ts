@@ -1,6 +1,7 @@
 import { DEFAULT_PRE_ROLL_SAMPLES, encodeRaw, encodeWav, type Segment, warmUpDecoder } from "@granule/extract";
 import { extractEach, extractStream, rawStream, wavStream } from "@granule/extract/node";
 import type { OpusIndex } from "@granule/opus-index";
+import { collectionAt } from "../collection-at.ts";
 import { openOutput, outputExists, pathInside, refuseSourceAsOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { withProgress } from "../progress.ts";
@@ -61,12 +62,16 @@ export async function runExtractCommand(
   warmUpDecoder();
   // Label tables, windows, parts, resampling and channel picks: the dataset pipeline, for one
   // recording or a whole archive (extract-dataset-command.ts).
-  const { runDatasetCommand, wantsDataset } = await import("./extract-dataset-command.ts");
-  if (wantsDataset(options)) return runDatasetCommand(source, options, context);
+  if (wantsDataset(options)) {
+    const { runDatasetCommand } = await import("./extract-dataset-command.ts");
+    return runDatasetCommand(source, options, context);
+  }
   // An archive's root with one range: found by UTC time on its timeline (extract-timeline.ts).
-  const { collectionAt, runTimelineExtractCommand } = await import("./extract-timeline.ts");
   const collection = await collectionAt(source);
-  if (collection !== undefined) return runTimelineExtractCommand(collection, source, options, context);
+  if (collection !== undefined) {
+    const { runTimelineExtractCommand } = await import("./extract-timeline.ts");
+    return runTimelineExtractCommand(collection, source, options, context);
+  }
   const started = performance.now();
   const rate = originalRate(options.originalRate);
   const opened = await openSource(source, {
@@ -352,4 +357,20 @@ async function extractEachSpeaking(named: UserRange[], run: () => Promise<void>,
 class DamagedRange extends Error {
   override readonly name = "ExtractError";
   readonly code = "damaged";
+}
+
+/** Whether a call needs the dataset pipeline (tables, windows, parts, reshaped samples, .npy). */
+export function wantsDataset(args: ExtractArguments): boolean {
+  return (
+    args.segments !== undefined ||
+    args.window !== undefined ||
+    args.part !== undefined ||
+    args.sampleRate !== undefined ||
+    args.channels !== undefined ||
+    args.mono === true ||
+    args.stack === true ||
+    args.name !== undefined ||
+    args.format === "npy" ||
+    (args.output !== undefined && /\.npy$/i.test(args.output))
+  );
 }

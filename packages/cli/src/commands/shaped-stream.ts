@@ -2,13 +2,7 @@ import type { ExtractOptions, PcmChunk, WavSource } from "@granule/extract";
 import { extractStream, nodeDecoderFactory } from "@granule/extract/node";
 import type { Recording } from "@granule/opus-index";
 import { contextSamples, createResampler } from "@granule/resample";
-import {
-  type OpenById,
-  openTimelineStream,
-  slicePlan,
-  type TimelinePlan,
-  type TimelineRecording,
-} from "@granule/timeline";
+import type { OpenById, TimelinePlan, TimelineRecording } from "@granule/timeline";
 import { outputChannelCount, outputSampleCount, type PcmShape, shapePcm } from "./pcm-shape.ts";
 
 /** A shaped segment as a stream: what `wavStream`/`rawStream` take, positions in output samples. */
@@ -65,6 +59,8 @@ export async function shapedSpanStream(
     totalSamples: span.plan.sampleCount,
   };
   const decode = decodeRange(source, range, shape);
+  // Loaded for a deployment's spans only: one recording's outputs never need the timeline.
+  const { openTimelineStream, slicePlan } = await import("@granule/timeline");
   const slice = slicePlan(span.plan, decode.startSample, decode.endSample, span.rows);
   const decoded = await openTimelineStream(slice, span.open, { workerFactory: nodeDecoderFactory, ...options });
   const filled = decoded.filled.map((f) => ({

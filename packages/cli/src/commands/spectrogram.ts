@@ -13,6 +13,7 @@ import {
 } from "@granule/spectrogram";
 import { extractPlans, planTimeline } from "@granule/timeline";
 import { listRecordings, openRecording } from "@granule/zarr-opus/node";
+import { collectionAt } from "../collection-at.ts";
 import { defaultNameTemplate, readLabelTable } from "../label-table.ts";
 import { outputExists, pathInside, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
@@ -23,7 +24,7 @@ import { parseArchiveTime } from "../utc-time.ts";
 import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
 import { type PlanReport, planRows } from "./extract-plan.ts";
 import { openTargets } from "./extract-targets.ts";
-import { collectionAt, type TimelineArguments, timelineOptions } from "./extract-timeline.ts";
+import { type TimelineArguments, timelineOptions } from "./extract-timeline.ts";
 import { utcAt } from "./manifest.ts";
 
 export interface SpectrogramArguments extends RangeArguments, TimelineArguments {
