@@ -1,4 +1,5 @@
-import { CRC32_WASM } from "./crc32-wasm.ts";
+import { CRC32_RELAXED_SIMD_WASM, CRC32_SIMD_WASM, CRC32_WASM } from "./crc32-wasm.ts";
+import { OggError } from "./errors.ts";
 
 /**
  * The Ogg CRC-32 (RFC 3533): polynomial 0x04C11DB7, initial value 0, MSB-first (not
@@ -82,16 +83,23 @@ function crc32RangeJs(bytes: Uint8Array, start: number, end: number, crc: number
  * 1.5x the JavaScript loop on page-sized ranges, copy into WASM memory included (1.95 against
  * 1.30 GB/s, 20 kB pages). Used where the runtime allows WebAssembly (a strict
  * Content-Security-Policy may not); the JavaScript loop is the fallback and handles short
- * ranges, for which the copy and call do not pay.
+ * ranges, for which the copy and call do not pay. Where WebAssembly SIMD validates, the module
+ * also has the 16-lane loop that `crc32Many` uses (with relaxed_swizzle where that validates).
  */
 const WASM_MIN_BYTES = 256;
-/** Tables occupy WASM memory 0-16383; data is copied to 16384-131071, in pieces of at most this. */
-const WASM_DATA_OFFSET = 16_384;
-const WASM_DATA_BYTES = 2 * 65_536 - WASM_DATA_OFFSET;
+/** Tables occupy WASM memory 0-16383; the 16-lane state 16384-16511; data is copied from here on. */
+const WASM_DATA_OFFSET = 16_640;
+const WASM_LANE_POINTERS = 16_384 / 4;
+const WASM_LANE_REGISTERS = 16_384 + 64;
 
 interface WasmCrc {
   crc: (pointer: number, byteLength: number, register: number) => number;
-  memory: Uint8Array;
+  /** Advances all 16 lanes by `blocks` blocks of 16 bytes; absent without SIMD. */
+  lanes: ((blocks: number) => void) | undefined;
+  memory: WebAssembly.Memory;
+  /** Views of `memory`, renewed when it grows. */
+  bytes: Uint8Array;
+  words: Int32Array;
 }
 
 const WASM = loadWasm();
@@ -100,12 +108,24 @@ function loadWasm(): WasmCrc | undefined {
   try {
     const api = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
     if (api === undefined) return undefined;
-    const instance = new api.Instance(new api.Module(CRC32_WASM));
-    const exported = instance.exports as { crc: WasmCrc["crc"]; memory: WebAssembly.Memory };
+    const binary = [CRC32_RELAXED_SIMD_WASM, CRC32_SIMD_WASM].find((b) => api.validate(b)) ?? CRC32_WASM;
+    const instance = new api.Instance(new api.Module(binary));
+    const exported = instance.exports as {
+      crc: WasmCrc["crc"];
+      lanes?: (blocks: number) => void;
+      memory: WebAssembly.Memory;
+    };
     // WASM memory is little-endian whatever the host: write the byte-swapped tables explicitly so.
     const view = new DataView(exported.memory.buffer);
     for (let i = 0; i < TABLES.length; i++) view.setUint32(i * 4, byteSwap(TABLES[i]!), true);
-    return { crc: exported.crc, memory: new Uint8Array(exported.memory.buffer) };
+    const memory = exported.memory;
+    return {
+      crc: exported.crc,
+      lanes: exported.lanes,
+      memory,
+      bytes: new Uint8Array(memory.buffer),
+      words: new Int32Array(memory.buffer),
+    };
   } catch {
     return undefined;
   }
@@ -119,13 +139,147 @@ function crc32RangeWasm(wasm: WasmCrc, bytes: Uint8Array, start: number, end: nu
   // The module keeps the register byte-swapped, as its little-endian loads see the data.
   let register = byteSwap(crc >>> 0);
   let at = start;
+  const room = (wasm.bytes.length - WASM_DATA_OFFSET) & ~15;
   while (end - at >= 16) {
-    const length = Math.min(WASM_DATA_BYTES, (end - at) & ~15);
-    wasm.memory.set(bytes.subarray(at, at + length), WASM_DATA_OFFSET);
+    const length = Math.min(room, (end - at) & ~15);
+    wasm.bytes.set(bytes.subarray(at, at + length), WASM_DATA_OFFSET);
     register = wasm.crc(WASM_DATA_OFFSET, length, register);
     at += length;
   }
   return crc32RangeJs(bytes, at, end, byteSwap(register));
+}
+
+/*
+ * Many ranges at once: each of the 16 SIMD lanes checksums one range, and a lane that finishes
+ * takes the next range. Measured (bench/crc32-many.bench.mjs, Node 20, 20 kB pages, copy included):
+ * 2.84 GB/s with swizzle and 3.87 with relaxed_swizzle, against 2.05 for the one-range loop. A lane costs the same
+ * busy or idle, so once fewer lanes than this are busy and no range is waiting, the rest finish
+ * on the one-range loop.
+ */
+const LANES = 16;
+const MANY_MIN_BUSY_LANES = 9;
+/** Ranges that span more than this (all ranges are copied to WASM memory at once) go one by one. */
+const MANY_MAX_SPAN_BYTES = 16 * 1024 * 1024;
+
+/** Whether `crc32Many` is faster than one `crc32Range` after another (WebAssembly SIMD is there). */
+export const CRC32_MANY_IS_FAST = WASM?.lanes !== undefined;
+
+const laneRange = new Int32Array(LANES);
+const laneBlocks = new Int32Array(LANES);
+
+/**
+ * Many Ogg CRCs in one call: continues `crcs[i]` over `bytes[starts[i], ends[i])` for each
+ * `i < count`, in place, so `crcs[i]` becomes `crc32(bytes.subarray(starts[i], ends[i]), crcs[i])`.
+ * Ranges may lie anywhere in `bytes`, in any order, and overlap. Where WebAssembly SIMD is
+ * available, 16 ranges are checksummed at once (`readPages` checks pages this way); elsewhere
+ * it is one `crc32` after another.
+ */
+export function crc32Many(
+  bytes: Uint8Array,
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+  crcs: Uint32Array,
+  count = crcs.length,
+): void {
+  const wasm = WASM;
+  if (!(count >= 0 && count <= crcs.length && count <= starts.length && count <= ends.length)) {
+    throw new OggError("invalid-argument", `crc32Many: count ${count} exceeds the arrays given`, 0);
+  }
+  let low = bytes.length;
+  let high = 0;
+  for (let i = 0; i < count; i++) {
+    const start = starts[i]!;
+    const end = ends[i]!;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= bytes.length)) {
+      throw new OggError(
+        "invalid-argument",
+        `crc32Many: range ${i} [${start}, ${end}) is not within the ${bytes.length} bytes given`,
+        0,
+      );
+    }
+    low = Math.min(low, start);
+    high = Math.max(high, end);
+  }
+  const lanes = wasm?.lanes;
+  if (wasm === undefined || lanes === undefined || count < MANY_MIN_BUSY_LANES || high - low > MANY_MAX_SPAN_BYTES) {
+    for (let i = 0; i < count; i++) crcs[i] = crc32Range(bytes, starts[i]!, ends[i]!, crcs[i]!);
+    return;
+  }
+  ensureRoom(wasm, high - low);
+  wasm.bytes.set(bytes.subarray(low, high), WASM_DATA_OFFSET);
+  const shift = WASM_DATA_OFFSET - low;
+  const memory = wasm.bytes;
+  const words = wasm.words;
+  let next = 0;
+  let busy = 0;
+  /** Puts the next range with a whole block on `lane`; ranges without one are done at once. */
+  const take = (lane: number): void => {
+    while (next < count) {
+      const i = next++;
+      const blocks = (ends[i]! - starts[i]!) >> 4;
+      if (blocks === 0) {
+        crcs[i] = crc32RangeJs(bytes, starts[i]!, ends[i]!, crcs[i]!);
+        continue;
+      }
+      const crc = crcs[i]!;
+      words[WASM_LANE_POINTERS + lane] = starts[i]! + shift;
+      memory[WASM_LANE_REGISTERS + lane] = crc;
+      memory[WASM_LANE_REGISTERS + 16 + lane] = crc >>> 8;
+      memory[WASM_LANE_REGISTERS + 32 + lane] = crc >>> 16;
+      memory[WASM_LANE_REGISTERS + 48 + lane] = crc >>> 24;
+      laneRange[lane] = i;
+      laneBlocks[lane] = blocks;
+      busy++;
+      return;
+    }
+    laneRange[lane] = -1;
+  };
+  const register = (lane: number): number =>
+    (memory[WASM_LANE_REGISTERS + lane]! |
+      (memory[WASM_LANE_REGISTERS + 16 + lane]! << 8) |
+      (memory[WASM_LANE_REGISTERS + 32 + lane]! << 16) |
+      (memory[WASM_LANE_REGISTERS + 48 + lane]! << 24)) >>>
+    0;
+  /** The lane's range after its SIMD blocks: the last bytes of the range, fewer than 16. */
+  const finish = (lane: number, crc: number): void => {
+    const i = laneRange[lane]!;
+    const tail = starts[i]! + (((ends[i]! - starts[i]!) >> 4) << 4);
+    crcs[i] = crc32RangeJs(bytes, tail, ends[i]!, crc);
+    laneRange[lane] = -1;
+    busy--;
+  };
+  for (let lane = 0; lane < LANES; lane++) take(lane);
+  while (busy >= MANY_MIN_BUSY_LANES || (busy > 0 && next < count)) {
+    let blocks = 0x7fffffff;
+    for (let lane = 0; lane < LANES; lane++) {
+      if (laneRange[lane]! < 0) words[WASM_LANE_POINTERS + lane] = WASM_DATA_OFFSET;
+      else blocks = Math.min(blocks, laneBlocks[lane]!);
+    }
+    // Idle lanes read the start of the data, which is at least as long as any busy range.
+    lanes(blocks);
+    for (let lane = 0; lane < LANES; lane++) {
+      if (laneRange[lane]! < 0) continue;
+      laneBlocks[lane] = laneBlocks[lane]! - blocks;
+      if (laneBlocks[lane] === 0) {
+        finish(lane, register(lane));
+        take(lane);
+      }
+    }
+  }
+  for (let lane = 0; lane < LANES; lane++) {
+    if (laneRange[lane]! < 0) continue;
+    const pointer = words[WASM_LANE_POINTERS + lane]!;
+    const swapped = wasm.crc(pointer, laneBlocks[lane]! << 4, byteSwap(register(lane)));
+    finish(lane, byteSwap(swapped >>> 0));
+  }
+}
+
+function ensureRoom(wasm: WasmCrc, byteLength: number): void {
+  const needed = WASM_DATA_OFFSET + byteLength;
+  if (wasm.memory.buffer.byteLength >= needed) return;
+  wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65_536));
+  wasm.bytes = new Uint8Array(wasm.memory.buffer);
+  wasm.words = new Int32Array(wasm.memory.buffer);
 }
 
 /**

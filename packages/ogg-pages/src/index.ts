@@ -6,7 +6,7 @@ export {
   type PacketProblem,
   type PacketProblemCode,
 } from "./assemble-packets.ts";
-export { crc32 } from "./crc32.ts";
+export { crc32, crc32Many } from "./crc32.ts";
 export { OggError, type OggErrorCode } from "./errors.ts";
 export {
   FLAG_BOS,

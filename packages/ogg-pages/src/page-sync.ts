@@ -1,4 +1,4 @@
-import { crc32Range } from "./crc32.ts";
+import { CRC32_MANY_IS_FAST, crc32Many, crc32Range } from "./crc32.ts";
 import { OggError, type OggErrorCode } from "./errors.ts";
 import { isCapturePrefix, type OggPage, PAGE_HEADER_MIN_BYTES, readInt64LE, readUint32LE } from "./page-header.ts";
 
@@ -48,6 +48,15 @@ const ZERO_CRC_FIELD = new Uint8Array(4);
  * The CRC is computed in place, with the CRC field read as four zero bytes.
  */
 function probePage(bytes: Uint8Array, pos: number, end: number): number {
+  const length = pageLength(bytes, pos, end);
+  if (length <= 0) return length;
+  return crc32Range(bytes, pos + 26, pos + length, headerCrc(bytes, pos)) === readUint32LE(bytes, pos + 22)
+    ? length
+    : BAD_CRC;
+}
+
+/** What `probePage` says before the CRC: the length of the page the header describes, or why not. */
+function pageLength(bytes: Uint8Array, pos: number, end: number): number {
   const available = end - pos;
   if (available < PAGE_HEADER_MIN_BYTES) {
     if (!isCapturePrefix(bytes, pos, end)) return NO_CAPTURE;
@@ -65,11 +74,24 @@ function probePage(bytes: Uint8Array, pos: number, end: number): number {
   let pageByteLength = headerByteLength;
   for (let i = pos + PAGE_HEADER_MIN_BYTES; i < pos + headerByteLength; i++) pageByteLength += bytes[i]!;
   if (available < pageByteLength) return NEED_MORE;
-  let crc = crc32Range(bytes, pos, pos + 22, 0);
-  crc = crc32Range(ZERO_CRC_FIELD, 0, 4, crc);
-  crc = crc32Range(bytes, pos + 26, pos + pageByteLength, crc);
-  return crc === readUint32LE(bytes, pos + 22) ? pageByteLength : BAD_CRC;
+  return pageByteLength;
 }
+
+/** The CRC of a page's first 26 bytes, with the CRC field (bytes 22-25) read as zeros. */
+function headerCrc(bytes: Uint8Array, pos: number): number {
+  return crc32Range(ZERO_CRC_FIELD, 0, 4, crc32Range(bytes, pos, pos + 22, 0));
+}
+
+/*
+ * Pages checked ahead: where `crc32Many` is fast (WebAssembly SIMD), the synchroniser reads the
+ * headers of the run of whole pages that follow the one it is asked about, checks all their
+ * CRCs in one call and remembers each result by absolute offset. A remembered result is what
+ * `probePage` gives at that offset, because it depends only on the bytes there (readers are
+ * given the same bytes at the same absolute offsets), so reading stays exactly as without it.
+ * At most this many pages and bytes ahead, so a reader stopped early wastes little.
+ */
+const AHEAD_MAX_PAGES = 128;
+const AHEAD_MAX_BYTES = 2 * 1024 * 1024;
 
 /** The next position at or after `from` that holds `OggS`, or its beginning cut off by `end`. */
 function findCapture(bytes: Uint8Array, from: number, end: number): number {
@@ -89,6 +111,9 @@ function findCapture(bytes: Uint8Array, from: number, end: number): number {
   return end;
 }
 
+/** Arguments for `crc32Many`, shared by all synchronisers (they run one at a time). */
+let scratch: { starts: Int32Array; ends: Int32Array; crcs: Uint32Array } | undefined;
+
 /**
  * The page synchroniser shared by `readPages` and the streaming reader, so the two cannot
  * disagree. Like libogg's `ogg_sync_pageseek`: a capture pattern counts only with a valid
@@ -105,6 +130,11 @@ export class PageSync {
   private readonly onSkip: ((skipped: SkippedRange) => void) | undefined;
   private skipStart = -1;
   private skipReason: OggErrorCode = "no-capture-pattern";
+  /** Pages checked ahead: absolute offsets, results as `probePage` gives them, and the next to use. */
+  private aheadOffset: Float64Array | undefined;
+  private aheadResult = new Int32Array(0);
+  private aheadCount = 0;
+  private aheadNext = 0;
 
   constructor(options: ReadPagesOptions = {}) {
     this.strict = options.strict ?? false;
@@ -118,7 +148,7 @@ export class PageSync {
    */
   findPage(bytes: Uint8Array, pos: number, end: number, base: number, final: boolean): number {
     while (pos < end) {
-      let result = probePage(bytes, pos, end);
+      let result = this.probe(bytes, pos, end, base);
       if (result > 0) {
         this.endSkip(base + pos);
         this.length = result;
@@ -143,6 +173,59 @@ export class PageSync {
     if (final) this.endSkip(base + end);
     this.resume = end;
     return -1;
+  }
+
+  /** `probePage(bytes, pos, end)`, from the pages checked ahead where they reach. */
+  private probe(bytes: Uint8Array, pos: number, end: number, base: number): number {
+    if (!CRC32_MANY_IS_FAST) return probePage(bytes, pos, end);
+    const offset = base + pos;
+    const ahead = this.aheadOffset;
+    if (ahead !== undefined) {
+      while (this.aheadNext < this.aheadCount && ahead[this.aheadNext]! < offset) this.aheadNext++;
+      if (this.aheadNext < this.aheadCount && ahead[this.aheadNext] === offset) {
+        return this.aheadResult[this.aheadNext++]!;
+      }
+    }
+    const length = pageLength(bytes, pos, end);
+    if (length <= 0) return length;
+    this.checkAhead(bytes, pos, length, end, base);
+    return this.aheadResult[this.aheadNext++]!;
+  }
+
+  /** Checks the CRCs of the page at `pos` (of `length` bytes) and of the whole pages after it. */
+  private checkAhead(bytes: Uint8Array, pos: number, length: number, end: number, base: number): void {
+    if (this.aheadOffset === undefined) {
+      this.aheadOffset = new Float64Array(AHEAD_MAX_PAGES);
+      this.aheadResult = new Int32Array(AHEAD_MAX_PAGES);
+      scratch ??= {
+        starts: new Int32Array(AHEAD_MAX_PAGES),
+        ends: new Int32Array(AHEAD_MAX_PAGES),
+        crcs: new Uint32Array(AHEAD_MAX_PAGES),
+      };
+    }
+    const { starts, ends, crcs } = scratch!;
+    let count = 0;
+    let at = pos;
+    let pageByteLength = length;
+    const limit = Math.min(end, pos + AHEAD_MAX_BYTES);
+    for (;;) {
+      starts[count] = at + 26;
+      ends[count] = at + pageByteLength;
+      crcs[count] = headerCrc(bytes, at);
+      count++;
+      at += pageByteLength;
+      if (count === AHEAD_MAX_PAGES) break;
+      pageByteLength = pageLength(bytes, at, end);
+      if (pageByteLength <= 0 || at + pageByteLength > limit) break;
+    }
+    crc32Many(bytes, starts, ends, crcs, count);
+    for (let i = 0; i < count; i++) {
+      const start = starts[i]! - 26;
+      this.aheadOffset[i] = base + start;
+      this.aheadResult[i] = crcs[i] === readUint32LE(bytes, start + 22) ? ends[i]! - start : BAD_CRC;
+    }
+    this.aheadCount = count;
+    this.aheadNext = 0;
   }
 
   private endSkip(byteOffset: number): void {

@@ -1,4 +1,4 @@
-import { OggError, readPages, type SkippedRange, writePage, writePages } from "@granule/ogg-pages";
+import { OggError, OggPageReader, readPages, type SkippedRange, writePage, writePages } from "@granule/ogg-pages";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messyBytes, oggStream, packetBytes } from "./arbitraries.ts";
@@ -174,5 +174,54 @@ describe("readPages on damaged input", () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("readPages checks runs of pages ahead in batches", () => {
+  /** A page at a time: fed one byte at a time, the reader never sees a whole page beyond the next. */
+  function pageAtATime(bytes: Uint8Array) {
+    const skipped: SkippedRange[] = [];
+    const reader = new OggPageReader({ onSkip: (s) => skipped.push(s) });
+    const pages = [];
+    for (let at = 0; at < bytes.length; at++) pages.push(...reader.push(bytes.subarray(at, at + 1)));
+    pages.push(...reader.end());
+    return { pages: pages.map((p) => [p.byteOffset, p.byteLength]), skipped };
+  }
+
+  it("gives the same pages and skipped ranges as a page at a time, over long runs of damaged pages", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(oggStream, messyBytes), { minLength: 10, maxLength: 30 }), (parts) => {
+        const bytes = concat(...parts);
+        const { pages, skipped } = lenient(bytes);
+        expect({ pages: pages.map((p) => [p.byteOffset, p.byteLength]), skipped }).toEqual(pageAtATime(bytes));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("stops a run at a damaged page and at a page cut off, and a reader stopped early sees the same", () => {
+    const packets = Array.from({ length: 60 }, (_, i) => ({
+      data: packetBytes(500 + ((i * 7919) % 4000), i),
+      granule: BigInt(i * 960),
+      flush: true,
+    }));
+    const bytes = writePages(packets, { serial: 3 });
+    const good = [...readPages(bytes)].map((p) => p.byteOffset);
+    const last = good.length - 1;
+    expect(last).toBeGreaterThan(40);
+    const damaged = bytes.slice(0, bytes.length - 100);
+    damaged[good[20]! + 40]! ^= 1;
+    const { pages, skipped } = lenient(damaged);
+    expect(pages.map((p) => p.byteOffset)).toEqual(good.filter((_, i) => i !== 20 && i !== last));
+    expect(skipped).toEqual([
+      { byteOffset: good[20], byteLength: good[21]! - good[20]!, reason: "crc" },
+      { byteOffset: good[last], byteLength: damaged.length - good[last]!, reason: "truncated" },
+    ]);
+    const firstFive = [];
+    for (const page of readPages(damaged)) {
+      firstFive.push(page.byteOffset);
+      if (firstFive.length === 5) break;
+    }
+    expect(firstFive).toEqual(good.slice(0, 5));
   });
 });
