@@ -55,8 +55,8 @@ export function parseRecorderFileName(
     number,
     number,
   ];
-  const local = wallClock(year, month, day, hour, minute, second);
-  if (local === undefined) return undefined;
+  if (calendarProblem(year, month, day, hour, minute, second) !== undefined) return undefined;
+  const local = wallClockMs(year, month, day, hour, minute, second);
   const offsetMinutes = options.utcOffset === undefined ? 0 : parseUtcOffset(options.utcOffset);
   return {
     recordedAt: new Date(local - offsetMinutes * 60_000).toISOString(),
@@ -93,21 +93,7 @@ export function calendarProblem(
   return undefined;
 }
 
-/** Milliseconds since the epoch of a wall-clock time read as UTC, or undefined if no such time exists. */
-function wallClock(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millisecond = 0,
-): number | undefined {
-  if (calendarProblem(year, month, day, hour, minute, second, millisecond) !== undefined) return undefined;
-  return wallClockMs(year, month, day, hour, minute, second, millisecond);
-}
-
-/** `wallClock` for fields `calendarProblem` passed (years 0-99 are not moved to 1900-1999). */
+/** Milliseconds since the epoch of a wall-clock time read as UTC, for fields `calendarProblem` passed (years 0-99 are not moved to 1900-1999). */
 export function wallClockMs(
   year: number,
   month: number,
