@@ -64,25 +64,25 @@ export function parseUtcInstant(text: string): number | { reason: string } {
     return { reason: "use ISO 8601 with Z or a UTC offset, such as 2025-04-16T05:40:00Z or 2025-04-16T07:40:00+02:00" };
   }
   const [, y, mo, d, h, mi, sec = "0", fraction = "", zone] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
   if (fraction.length > 3) {
     return {
       reason: `it gives ${fraction.length} decimals of a second, but times on an archive's timeline are kept to the millisecond (as recordedAt is): give at most 3, or the recording's own seconds (archive/<id> --start 12.000999)`,
     };
   }
-  const millisecond = Number(fraction.padEnd(3, "0"));
-  const problem = calendarProblem(year, month, day, hour, minute, second, millisecond);
+  const clock = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(sec),
+    millisecond: Number(fraction.padEnd(3, "0")),
+  };
+  const problem = calendarProblem(clock);
   if (problem !== undefined) return { reason: problem };
   const offsetMinutes = utcOffsetMinutes(zone!);
   if (offsetMinutes === undefined) return { reason: `${zone} is not a UTC offset (they are within 18 hours of UTC)` };
-  return wallClockMs(year, month, day, hour, minute, second, millisecond) - offsetMinutes * 60_000;
+  return wallClockMs(clock) - offsetMinutes * 60_000;
 }
 
 function parseUtc(text: string): number {

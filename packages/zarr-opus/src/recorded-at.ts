@@ -55,13 +55,25 @@ export function parseRecorderFileName(
     number,
     number,
   ];
-  if (calendarProblem(year, month, day, hour, minute, second) !== undefined) return undefined;
-  const local = wallClockMs(year, month, day, hour, minute, second);
+  const clock = { year, month, day, hour, minute, second };
+  if (calendarProblem(clock) !== undefined) return undefined;
+  const local = wallClockMs(clock);
   const offsetMinutes = options.utcOffset === undefined ? 0 : parseUtcOffset(options.utcOffset);
   return {
     recordedAt: new Date(local - offsetMinutes * 60_000).toISOString(),
     deviceId: device === undefined || device === "" ? null : device,
   };
+}
+
+/** A date and time of day as written, read as UTC (no zone). */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond?: number;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -73,15 +85,15 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * is the next day's midnight (ISO 8601); a leap second (:60) has no place on a timeline of
  * milliseconds since the epoch.
  */
-export function calendarProblem(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
+export function calendarProblem({
+  year,
+  month,
+  day,
+  hour,
+  minute,
+  second,
   millisecond = 0,
-): string | undefined {
+}: WallClock): string | undefined {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (days === undefined) return `there is no month ${month}`;
@@ -93,16 +105,11 @@ export function calendarProblem(
   return undefined;
 }
 
-/** Milliseconds since the epoch of a wall-clock time read as UTC, for fields `calendarProblem` passed (years 0-99 are not moved to 1900-1999). */
-export function wallClockMs(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millisecond = 0,
-): number {
+/**
+ * Milliseconds since the epoch of a wall-clock time read as UTC, for a time `calendarProblem`
+ * passed (years 0-99 are years, not 1900-1999).
+ */
+export function wallClockMs({ year, month, day, hour, minute, second, millisecond = 0 }: WallClock): number {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millisecond);
@@ -167,12 +174,20 @@ export function normaliseRecordedAt(value: Date | string, utcOffset?: string): R
   }
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const millisecond = Math.floor(Number(`0.${fraction || "0"}`) * 1000);
-  const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millisecond] as const;
-  const problem = calendarProblem(...fields);
+  const fields = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+    millisecond,
+  };
+  const problem = calendarProblem(fields);
   if (problem !== undefined) {
     throw new ArchiveError("invalid-argument", `recordedAt "${value}" is not a real time: ${problem}`);
   }
-  const local = wallClockMs(...fields);
+  const local = wallClockMs(fields);
   const offset = zone ?? utcOffset;
   const minutes = offset === undefined ? 0 : parseUtcOffset(offset);
   const utc = offset === undefined || offset === "Z" || offset === "z";

@@ -43,6 +43,7 @@ export {
   type RecorderFileName,
   type RecorderFileNameOptions,
   utcOffsetMinutes,
+  type WallClock,
   wallClockMs,
 } from "./recorded-at.ts";
 export type { GeoLocation, LinkJson, RecordingAttributes, RecordingInfo } from "./recording-attributes.ts";
