@@ -24,7 +24,8 @@ const PACKAGE_TESTS = [
  * Tests left out, each for a reason of Node, not of the code under test (the browser files
  * below cover what they check in a browser):
  * - ogg-pages dist.test (CommonJS require), crc32 "falls back to JavaScript where WebAssembly
- *   is not allowed" (starts a Node process; see crc-paths.browser.test.ts);
+ *   is not allowed" and "gives the same CRCs and pages with SIMD, ..." (they start Node
+ *   processes with WebAssembly limited; see crc-paths.browser.test.ts);
  * - opus-index byte-sources (a node:http server, files) and sidecar.test (saves sidecar files
  *   and opens them with openFile: node:fs, node:os); its workers.test runs with Web Workers
  *   (shims/opus-index-node.ts), but for "start, although a worker refuses the parent's
@@ -38,6 +39,7 @@ const PACKAGE_TESTS = [
  */
 const NODE_ONLY_TESTS = [
   "falls back to JavaScript where WebAssembly is not allowed",
+  "gives the same CRCs and pages with SIMD, with WebAssembly without SIMD, and with JavaScript alone",
   "start, although a worker refuses the parent's --input-type flag",
 ];
 /*
