@@ -81,7 +81,8 @@ function lanesWat(swizzle) {
   for (let round = 0; round <= 4; round++) for (let s = 0; s < 16; s++) locals.push(`(local $x${round}_${s} v128)`);
   locals.push("(local $lo v128) (local $hi v128) (local $nibble v128)");
   for (let s = 0; s < 16; s++) body.push(`(local.set $p${s} (i32.load offset=${LANE_STATE + 4 * s} (i32.const 0)))`);
-  for (let k = 0; k < 4; k++) body.push(`(local.set $c${k} (v128.load offset=${LANE_STATE + 64 + 16 * k} (i32.const 0)))`);
+  for (let k = 0; k < 4; k++)
+    body.push(`(local.set $c${k} (v128.load offset=${LANE_STATE + 64 + 16 * k} (i32.const 0)))`);
   body.push(`(local.set $nibble (v128.const i8x16 ${Array(16).fill(15).join(" ")}))`);
   body.push("(block $done (loop $loop");
   body.push("(br_if $done (i32.eqz (local.get $blocks)))");
@@ -113,7 +114,8 @@ function lanesWat(swizzle) {
   body.push("(local.set $blocks (i32.sub (local.get $blocks) (i32.const 1)))");
   body.push("(br $loop)))");
   for (let s = 0; s < 16; s++) body.push(`(i32.store offset=${LANE_STATE + 4 * s} (i32.const 0) (local.get $p${s}))`);
-  for (let k = 0; k < 4; k++) body.push(`(v128.store offset=${LANE_STATE + 64 + 16 * k} (i32.const 0) (local.get $c${k}))`);
+  for (let k = 0; k < 4; k++)
+    body.push(`(v128.store offset=${LANE_STATE + 64 + 16 * k} (i32.const 0) (local.get $c${k}))`);
   return `
   ;; lanes(blocks): 16 bytes of each of the 16 lanes per block; pointers and registers in memory.
   (func (export "lanes") (param $blocks i32) ${locals.join(" ")}
