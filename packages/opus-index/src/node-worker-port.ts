@@ -62,7 +62,7 @@ export function prestartWorkers(script: URL, count: number): void {
 }
 
 function start(script: URL): Pooled {
-  const worker = new Worker(script, { execArgv: workerExecArgv() });
+  const worker = newWorker(script);
   const pooled: Pooled = { worker, handlers: {}, failed: false };
   worker.on("message", (message) => pooled.handlers.message?.(message));
   worker.on("error", (error) => {
@@ -79,17 +79,35 @@ function start(script: URL): Pooled {
 }
 
 /**
- * The parent's Node flags minus those a worker refuses: `node --input-type=module -e ...`
- * would otherwise make every worker fail with ERR_INPUT_TYPE_NOT_ALLOWED.
+ * A thread of `script` with the parent's Node flags. By default a worker inherits them, and
+ * V8's and the process's own (`--max-old-space-size=4096`, `--stack-size=...`), which apply to
+ * the whole process already, are passed over. But `node --input-type=module -e ...` would make
+ * every inheriting worker fail with ERR_INPUT_TYPE_NOT_ALLOWED, so then the flags are given
+ * without it; a list given explicitly must not hold V8's or the process's flags either
+ * (ERR_WORKER_INVALID_EXEC_ARGV), and Node names those it refuses: they are left out too.
  */
-function workerExecArgv(): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (arg === "--input-type") i++;
-    else if (!arg.startsWith("--input-type=")) argv.push(arg);
+function newWorker(script: URL): Worker {
+  const execArgv = process.execArgv;
+  const withoutInputType = execArgv.filter(
+    (arg, i) => !(arg === "--input-type" || arg.startsWith("--input-type=") || execArgv[i - 1] === "--input-type"),
+  );
+  if (withoutInputType.length === execArgv.length) return new Worker(script);
+  try {
+    return new Worker(script, { execArgv: withoutInputType });
+  } catch (error) {
+    const refused = refusedFlags(error);
+    if (refused === undefined) throw error;
+    return new Worker(script, { execArgv: withoutInputType.filter((arg) => !refused.has(arg.split("=")[0]!)) });
   }
-  return argv;
+}
+
+/** The flags an ERR_WORKER_INVALID_EXEC_ARGV names ("... invalid execArgv flags: --a=1, --b"), by name. */
+function refusedFlags(error: unknown): Set<string> | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const at = typeof message === "string" ? message.indexOf("flags:") : -1;
+  if (code !== "ERR_WORKER_INVALID_EXEC_ARGV" || at < 0) return undefined;
+  const listed = (message as string).slice(at + "flags:".length);
+  return new Set(listed.split(",").map((flag) => flag.trim().split("=")[0]!));
 }
 
 /** Wraps a call so the thread behind `port` is ref'd while it runs. */

@@ -66,7 +66,7 @@ describe("the runtime's own workers", () => {
   });
 });
 
-describe("worker threads under `node --input-type=module -e`", () => {
+describe("worker threads under the parent's Node flags", () => {
   const isNode = !("Deno" in globalThis) && !("Bun" in globalThis);
   it.skipIf(!isNode)("start, although a worker refuses the parent's --input-type flag", async () => {
     const { spawnSync } = await import("node:child_process");
@@ -81,6 +81,38 @@ describe("worker threads under `node --input-type=module -e`", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("240000");
+  });
+
+  // `node --max-old-space-size=4096 granule ...` is how users give Node more memory: V8's and
+  // the process's flags, which a worker's explicit flags must not hold, must not stop workers.
+  it.skipIf(!isNode)("start under V8's and the process's flags, with --input-type and without", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const fixture = new URL("../../../fixtures/ffmpeg-stereo.opus", import.meta.url).pathname;
+    const script = `import { buildIndex } from "@granule/opus-index/node";
+      import { readFileSync } from "node:fs";
+      const index = await buildIndex(new Uint8Array(readFileSync(${JSON.stringify(fixture)})), { workers: 2, batchBytes: 20000 });
+      console.log(index.totalSamples);`;
+    const v8AndProcess = ["--max-semi-space-size=2", "--stack-size=900", "--title=granule-test", "--no-warnings"];
+    const cwd = new URL("..", import.meta.url).pathname;
+    const evaluated = spawnSync(process.execPath, [...v8AndProcess, "--input-type=module", "-e", script], {
+      cwd,
+      encoding: "utf8",
+    });
+    expect(evaluated.stderr).toBe("");
+    expect(evaluated.stdout.trim()).toBe("240000");
+    // A script file (as the CLI is run): the workers inherit the flags. It sits in the package
+    // so that it imports the package by name.
+    const file = join(cwd, `.flags-test-${process.pid}.mjs`);
+    writeFileSync(file, script);
+    try {
+      const ran = spawnSync(process.execPath, [...v8AndProcess, file], { cwd, encoding: "utf8" });
+      expect(ran.stderr).toBe("");
+      expect(ran.stdout.trim()).toBe("240000");
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
 
