@@ -1,6 +1,7 @@
 import { OggError, type OggPage, PacketAssembler, readPages } from "@granule/ogg-pages";
 import { type OpusHead, type OpusIndex, packetSamples } from "@granule/opus-index";
 import { DecoderFault, ExtractError } from "./errors.ts";
+import { SpareBuffers } from "./spare-buffers.ts";
 import type { WindowDecoder } from "./window-decoder.ts";
 import { outputGain } from "./window-decoder.ts";
 import { describeFault } from "./window-fault.ts";
@@ -26,6 +27,8 @@ export interface WindowJob {
   parts: { startSample: number; endSample: number }[];
   /** Parts as views of one decoded span (`ExtractOptions.readOnlySegments`), not copies. */
   viewParts?: boolean;
+  /** Buffers to decode into (of outputs already used): handed over with the job, used if they fit. */
+  spare?: ArrayBuffer[];
 }
 
 /**
@@ -72,6 +75,12 @@ export async function decodeWindow(decoder: WindowDecoder, job: WindowJob): Prom
   }
 }
 
+/**
+ * This thread's buffers to decode into: those that came with jobs and were not used, and the
+ * spans that multi-part windows were cut from. Bounded: a few windows' outputs.
+ */
+const threadSpares = new SpareBuffers(8 * 1024 * 1024);
+
 async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Uint8Array[]): Promise<WindowOutput> {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
@@ -82,16 +91,26 @@ async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Ui
   const gain = job.applyGain ? outputGain(job.head) : 1;
   await decoder.restart();
   const channels = job.head.channels;
-  if (job.parts.length === 1) {
-    // One part: decode straight into its arrays.
-    const out = Array.from({ length: channels }, () => new Float32Array(to - from));
-    decodeChecked(decoder, packets, from - job.decodeStartSample, out, gain, job);
-    return [out];
-  }
-  const span = Array.from({ length: channels }, () => new Float32Array(to - from));
+  threadSpares.giveBuffers(job.spare);
+  job.spare = undefined;
+  const span = Array.from({ length: channels }, () => threadSpares.array(to - from));
   decodeChecked(decoder, packets, from - job.decodeStartSample, span, gain, job);
-  const cut = job.viewParts === true ? "subarray" : "slice";
-  return job.parts.map((part) => span.map((channel) => channel[cut](part.startSample - from, part.endSample - from)));
+  // One part: decoded straight into its arrays.
+  if (job.parts.length === 1) return [span];
+  if (job.viewParts === true) {
+    return job.parts.map((part) =>
+      span.map((channel) => channel.subarray(part.startSample - from, part.endSample - from)),
+    );
+  }
+  const parts = job.parts.map((part) =>
+    span.map((channel) => {
+      const copy = threadSpares.array(part.endSample - part.startSample);
+      copy.set(channel.subarray(part.startSample - from, part.endSample - from));
+      return copy;
+    }),
+  );
+  threadSpares.give(span);
+  return parts;
 }
 
 function decodeChecked(

@@ -113,8 +113,10 @@ export function decodeWorkerOver(port: WorkerPort): DecodeWorker {
     async decode(job, transfer) {
       // Without transfer, copy: the bytes may be a view of the caller's file in memory.
       const bytes = transfer ? job.bytes : job.bytes.slice();
+      // The spare output buffers are the extraction's own: always handed over.
       const reply = await client.call({ ...job, bytes, packetSamples: job.packetSamples.slice() }, [
         bytes.buffer as ArrayBuffer,
+        ...(job.spare ?? []),
       ]);
       if ("failure" in reply) {
         const { code, message, ...details } = reply.failure;

@@ -11,6 +11,7 @@ import {
   type SegmentRange,
   splitSegments,
 } from "./plan-windows.ts";
+import { SpareBuffers } from "./spare-buffers.ts";
 import { hasWebWorkers, webDecoderFactory } from "./web-worker.ts";
 import { decodeInOrder } from "./window-scheduler.ts";
 
@@ -38,6 +39,12 @@ export interface Segment {
   endSample: number;
   /** Sample ranges filled with silence because the file lost them (only with `fillHoles`). */
   filled: SegmentRange[];
+  /**
+   * With `lendSegments`: hands the arrays back, to be decoded into again for later segments;
+   * read them no more after calling it (a second call does nothing). Not called, they are the
+   * garbage collector's as usual.
+   */
+  release?: () => void;
 }
 
 export interface ExtractProgress {
@@ -74,6 +81,13 @@ export interface ExtractOptions {
    * segment's arrays are its own.
    */
   readOnlySegments?: boolean;
+  /**
+   * For `extractEach` (`extractMany` refuses it, `extractStream` has no use for it): each
+   * segment comes with `release()`, which hands its arrays back once the caller is done with
+   * them (written out, say), and later windows are decoded into them instead of into new
+   * arrays that wait for the garbage collector. Default false.
+   */
+  lendSegments?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ExtractProgress) => void;
 }
@@ -97,6 +111,9 @@ export async function extractMany(
   ranges: readonly SegmentRange[],
   options: ExtractOptions = {},
 ): Promise<Segment[]> {
+  if (options.lendSegments === true) {
+    throw new ExtractError("invalid-argument", "lendSegments is for extractEach: extractMany keeps every segment");
+  }
   const results: Segment[] = new Array(ranges.length);
   await extractEach(
     recording,
@@ -122,13 +139,16 @@ export async function extractEach(
 ): Promise<void> {
   const plan = planExtraction(recording, ranges, options);
   const { parts, windows } = plan;
-  const assembly = new SegmentAssembly(recording, ranges, parts, onSegment);
+  const assembly = new SegmentAssembly(recording, ranges, parts, onSegment, plan.spares, {
+    lend: options.lendSegments === true,
+  });
   await assembly.deliverReady(); // segments made of holes only
   const progress = { segmentsDone: 0, segmentsTotal: ranges.length, windowsDone: 0, windowsTotal: windows.length };
   const workers = plan.startWorkers();
   try {
     for await (const [w, output] of decodeInOrder(windows.length, workers, {
       prepare: plan.prepare,
+      beforeDecode: plan.beforeDecode,
       transfer: plan.transfer,
       windowsPerLane: plan.windowsPerLane,
       signal: options.signal,
@@ -153,11 +173,18 @@ export interface ExtractionPlan {
   transfer: boolean;
   /** Reads window `w`'s bytes: its job for a decoder. */
   prepare(w: number): Promise<WindowJob>;
+  /** Gives a job spare buffers to decode into, as it goes to its worker. */
+  beforeDecode(job: WindowJob): void;
   /** Long stretches are cut into windows of this many samples. */
   splitSamples: number;
   /** For `decodeInOrder`: windows in flight per lane. */
   windowsPerLane: number;
+  /** Output buffers done with: `prepare` sends them out with jobs, to decode into. */
+  spares: SpareBuffers;
 }
+
+/** Output buffers an extraction keeps for its next windows (on the calling thread). */
+const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 
 /** The samples a window's parts cover, from the first part's start to the last end. */
 function windowSpan(window: PlannedWindow): { from: number; to: number } {
@@ -231,6 +258,7 @@ export function planExtraction(
     fillHoles: options.fillHoles ?? false,
   };
   const { parts, windows } = planWindows(splitSegments(index, ranges, planOptions), planOptions);
+  const spares = new SpareBuffers(MAX_SPARE_BYTES);
   const parallelism = factory?.parallelism ?? runtimeParallelism();
   const workerCount =
     factory === undefined
@@ -249,18 +277,16 @@ export function planExtraction(
       return threads < workerCount ? [...workers, inProcessDecoder()] : workers;
     },
     transfer: workerCount > 0 && (recording.source as { readsAreFresh?: boolean }).readsAreFresh === true,
-    prepare: (w) => prepareJob(recording, windows[w]!, options, options.signal),
+    prepare: (w) => prepareJob(recording, windows[w]!, options),
+    beforeDecode: (job) => equipWithSpares(spares, job),
     splitSamples: planOptions.splitSamples,
     windowsPerLane: windowsPerLane(windows, planOptions.splitSamples),
+    spares,
   };
 }
 
-async function prepareJob(
-  recording: Recording,
-  window: PlannedWindow,
-  options: ExtractOptions,
-  signal?: AbortSignal,
-): Promise<WindowJob> {
+async function prepareJob(recording: Recording, window: PlannedWindow, options: ExtractOptions): Promise<WindowJob> {
+  const signal = options.signal;
   const index = recording.index;
   const { from, to } = windowSpan(window);
   const plan = index.locate(from, to, { preRollSamples: window.preRollSamples });
@@ -275,6 +301,7 @@ async function prepareJob(
     });
   }
   const bytes = await readExactly(recording.source, plan.byteOffset, plan.byteLength, signal);
+  const head = index.links[plan.link]!.head;
   return {
     bytes,
     byteOffset: plan.byteOffset,
@@ -283,7 +310,7 @@ async function prepareJob(
     skipPackets: plan.skipPackets,
     packetSamples: index.packetSamples.subarray(plan.firstPacket, plan.firstPacket + plan.packetCount),
     decodeStartSample: plan.decodeStartSample,
-    head: index.links[plan.link]!.head,
+    head,
     applyGain: options.applyGain ?? true,
     parts: window.parts.map((p) => ({ startSample: p.startSample, endSample: p.endSample })),
     viewParts: options.readOnlySegments ?? false,
@@ -291,9 +318,35 @@ async function prepareJob(
 }
 
 /**
+ * Hands a job the spare buffers for its arrays, as `decodeWindow` makes them: its span (the
+ * first part's start to the last one's end) per channel, and with several parts that are
+ * copies, each part per channel. Done as it goes to its worker, not when read ahead: buffers
+ * come back while earlier windows decode.
+ */
+function equipWithSpares(spares: SpareBuffers, job: WindowJob): void {
+  const bytes = Float32Array.BYTES_PER_ELEMENT;
+  const channels = job.head.channels;
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const part of job.parts) {
+    from = Math.min(from, part.startSample);
+    to = Math.max(to, part.endSample);
+  }
+  const taken = spares.take((to - from) * bytes, channels);
+  if (job.parts.length > 1 && job.viewParts !== true) {
+    for (const part of job.parts) taken.push(...spares.take((part.endSample - part.startSample) * bytes, channels));
+  }
+  job.spare = taken;
+}
+
+/**
  * Collects decoded parts into segments and hands each over once it is whole. A segment of
  * several parts (cut at links, holes or into windows) gets its arrays when its first part
  * arrives, and each part is copied in and dropped: a segment is held once, not twice.
+ *
+ * Output buffers go back to `spares` once nothing reads them: at once when every part that
+ * used them was copied into a segment, else (`lend`) when every segment holding them was
+ * released. Without `lend`, a buffer a segment holds is the caller's for good.
  */
 class SegmentAssembly {
   /** Each segment's parts, grouped once: thousands of segments must not mean a scan of all parts each. */
@@ -303,12 +356,18 @@ class SegmentAssembly {
   /** The arrays of segments being assembled. */
   private readonly assembling: Map<number, Float32Array[]> = new Map();
   private readonly ready: number[] = [];
+  /** Lent buffers of window outputs: how many delivered or pending segments still hold each. */
+  private readonly holders = new Map<ArrayBuffer, number>();
+  /** The window-output buffers each segment holds (with `lend`). */
+  private readonly held = new Map<number, ArrayBuffer[]>();
 
   constructor(
     private readonly recording: Recording,
     private readonly ranges: readonly SegmentRange[],
     parts: readonly Part[],
     private readonly onSegment: (segment: Segment, index: number) => void | Promise<void>,
+    private readonly spares: SpareBuffers,
+    private readonly options: { lend: boolean },
   ) {
     this.partsOf = ranges.map(() => []);
     for (const part of parts) this.partsOf[part.segment]!.push(part);
@@ -320,21 +379,30 @@ class SegmentAssembly {
 
   /** Takes a window's output; returns how many segments it completed. */
   async add(window: PlannedWindow, output: WindowOutput): Promise<number> {
+    const buffers = new Map<ArrayBuffer, "copied" | "held" | "kept">();
     window.parts.forEach((part, i) => {
       const s = part.segment;
       const own = this.partsOf[s]!;
       const data = output[i]!;
       if (own.length === 1) {
         this.assembling.set(s, data); // the part is the segment
+        const mine = data.map((channel) => channel.buffer as ArrayBuffer);
+        for (const buffer of mine) buffers.set(buffer, this.options.lend ? "held" : "kept");
+        if (this.options.lend) {
+          this.held.set(s, mine);
+          for (const buffer of new Set(mine)) this.holders.set(buffer, (this.holders.get(buffer) ?? 0) + 1);
+        }
       } else {
         const channels = this.assembling.get(s) ?? this.allocate(s);
         const offset = part.startSample - this.ranges[s]!.startSample;
         data.forEach((channel, c) => {
           channels[c]!.set(channel, offset);
+          if (!buffers.has(channel.buffer as ArrayBuffer)) buffers.set(channel.buffer as ArrayBuffer, "copied");
         });
       }
       if (--this.remaining[s]! === 0) this.ready.push(s);
     });
+    for (const [buffer, use] of buffers) if (use === "copied") this.spares.giveBuffers([buffer]);
     return this.deliverReady();
   }
 
@@ -354,21 +422,50 @@ class SegmentAssembly {
   private allocate(s: number): Float32Array[] {
     const range = this.ranges[s]!;
     const channelCount = this.recording.index.links[this.partsOf[s]![0]!.link]!.head.channels;
-    const channels = Array.from({ length: channelCount }, () => new Float32Array(range.endSample - range.startSample));
+    const channels = Array.from({ length: channelCount }, () => this.spares.array(range.endSample - range.startSample));
     this.assembling.set(s, channels);
     return channels;
+  }
+
+  /** Segment `s` has been released: its own arrays, or the window buffers no other segment holds, are spare. */
+  private release(s: number, channels: Float32Array[]): void {
+    const held = this.held.get(s);
+    if (held === undefined) {
+      this.spares.give(channels); // assembled from parts: its arrays are its own
+      return;
+    }
+    this.held.delete(s);
+    for (const buffer of new Set(held)) {
+      const left = this.holders.get(buffer)! - 1;
+      if (left > 0) {
+        this.holders.set(buffer, left);
+        continue;
+      }
+      this.holders.delete(buffer);
+      this.spares.giveBuffers([buffer]);
+    }
   }
 
   private build(s: number): Segment {
     const range = this.ranges[s]!;
     const own = this.partsOf[s]!;
     const filled = own.filter((p) => p.hole).map((p) => ({ startSample: p.startSample, endSample: p.endSample }));
-    return {
-      channels: this.assembling.get(s) ?? this.allocate(s),
+    const channels = this.assembling.get(s) ?? this.allocate(s);
+    const segment: Segment = {
+      channels,
       sampleRate: this.recording.sampleRate,
       startSample: range.startSample,
       endSample: range.endSample,
       filled,
     };
+    if (this.options.lend) {
+      let released = false;
+      segment.release = () => {
+        if (released) return;
+        released = true;
+        this.release(s, channels);
+      };
+    }
+    return segment;
   }
 }

@@ -6,6 +6,8 @@ export interface ScheduleOptions {
   prepare(w: number): Promise<WindowJob>;
   /** Hand jobs' bytes to the workers instead of copying them. */
   transfer: boolean;
+  /** Called with each job just before it goes to its worker (read ahead, it may have waited). */
+  beforeDecode?(job: WindowJob): void;
   /** Windows in flight per lane (default 2): short windows can afford more for the same memory. */
   windowsPerLane?: number;
   signal?: AbortSignal | undefined;
@@ -82,6 +84,7 @@ export async function* decodeInOrder(
       // decodes is one a thread could have had).
       let following = helper ? -1 : tryClaim(worker);
       pending = following >= 0 ? prepare(following) : undefined;
+      options.beforeDecode?.(job);
       const output = await worker.decode(job, options.transfer);
       if (stopped) return;
       outputs.set(w, output);

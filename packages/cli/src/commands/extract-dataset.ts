@@ -319,7 +319,7 @@ export async function runDataset(
             job.output.startSample - segment.startSample,
             length,
           );
-          await writeJob(job, channels, target.mappingFamily);
+          await writeJob(job, channels, target.mappingFamily, segment.release);
           summary.segments[job.position] = segmentSummary(
             job,
             segment.filled
@@ -332,8 +332,9 @@ export async function runDataset(
           summary.seconds += length / target.sampleRate;
           options.onProgress(++done, jobs.length);
         },
-        // Segments are only read (shaped, encoded, written): views of their windows will do.
-        { ...options.extract, readOnlySegments: true },
+        // Segments are only read (shaped, encoded, written): views of their windows will do,
+        // and once written their arrays are released for later windows to be decoded into.
+        { ...options.extract, readOnlySegments: true, lendSegments: true },
       );
     }
     await writes.drain();
@@ -479,12 +480,22 @@ export async function runDataset(
     }
   }
 
-  async function writeJob(job: Job, channels: Float32Array[], mappingFamily: number | undefined) {
+  /**
+   * Writes a job's output; `release` (the decoded segment's, which `channels` may be views of)
+   * is called once the bytes, which may be views of them too, are written or no longer needed.
+   */
+  async function writeJob(
+    job: Job,
+    channels: Float32Array[],
+    mappingFamily: number | undefined,
+    release: (() => void) | undefined = undefined,
+  ) {
     // Picked or mixed channels are no longer the Opus layout: WAV then gets no speaker order.
     const family = job.shape.channels === undefined && !job.shape.mono ? mappingFamily : 0;
     if (stack !== undefined) {
       const bytes = stack.npy.chunk(planar(channels, job.samples));
       await stack.file.writeAt(bytes, stack.npy.header.length + job.position * stack.bytesPer);
+      release?.();
       return;
     }
     let bytes: Uint8Array;
@@ -499,10 +510,13 @@ export async function runDataset(
       bytes = encodeRaw(channels, format);
     }
     if (job.path !== "-") {
-      await writes.add(() => writeOutput(job.path, bytes, { overwrite: options.overwrite }));
+      await writes.add(() => writeOutput(job.path, bytes, { overwrite: options.overwrite }).finally(release));
       return;
     }
-    waiting.set(job.position, bytes);
+    // Standard output in job order: a job's bytes may wait for earlier ones, so they are copied
+    // when they are views of the segment (whose arrays are then released at once).
+    waiting.set(job.position, release === undefined ? bytes : bytes.slice());
+    release?.();
     while (waiting.has(nextOut)) {
       const next = waiting.get(nextOut)!;
       waiting.delete(nextOut++);

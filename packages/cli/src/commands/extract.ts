@@ -312,6 +312,7 @@ export async function runExtract(
           const path = paths[i]!;
           if (path === "-") await writeStdout(bytes);
           else await writeOutput(path, bytes, { overwrite });
+          segment.release?.();
           summary.segments[i] = {
             name: named[i]!.name,
             path,
@@ -323,7 +324,8 @@ export async function runExtract(
           summary.seconds += (segment.endSample - segment.startSample) / sampleRate;
           onProgress(++done, named.length);
         },
-        options,
+        // Written segments are released: later windows are decoded into their arrays.
+        { ...options, lendSegments: true },
       ),
     opened,
   );
