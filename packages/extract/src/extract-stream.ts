@@ -56,8 +56,10 @@ export function extractStream(recording: Recording, range: SegmentRange, options
         });
       });
       const workers = plan.startWorkers();
+      const lend = options.lendSegments === true;
       const decoded = decodeInOrder(windows.length, workers, {
         prepare: plan.prepare,
+        ...(lend ? { beforeDecode: plan.beforeDecode } : {}),
         transfer: plan.transfer,
         windowsPerLane: plan.windowsPerLane,
         signal: options.signal,
@@ -65,14 +67,19 @@ export function extractStream(recording: Recording, range: SegmentRange, options
       try {
         let w = -1;
         let output: Float32Array[][] = [];
+        // Lent: a chunk's arrays go back to be decoded into once the next chunk is asked for.
+        const done = (channels: Float32Array[]) => {
+          if (lend) plan.spares.give(channels);
+        };
         for (const part of parts) {
           if (part.hole) {
             for (let at = part.startSample; at < part.endSample; at += splitSamples) {
               const length = Math.min(splitSamples, part.endSample - at);
-              yield {
-                startSample: at,
-                channels: Array.from({ length: head.channels }, () => new Float32Array(length)),
-              };
+              const channels = Array.from({ length: head.channels }, () =>
+                lend ? plan.spares.array(length) : new Float32Array(length),
+              );
+              yield { startSample: at, channels };
+              done(channels);
             }
             continue;
           }
@@ -82,7 +89,11 @@ export function extractStream(recording: Recording, range: SegmentRange, options
             if (next.done === true) throw new Error("the decoder stopped before the last window");
             [w, output] = next.value;
           }
-          yield { startSample: part.startSample, channels: output[where.position]! };
+          const channels = output[where.position]!;
+          yield { startSample: part.startSample, channels };
+          // Its own arrays (a copy, or the window's whole span): a view into a span that other
+          // parts share does not cover its buffer whole, and `give` leaves it alone.
+          done(channels);
           options.signal?.throwIfAborted();
         }
       } finally {

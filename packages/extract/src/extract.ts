@@ -82,10 +82,11 @@ export interface ExtractOptions {
    */
   readOnlySegments?: boolean;
   /**
-   * For `extractEach` (`extractMany` refuses it, `extractStream` has no use for it): each
-   * segment comes with `release()`, which hands its arrays back once the caller is done with
-   * them (written out, say), and later windows are decoded into them instead of into new
-   * arrays that wait for the garbage collector. Default false.
+   * Arrays handed over are lent, and later windows are decoded into them instead of into new
+   * arrays that wait for the garbage collector. `extractEach`: each segment comes with
+   * `release()`, to call once done with its arrays (written out, say). `extractStream`: a
+   * chunk's arrays are taken back when the next chunk is asked for (or the iteration ends).
+   * `extractMany`, which keeps every segment, refuses it. Default false.
    */
   lendSegments?: boolean;
   signal?: AbortSignal;

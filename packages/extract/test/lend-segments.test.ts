@@ -4,7 +4,7 @@
 // release, whatever is held, released late, twice or never, across shared windows
 // (readOnlySegments), long segments cut into windows, holes and links, with and without workers.
 
-import { ExtractError, extractEach, extractMany, type Segment } from "@granule/extract/node";
+import { ExtractError, extractEach, extractMany, extractStream, type Segment } from "@granule/extract/node";
 import { parsePageHeader } from "@granule/ogg-pages";
 import { bufferSource, buildIndex, type Recording, recording } from "@granule/opus-index";
 import { describe, expect, it } from "vitest";
@@ -159,4 +159,40 @@ describe("extractEach with lendSegments", () => {
       expect(segment.release).toBeUndefined();
     });
   });
+});
+
+describe("extractStream with lendSegments", () => {
+  it("gives every chunk the samples it gives without lending, across holes and links, with and without workers", async () => {
+    const recs = [await fromBytes(dropPages(longOpus(40), [6, 7, 15, 30])), await fromBytes(chained())];
+    const random = rng(7);
+    for (const rec of recs) {
+      const total = rec.index.totalSamples;
+      for (let round = 0; round < 6; round++) {
+        const start = Math.floor(random() * total * 0.3);
+        const range = { startSample: start, endSample: Math.min(total, start + 1 + Math.floor(random() * total)) };
+        const options = {
+          fillHoles: true,
+          maxWindowSeconds: [1, 2.5, 7][round % 3]!,
+          workers: round < 3 ? 0 : 2,
+          readOnlySegments: random() < 0.5,
+        };
+        const expected: Float32Array[][] = [];
+        for await (const chunk of extractStream(rec, range, options)) expected.push(chunk.channels);
+        const buffers = new Set<ArrayBufferLike>();
+        let k = 0;
+        for await (const chunk of extractStream(rec, range, { ...options, lendSegments: true })) {
+          // Intact until the next chunk is asked for, after an await as a write would have.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          expect(identical(expected[k]!, chunk.channels), `chunk ${k} of ${JSON.stringify({ range, options })}`).toBe(
+            true,
+          );
+          buffers.add(chunk.channels[0]!.buffer);
+          k++;
+        }
+        expect(k).toBe(expected.length);
+        // On the calling thread the chunks' buffers go round.
+        if (options.workers === 0 && k > 4) expect(buffers.size).toBeLessThan(k);
+      }
+    }
+  }, 120_000);
 });

@@ -266,7 +266,8 @@ export async function runExtract(
     await extractEachSpeaking(
       named,
       async () => {
-        stream = extractStream(opened.recording, named[0]!, options);
+        // Each chunk is written before the next is asked for: its arrays can be decoded into again.
+        stream = extractStream(opened.recording, named[0]!, { ...options, lendSegments: true });
         const chunks =
           format === "wav" ? wavStream(stream, { format: args.float ? "f32" : "s16" }) : rawStream(stream, format);
         if (path === "-") {
