@@ -15,7 +15,7 @@ const shim = (name: string) => fileURLToPath(new URL(`./shims/${name}`, import.m
 const PACKAGE_TESTS = [
   "packages/ogg-pages/test/{assemble-packets,crc32,page-header,page-reader,read-pages,write-pages}.test.ts",
   "packages/opus-index/test/{build-index,headers,locate,workers}.test.ts",
-  "packages/extract/test/{extract,wav,window-decoder}.test.ts",
+  "packages/extract/test/{extract,lend-segments,wav,window-decoder}.test.ts",
   "packages/spectrogram/test/*.test.ts",
   "packages/timeline/test/{plan-timeline,sample-windows}.test.ts",
 ];
