@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { assemblePackets, readPages, writePages } from "@granule/ogg-pages";
+import { assemblePackets, parsePageHeader, readPages, writePages } from "@granule/ogg-pages";
 import { bufferSource, buildIndex, type Recording, recording } from "@granule/opus-index";
 import { OpusDecoder } from "opus-decoder";
 
@@ -122,4 +122,31 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** `bytes` without the pages numbered in `drop` (counted from 0): holes for the index to find. */
+export function dropPages(bytes: Uint8Array, drop: number[]): Uint8Array {
+  const pages: [number, number][] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const h = parsePageHeader(bytes, at);
+    pages.push([at, h.byteLength]);
+    at += h.byteLength;
+  }
+  const kept = pages.filter((_, i) => !drop.includes(i));
+  const out = new Uint8Array(kept.reduce((n, [, l]) => n + l, 0));
+  let o = 0;
+  for (const [at, l] of kept) {
+    out.set(bytes.subarray(at, at + l), o);
+    o += l;
+  }
+  return out;
+}
+
+/** A seeded generator of numbers in [0, 1): the same cases in every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }

@@ -5,35 +5,9 @@
 // order. Written by an adversarial review of the change; it found nothing.
 
 import { extract, extractMany, extractStream, type Segment } from "@granule/extract/node";
-import { parsePageHeader } from "@granule/ogg-pages";
 import { bufferSource, buildIndex, type Recording, recording } from "@granule/opus-index";
 import { describe, expect, it } from "vitest";
-import { longOpus, open, snr } from "./helpers.ts";
-
-function dropPages(bytes: Uint8Array, drop: number[]): Uint8Array {
-  const pages: [number, number][] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const h = parsePageHeader(bytes, at);
-    pages.push([at, h.byteLength]);
-    at += h.byteLength;
-  }
-  const kept = pages.filter((_, i) => !drop.includes(i));
-  const out = new Uint8Array(kept.reduce((n, [, l]) => n + l, 0));
-  let o = 0;
-  for (const [at, l] of kept) {
-    out.set(bytes.subarray(at, at + l), o);
-    o += l;
-  }
-  return out;
-}
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { dropPages, longOpus, open, rng, snr } from "./helpers.ts";
 
 async function fromBytes(bytes: Uint8Array): Promise<Recording> {
   return recording(await buildIndex(bytes, { workers: 0 }), bufferSource(bytes), 48_000);
