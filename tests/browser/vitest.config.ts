@@ -29,7 +29,8 @@ const PACKAGE_TESTS = [
  * - opus-index byte-sources (a node:http server, files) and sidecar.test (saves sidecar files
  *   and opens them with openFile: node:fs, node:os); its workers.test runs with Web Workers
  *   (shims/opus-index-node.ts), but for "start, although a worker refuses the parent's
- *   --input-type flag" (a Node process; its skipIf knows Deno and Bun, not browsers);
+ *   --input-type flag" and "start under V8's and the process's flags, ..." (Node processes;
+ *   their skipIf knows Deno and Bun, not browsers);
  * - extract clip.test (runs opusdec);
  * - every zarr-opus test (local directories; see archive-http.browser.test.ts);
  * - timeline extract-timeline.test: in this suite it stops with "Right-hand side of
@@ -41,6 +42,7 @@ const NODE_ONLY_TESTS = [
   "falls back to JavaScript where WebAssembly is not allowed",
   "gives the same CRCs and pages with SIMD, with WebAssembly without SIMD, and with JavaScript alone",
   "start, although a worker refuses the parent's --input-type flag",
+  "start under V8's and the process's flags, with --input-type and without",
 ];
 /*
  * Vite rewrites `new URL("../fixtures/", import.meta.url)` at transform time to a root-relative
