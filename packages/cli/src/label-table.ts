@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { LABEL_FORMATS, LabelError, type LabelFormat, type LabelTable, readTable } from "@granule/labels";
 import { UsageError } from "./usage-error.ts";
 
@@ -23,11 +23,9 @@ export async function readLabelTable(path: string, forced: string | undefined, e
   if (forced !== undefined && !LABEL_FORMATS.includes(forced as LabelFormat)) {
     throw new UsageError(`--segments-format must be ${LABEL_FORMATS.join(", ")}, not "${forced}"`);
   }
-  const bytes = await readFile(path).catch(() => {
-    throw new UsageError(`${path}: cannot read the segments table`);
-  });
+  const chunks = fileChunks(path, `${path}: cannot read the segments table`);
   try {
-    const table = readTable(new Uint8Array(bytes), {
+    const table = readTable(chunks, {
       file: path,
       ...(forced === undefined ? {} : { format: forced as LabelFormat }),
       ...(encoding === undefined ? {} : { encoding }),
@@ -40,4 +38,40 @@ export async function readLabelTable(path: string, forced: string | undefined, e
     }
     throw error;
   }
+}
+
+/** Bytes read at a time from a table's file. */
+const CHUNK_BYTES = 4 << 20;
+
+/**
+ * A file's bytes, a chunk at a time into one buffer (readTable is done with each chunk before
+ * it asks for the next): a season of results is never held as bytes and text at once. A file
+ * that cannot be opened or read is a usage error with `message`.
+ */
+export function fileChunks(path: string, message: string): Iterable<Uint8Array> {
+  return {
+    *[Symbol.iterator]() {
+      let fd: number;
+      try {
+        fd = openSync(path, "r");
+      } catch {
+        throw new UsageError(message);
+      }
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      try {
+        for (;;) {
+          let length: number;
+          try {
+            length = readSync(fd, buffer, 0, buffer.length, null);
+          } catch {
+            throw new UsageError(message);
+          }
+          if (length === 0) return;
+          yield buffer.subarray(0, length);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { compareDecimal, type Decimal, isNegative, parseDecimal } from "./decimal.ts";
 import { LabelError } from "./errors.ts";
+import { isPlainDecimal, plainWhole } from "./fast-decimal.ts";
 
 /** Where a cell is, for messages. */
 export interface CellPlace {
@@ -22,6 +23,8 @@ export function secondsCell(text: string, place: CellPlace, options: { comma?: b
 
 /** A cell of hertz, or undefined when empty. */
 export function hertzCell(text: string, place: CellPlace, options: { comma?: boolean } = {}): number | undefined {
+  // Digits and a point (almost every cell): a non-negative number, read as Number reads it.
+  if (isPlainDecimal(text)) return Number(text);
   if (text.trim() === "") return undefined;
   const value = parseDecimal(text, options);
   if (value === undefined)
@@ -32,6 +35,8 @@ export function hertzCell(text: string, place: CellPlace, options: { comma?: boo
 
 /** A whole number cell (a channel, a sample), not negative. */
 export function wholeCell(text: string, place: CellPlace, what: string): number {
+  const plain = plainWhole(text);
+  if (plain !== -1) return plain;
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) throw new LabelError("bad-number", `${JSON.stringify(text)} is not ${what}`, place);
   const value = Number(trimmed);
@@ -41,6 +46,8 @@ export function wholeCell(text: string, place: CellPlace, what: string): number 
 
 /** A 0-based channel from a cell counting from `base` (1 for Raven, 0 for Kaleidoscope and the plain CSV). */
 export function channelCell(text: string, place: CellPlace, base: 0 | 1): number | undefined {
+  const plain = plainWhole(text);
+  if (plain >= base) return plain - base;
   if (text.trim() === "") return undefined;
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed) || Number(trimmed) < base || !Number.isSafeInteger(Number(trimmed))) {

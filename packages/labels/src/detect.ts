@@ -76,15 +76,29 @@ function formatOfHeader(keys: Set<string>): LabelFormat | undefined {
   return undefined;
 }
 
-/** The first line with something on it, and its 1-based number. */
-function firstLineAt(text: string): { line: string; number: number } | undefined {
+/**
+ * The start of a table's text (given in pieces) that holds its first line with something on
+ * it, whole: what detectFormat and delimiterFor read.
+ */
+export function headText(pieces: readonly string[]): string {
+  let text = "";
+  for (const piece of pieces) {
+    text = text === "" ? piece : text + piece;
+    const first = firstLineAt(text);
+    if (first !== undefined && first.end < text.length) return text;
+  }
+  return text;
+}
+
+/** The first line with something on it, its 1-based number, and where it ends. */
+function firstLineAt(text: string): { line: string; number: number; end: number } | undefined {
   let at = 0;
   let number = 1;
   while (at < text.length) {
     let end = at;
     while (end < text.length && text[end] !== "\n" && text[end] !== "\r") end += 1;
     const line = text.slice(at, end);
-    if (line.trim() !== "") return { line, number };
+    if (line.trim() !== "") return { line, number, end };
     at = end + (text[end] === "\r" && text[end + 1] === "\n" ? 2 : 1);
     number += 1;
   }

@@ -2,7 +2,7 @@ export { type Detected, detectFormat } from "./detect.ts";
 export { LabelError, type LabelErrorCode, type LabelErrorWhere } from "./errors.ts";
 export { RAVEN_LABEL_COLUMNS } from "./formats/raven.ts";
 export { type NameInput, type NameOptions, outputNames } from "./names.ts";
-export { type ReadOptions, readTable } from "./read.ts";
+export { type ReadOptions, readTable, type TableInput } from "./read.ts";
 export {
   LABEL_FORMATS,
   type LabelFormat,
@@ -20,4 +20,4 @@ export {
   utcToSample,
 } from "./samples.ts";
 export { timeTextToSample } from "./time-text.ts";
-export { type WriteOptions, writeTable } from "./write.ts";
+export { type WriteOptions, writeTable, writeTableLines } from "./write.ts";

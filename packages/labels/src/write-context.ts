@@ -1,7 +1,9 @@
-import { type Decimal, parseDecimal } from "./decimal.ts";
+import { type Decimal, formatDecimal, parseDecimal } from "./decimal.ts";
 import { LabelError } from "./errors.ts";
+import { formatFixed, plainDecimal } from "./fast-decimal.ts";
 import { columnKey } from "./grid.ts";
 import type { LabelRow, LabelTable, RecordingRef, TimePoint } from "./row.ts";
+import { type RowSource, rowReader } from "./row-view.ts";
 import { sampleToSeconds } from "./samples.ts";
 import { utcToSeconds } from "./utc.ts";
 
@@ -40,16 +42,56 @@ export class WriteContext {
   private readonly sourceMapped: Set<string>;
   readonly sourceLabelColumn: string | undefined;
   readonly sourceFormat: LabelTable["format"] | undefined;
+  /** The rows, read without a view's proxy. */
+  private readonly reader: RowSource;
+  private recordingList: (string | undefined)[] | undefined;
 
   constructor(
     readonly rows: readonly LabelRow[],
     readonly options: WriteOptions,
     table: LabelTable | undefined,
   ) {
+    this.reader = rowReader(rows);
     this.file = options.file ?? "label table";
     this.sourceMapped = new Set((table?.mappedColumns ?? []).map(columnKey));
     this.sourceLabelColumn = table?.labelColumn;
     this.sourceFormat = table?.format;
+  }
+
+  /** The number of rows. */
+  get count(): number {
+    return this.reader.length;
+  }
+
+  /** Row `i`, with its fields. */
+  row(i: number): LabelRow {
+    return this.reader.row(i);
+  }
+
+  /** Row `i`, maybe without its fields (for a pass that reads none of them: a view then makes less). */
+  light(i: number): LabelRow {
+    return this.reader.light === undefined ? this.reader.row(i) : this.reader.light(i);
+  }
+
+  /** Whether some row (without its fields) passes the test. */
+  some(test: (row: LabelRow) => boolean): boolean {
+    for (let i = 0; i < this.count; i++) if (test(this.light(i))) return true;
+    return false;
+  }
+
+  /** Whether every row (without its fields) passes the test. */
+  every(test: (row: LabelRow) => boolean): boolean {
+    for (let i = 0; i < this.count; i++) if (!test(this.light(i))) return false;
+    return true;
+  }
+
+  /** The first row (without its fields) that passes the test. */
+  find(test: (row: LabelRow) => boolean): LabelRow | undefined {
+    for (let i = 0; i < this.count; i++) {
+      const row = this.light(i);
+      if (test(row)) return row;
+    }
+    return undefined;
   }
 
   /** The label column to write: the option, else the source table's (same format only), else the format's default. */
@@ -94,6 +136,21 @@ export class WriteContext {
     return seconds;
   }
 
+  /** A position as the canonical text of its exact seconds (formatDecimal of `seconds`). */
+  secondsText(point: TimePoint, row: LabelRow, what: string): string {
+    if ("seconds" in point) {
+      const plain = plainDecimal(point.seconds);
+      if (plain !== undefined) return formatFixed(plain);
+    }
+    return formatDecimal(this.seconds(point, row, what));
+  }
+
+  /** Whether some row names its recording's archive id. */
+  someRecordingId(): boolean {
+    if (this.reader.recordingIds === false) return false;
+    return this.some((row) => row.recording?.id !== undefined);
+  }
+
   /**
    * Annotation columns to carry over, in first-seen order: every field except the source
    * table's own position/recording/label columns and the columns the target writes itself.
@@ -106,16 +163,27 @@ export class WriteContext {
     const refused = new Set(reserved.map(columnKey).filter((key) => !skip.has(key)));
     const seen = new Set<string>();
     const extras: string[] = [];
-    for (const row of this.rows) {
+    const names = this.reader.fieldNames;
+    if (names !== undefined && this.count > 0) {
+      // Every row has these fields (a table read with a header): only the refused ones need the rows.
+      const refusedNames = names.filter((name) => refused.has(columnKey(name)));
+      for (let i = 0; i < this.count && refusedNames.length > 0; i++) {
+        const row = this.row(i);
+        for (const name of refusedNames) if (row.fields[name]!.trim() !== "") this.refuse(row, name);
+      }
+      for (const name of names) {
+        const key = columnKey(name);
+        if (skip.has(key) || refused.has(key) || seen.has(key)) continue;
+        seen.add(key);
+        extras.push(name);
+      }
+      return extras;
+    }
+    for (let i = 0; i < this.count; i++) {
+      const row = this.row(i);
       for (const name of Object.keys(row.fields)) {
         const key = columnKey(name);
-        if (refused.has(key) && row.fields[name]!.trim() !== "") {
-          throw new LabelError(
-            "unrepresentable",
-            `the column ${JSON.stringify(name)} is not one of this row's positions or files, but the target format would read it back as one; rename the column`,
-            { file: this.file, row: row.row, column: name },
-          );
-        }
+        if (refused.has(key) && row.fields[name]!.trim() !== "") this.refuse(row, name);
         if (skip.has(key) || refused.has(key) || seen.has(key)) continue;
         seen.add(key);
         extras.push(name);
@@ -124,12 +192,33 @@ export class WriteContext {
     return extras;
   }
 
+  private refuse(row: LabelRow, name: string): never {
+    throw new LabelError(
+      "unrepresentable",
+      `the column ${JSON.stringify(name)} is not one of this row's positions or files, but the target format would read it back as one; rename the column`,
+      { file: this.file, row: row.row, column: name },
+    );
+  }
+
   /**
    * The recordings the rows are in, each once, in first-seen order: by path, else file name,
    * else archive id (rows that name none are in `undefined`, the table's own recording).
    */
   recordings(): (string | undefined)[] {
-    return [...new Set(this.rows.map(recordingKey))];
+    if (this.recordingList === undefined && this.reader.recordings !== undefined) {
+      this.recordingList = [...this.reader.recordings];
+    }
+    if (this.recordingList === undefined) {
+      const keys = new Set<string | undefined>();
+      let last: string | undefined | null = null;
+      for (let i = 0; i < this.count; i++) {
+        const key = recordingKey(this.light(i));
+        if (key !== last) keys.add(key);
+        last = key;
+      }
+      this.recordingList = [...keys];
+    }
+    return this.recordingList;
   }
 
   /**
@@ -139,7 +228,7 @@ export class WriteContext {
   oneRecording(format: string): void {
     const recordings = this.recordings();
     if (recordings.length < 2) return;
-    const other = this.rows.find((row) => recordingKey(row) !== recordings[0]);
+    const other = this.find((row) => recordingKey(row) !== recordings[0]);
     const name = (r: string | undefined) => (r === undefined ? "none named" : JSON.stringify(r));
     throw new LabelError(
       "unrepresentable",
@@ -156,7 +245,11 @@ export class WriteContext {
   fileNamesWhereSeveral(format: string, column: string): void {
     const recordings = this.recordings();
     if (recordings.length < 2) return;
-    const nameless = this.rows.find((row) => row.recording?.path === undefined && row.recording?.file === undefined);
+    // Without archive ids, a row names no file exactly when it is in no recording.
+    const none = this.reader.recordingIds === false && !recordings.includes(undefined);
+    const nameless = none
+      ? undefined
+      : this.find((row) => row.recording?.path === undefined && row.recording?.file === undefined);
     if (nameless === undefined) return;
     const id = nameless.recording?.id;
     throw new LabelError(
@@ -188,8 +281,12 @@ function recordingKey(row: LabelRow): string | undefined {
 
 /** A line of comma-separated cells, quoted where needed (a comma, a quote, a line break), as csv-stringify does. */
 export function csvLine(cells: readonly string[]): string {
-  return cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",");
+  // Joined as they are unless one needs quotes.
+  if (!cells.some((cell) => NEEDS_QUOTES.test(cell))) return cells.join(",");
+  return cells.map((cell) => (NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",");
 }
+
+const NEEDS_QUOTES = /[",\r\n]/;
 
 /** A line of tab-separated cells; a tab or line break inside a cell cannot be written. */
 export function tsvLine(
@@ -212,6 +309,10 @@ export function tsvLine(
 
 /** The last part of a path, for `/` and `\` separated paths alike. */
 export function baseName(path: string): string {
-  const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return at === -1 ? path : path.slice(at + 1);
+  // One pass from the end for both separators (two lastIndexOf calls scan a path twice).
+  for (let at = path.length - 1; at >= 0; at--) {
+    const c = path.charCodeAt(at);
+    if (c === 47 || c === 92) return path.slice(at + 1);
+  }
+  return path;
 }

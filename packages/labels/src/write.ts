@@ -21,6 +21,21 @@ export function writeTable(
   format: LabelFormat,
   options: WriteOptions = {},
 ): string {
+  const lines = [...writeTableLines(input, format, options)];
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/**
+ * The lines of {@link writeTable}'s text, one at a time and without their line ends (LF), for
+ * tables too large to hold as one string (write each with "\n" after it). The format is
+ * checked at once; every other problem comes when the lines are read, before the first line
+ * for a problem of the whole table, else before the line of the row it is in.
+ */
+export function writeTableLines(
+  input: LabelTable | readonly LabelRow[],
+  format: LabelFormat,
+  options: WriteOptions = {},
+): Generator<string> {
   const table = isTable(input) ? input : undefined;
   const rows = table === undefined ? (input as readonly LabelRow[]) : table.rows;
   const context = new WriteContext(rows, options, table);

@@ -20,6 +20,7 @@ describe("the built package", () => {
       "timeTextToSample",
       "utcToSample",
       "writeTable",
+      "writeTableLines",
     ]);
     for (const api of [esm, cjs]) {
       const table = api.readTable("start,end,label\n0.1,0.2,a\n");

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   LABEL_FORMATS,
   LabelError,
@@ -8,9 +7,10 @@ import {
   type RecordingRef,
   readTable,
   type WriteOptions,
-  writeTable,
+  writeTableLines,
 } from "@granule/labels";
-import { writeOutput } from "../output-file.ts";
+import { fileChunks } from "../label-table.ts";
+import { openOutput, writeOutput } from "../output-file.ts";
 import type { CommandContext } from "../program/context.ts";
 import { writeStdout } from "../stdout.ts";
 import { parseCount } from "../time.ts";
@@ -56,27 +56,19 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
   if (args.recordingStart !== undefined && Number.isNaN(Date.parse(args.recordingStart))) {
     throw new UsageError(`--recording-start "${args.recordingStart}" is not an ISO 8601 time`);
   }
-  const bytes = await readFile(input).catch(() => {
-    throw new UsageError(`${input}: cannot read the label table`);
-  });
-  let text: string;
-  let rows: number;
-  let format: LabelFormat;
-  // Rows that name their recording by archive id alone: an archive knows their file names.
-  let idOnlyRows = false;
+  let rows = 0;
+  let format: LabelFormat | undefined;
+  let table: LabelTable | undefined;
   try {
-    const table = readTable(new Uint8Array(bytes), {
+    table = readTable(fileChunks(input, `${input}: cannot read the label table`), {
       file: input,
       ...(from === undefined ? {} : { format: from }),
       ...(args.encoding === undefined ? {} : { encoding: args.encoding }),
     });
     ({ format } = table);
     rows = table.rows.length;
-    idOnlyRows = table.rows.some(
-      (r) => r.recording?.id !== undefined && r.recording.file === undefined && r.recording.path === undefined,
-    );
     const placed = args.archive === undefined ? { table, options: {} } : await placeInArchive(table, args.archive);
-    text = writeTable(placed.table, to, {
+    const lines = writeTableLines(placed.table, to, {
       file: input,
       ...placed.options,
       ...(rate === undefined ? {} : { sampleRate: rate }),
@@ -84,6 +76,7 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
       ...(args.labelColumn === undefined ? {} : { labelColumn: args.labelColumn }),
       ...(args.positions === undefined ? {} : { positions: args.positions as "seconds" | "samples" }),
     });
+    await writeLines(lines, args.output, args.overwrite ?? false);
   } catch (error) {
     if (error instanceof LabelError) {
       const hint =
@@ -93,17 +86,67 @@ export async function runLabelsConvert(input: string, args: LabelsConvertArgumen
             ? " (give --rate, the recording's true rate)"
             : error.code === "needs-recording-start"
               ? " (give --recording-start)"
-              : error.code === "unrepresentable" && args.archive === undefined && idOnlyRows
+              : error.code === "unrepresentable" && args.archive === undefined && table !== undefined && idOnly(table)
                 ? " (give --archive, where each id's file name is known)"
                 : "";
       throw new UsageError(`${error.message}${hint}`);
     }
     throw error;
   }
-  const out = new TextEncoder().encode(text);
-  if (args.output === "-") await writeStdout(out);
-  else await writeOutput(args.output, out, { overwrite: args.overwrite ?? false });
   context.note(`converted ${rows} label(s) from ${format} to ${to}${args.output === "-" ? "" : `: ${args.output}`}`);
+}
+
+/** Whether some row names its recording by archive id alone (an archive knows its file name). */
+function idOnly(table: LabelTable): boolean {
+  return table.rows.some(
+    (r) => r.recording?.id !== undefined && r.recording.file === undefined && r.recording.path === undefined,
+  );
+}
+
+/** Characters of lines encoded and written at a time. */
+const BATCH_CHARACTERS = 1 << 20;
+
+/**
+ * Writes a table's lines to `output` (or stdout for "-") a batch at a time, each line ended
+ * with LF: a converted season is never one string. A problem found while writing (a row the
+ * format cannot hold) leaves no output, as one found before: the file appears only when whole
+ * (see openOutput), and stdout gets the bytes only once they are all made.
+ */
+async function writeLines(lines: Iterator<string>, output: string, overwrite: boolean): Promise<void> {
+  const encoder = new TextEncoder();
+  const batch = (): Uint8Array | undefined => {
+    const part: string[] = [];
+    let size = 0;
+    while (size < BATCH_CHARACTERS) {
+      const next = lines.next();
+      if (next.done === true) break;
+      part.push(next.value);
+      size += next.value.length + 1;
+    }
+    return part.length === 0 ? undefined : encoder.encode(`${part.join("\n")}\n`);
+  };
+  // The first batch checks the whole table (and is all of a small one) before any output is opened.
+  const first = batch() ?? new Uint8Array(0);
+  const second = batch();
+  if (output === "-") {
+    const parts = [first];
+    for (let part = second; part !== undefined; part = batch()) parts.push(part);
+    for (const part of parts) await writeStdout(part);
+    return;
+  }
+  if (second === undefined) {
+    await writeOutput(output, first, { overwrite });
+    return;
+  }
+  const file = await openOutput(output, { overwrite });
+  try {
+    await file.write(first);
+    for (let part: Uint8Array | undefined = second; part !== undefined; part = batch()) await file.write(part);
+    await file.close();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import { checkOrder, secondsCell } from "../cells.ts";
 import { formatDecimal, parseDecimal } from "../decimal.ts";
 import { LabelError } from "../errors.ts";
-import type { GridRecord } from "../grid.ts";
+import type { Grid } from "../grid.ts";
 import type { LabelRow, LabelTable } from "../row.ts";
+import { RecordingNotes } from "../row-view.ts";
 import { tsvLine, type WriteContext } from "../write-context.ts";
 import type { ReadContext } from "./read-context.ts";
 
@@ -19,66 +20,94 @@ const UNDEFINED_FREQUENCY = -1;
  * (BirdNET-Analyzer writes its confidence there) are kept as fields `column4`, `column5`...
  * Point labels are kept as points (start == end): extraction has to refuse or widen them.
  */
-export function readAudacity(records: GridRecord[], context: ReadContext): LabelTable {
+export function readAudacity(grid: Grid, context: ReadContext): LabelTable {
   const { file } = context;
-  const rows: LabelRow[] = [];
-  let lastLabelWithFrequencies: LabelRow | undefined;
-  for (const record of records) {
-    const tokens = record.cells.filter((cell) => cell !== "");
+  // Per row, its record and its frequency line's (-1: none); none kept when every record is a row.
+  const labelRecords = new Uint32Array(grid.count);
+  const frequencyRecords = new Int32Array(grid.count).fill(-1);
+  let count = 0;
+  let owner = -1;
+  const notes = new RecordingNotes();
+  for (let record = 0; record < grid.count; record++) {
+    const tokens = tokensOf(grid, record);
+    const line = grid.line(record);
     if (tokens[0]!.trim().startsWith("\\")) {
-      const owner = lastLabelWithFrequencies;
-      if (owner === undefined) {
-        if (rows.length === 0) {
-          throw new LabelError("bad-number", `a frequency line (\\) before any label`, { file, row: record.line });
+      if (owner === -1) {
+        if (count === 0) {
+          throw new LabelError("bad-number", `a frequency line (\\) before any label`, { file, row: line });
         }
         continue; // a further continuation line, ignored as Audacity does
       }
-      lastLabelWithFrequencies = undefined;
       if (tokens[0]!.trim() !== "\\" || tokens.length < 3) {
-        throw new LabelError("bad-number", `a frequency line must be \\<TAB>low_hz<TAB>high_hz`, {
-          file,
-          row: record.line,
-        });
+        throw new LabelError("bad-number", `a frequency line must be \\<TAB>low_hz<TAB>high_hz`, { file, row: line });
       }
-      const [low, high] = [
-        frequency(tokens[1]!, file, record.line, "low_hz"),
-        frequency(tokens[2]!, file, record.line, "high_hz"),
-      ];
-      owner.fields.lowHz = tokens[1]!;
-      owner.fields.highHz = tokens[2]!;
-      if (low !== undefined) owner.lowHz = low;
-      if (high !== undefined) owner.highHz = high;
+      frequency(tokens[1]!, file, line, "low_hz");
+      frequency(tokens[2]!, file, line, "high_hz");
+      frequencyRecords[owner] = record;
+      owner = -1;
       continue;
     }
-    const place = (column: string) => ({ file, row: record.line, column });
-    const start = secondsCell(tokens[0]!, place("start"), { comma: true });
-    const second = tokens[1] === undefined ? undefined : parseDecimal(tokens[1], { comma: true });
-    const end = second === undefined ? start : secondsCell(tokens[1]!, place("end"), { comma: true });
-    checkOrder(start, end, place("end"));
-    const labelAt = second === undefined ? 1 : 2;
-    const fields: [string, string][] = [["start", tokens[0]!]];
-    if (second !== undefined) fields.push(["end", tokens[1]!]);
-    fields.push(["label", tokens[labelAt] ?? ""]);
-    tokens.slice(labelAt + 1).forEach((token, i) => {
-      fields.push([`column${labelAt + 2 + i}`, token]);
-    });
-    const row: LabelRow = {
-      row: record.line,
-      start: { seconds: formatDecimal(start) },
-      end: { seconds: formatDecimal(end) },
-      label: tokens[labelAt] ?? "",
-      fields: Object.fromEntries(fields),
-    };
-    rows.push(row);
-    lastLabelWithFrequencies = row;
+    notes.note(labelRow(tokens, file, line));
+    labelRecords[count] = record;
+    owner = count;
+    count += 1;
   }
+  const row = (i: number): LabelRow => {
+    const labelRecord = labelRecords[i]!;
+    const row = labelRow(tokensOf(grid, labelRecord), file, grid.line(labelRecord));
+    const frequencyRecord = frequencyRecords[i]!;
+    if (frequencyRecord !== -1) {
+      const tokens = tokensOf(grid, frequencyRecord);
+      const line = grid.line(frequencyRecord);
+      const [low, high] = [frequency(tokens[1]!, file, line, "low_hz"), frequency(tokens[2]!, file, line, "high_hz")];
+      row.fields.lowHz = tokens[1]!;
+      row.fields.highHz = tokens[2]!;
+      if (low !== undefined) row.lowHz = low;
+      if (high !== undefined) row.highHz = high;
+    }
+    return row;
+  };
   return {
     format: "audacity",
     file,
     columns: [],
     labelColumn: "label",
     mappedColumns: ["start", "end", "label", "lowHz", "highHz"],
-    rows,
+    rows: context.rows({ length: count, row, ...notes.facts }),
+  };
+}
+
+/** A record's tokens: its cells, empty ones skipped (Audacity's importer skips empty tokens). */
+function tokensOf(grid: Grid, record: number): string[] {
+  const cells = grid.split(record);
+  const tokens: string[] = [];
+  for (let k = 0; k < cells; k++) {
+    const cell = grid.cell(k);
+    if (cell !== "") tokens.push(cell);
+  }
+  return tokens;
+}
+
+/** The row of a label line (a point when its second token is not a number). */
+function labelRow(tokens: string[], file: string, line: number): LabelRow {
+  const place = (column: string) => ({ file, row: line, column });
+  const start = secondsCell(tokens[0]!, place("start"), { comma: true });
+  const second = tokens[1] === undefined ? undefined : parseDecimal(tokens[1], { comma: true });
+  const end = second === undefined ? start : secondsCell(tokens[1]!, place("end"), { comma: true });
+  checkOrder(start, end, place("end"));
+  const labelAt = second === undefined ? 1 : 2;
+  const fields: [string, string][] = [["start", tokens[0]!]];
+  if (second !== undefined) fields.push(["end", tokens[1]!]);
+  fields.push(["label", tokens[labelAt] ?? ""]);
+  tokens.slice(labelAt + 1).forEach((token, i) => {
+    fields.push([`column${labelAt + 2 + i}`, token]);
+  });
+  return {
+    row: line,
+    start: { seconds: formatDecimal(start) },
+    end: { seconds: formatDecimal(end) },
+    label: tokens[labelAt] ?? "",
+    fields: Object.fromEntries(fields),
   };
 }
 
@@ -102,22 +131,21 @@ function frequency(token: string, file: string, line: number, column: string): n
  * bound that is not). Read from an Audacity table, its extra tokens (`column4`...) follow the
  * label again; other columns have no place in this format.
  */
-export function writeAudacity(context: WriteContext): string {
+export function* writeAudacity(context: WriteContext): Generator<string> {
   context.oneRecording("an Audacity label track");
-  const lines: string[] = [];
-  for (const row of context.rows) {
+  for (let i = 0; i < context.count; i++) {
+    const row = context.row(i);
     const cells = [
-      formatDecimal(context.seconds(row.start, row, "start")),
-      formatDecimal(context.seconds(row.end, row, "end")),
+      context.secondsText(row.start, row, "start"),
+      context.secondsText(row.end, row, "end"),
       row.label ?? "",
     ];
     if (context.sourceFormat === "audacity") {
       for (const [name, value] of Object.entries(row.fields)) if (/^column\d+$/.test(name)) cells.push(value);
     }
-    lines.push(tsvLine(cells, context, row, ["start", "end", "label"]));
+    yield tsvLine(cells, context, row, ["start", "end", "label"]);
     if (row.lowHz !== undefined || row.highHz !== undefined) {
-      lines.push(`\\\t${String(row.lowHz ?? UNDEFINED_FREQUENCY)}\t${String(row.highHz ?? UNDEFINED_FREQUENCY)}`);
+      yield `\\\t${String(row.lowHz ?? UNDEFINED_FREQUENCY)}\t${String(row.highHz ?? UNDEFINED_FREQUENCY)}`;
     }
   }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

@@ -1,8 +1,10 @@
 import { checkOrder, secondsCell } from "../cells.ts";
 import { formatDecimal } from "../decimal.ts";
 import { LabelError } from "../errors.ts";
-import { type GridRecord, Header } from "../grid.ts";
+import { compareFixed, formatFixed, plainDecimal } from "../fast-decimal.ts";
+import { type Grid, Header, NO_FIELDS } from "../grid.ts";
 import type { LabelRow, LabelTable } from "../row.ts";
+import { RecordingNotes } from "../row-view.ts";
 import { baseName, csvLine, type WriteContext } from "../write-context.ts";
 import type { ReadContext } from "./read-context.ts";
 
@@ -20,9 +22,9 @@ const FILE = "File";
  * segments tool takes it (else the scientific name). The last window may run past the end of
  * the file (BirdNET pads it): such rows are kept; the caller decides to clip or skip them.
  */
-export function readBirdnetCsv(records: GridRecord[], context: ReadContext): LabelTable {
+export function readBirdnetCsv(grid: Grid, context: ReadContext): LabelTable {
   const { file } = context;
-  const header = new Header(records[0]!, file);
+  const header = new Header(grid, 0);
   const start = header.find(START);
   const end = header.find(END);
   if (start === undefined || end === undefined) {
@@ -30,50 +32,78 @@ export function readBirdnetCsv(records: GridRecord[], context: ReadContext): Lab
   }
   const fileColumn = header.find(FILE);
   const labelColumn = context.labelColumn(header, [COMMON, SCIENTIFIC]);
-  const rows = records.slice(1).map((record): LabelRow => {
-    const fields = header.fields(record);
-    const at = (column: string) => ({ file, row: record.line, column });
-    const startSeconds = secondsCell(fields[start]!, at(start));
-    const endSeconds = secondsCell(fields[end]!, at(end));
-    checkOrder(startSeconds, endSeconds, at(end));
+  const at = { start: header.index(start), end: header.index(end) };
+  const fileAt = header.index(fileColumn);
+  const labelAt = header.index(labelColumn);
+  /** Row `i` (record i + 1); without its fields when only checked. */
+  const decode = (i: number, withFields: boolean): LabelRow => {
+    const record = i + 1;
+    grid.split(record);
+    header.checkCells(record);
+    const line = grid.line(record);
+    const startText = grid.cell(at.start);
+    const endText = grid.cell(at.end);
+    let startSeconds: string;
+    let endSeconds: string;
+    const fastStart = plainDecimal(startText);
+    const fastEnd = fastStart === undefined ? undefined : plainDecimal(endText);
+    if (fastStart !== undefined && fastEnd !== undefined && compareFixed(fastEnd, fastStart)! >= 0) {
+      startSeconds = formatFixed(fastStart);
+      endSeconds = formatFixed(fastEnd);
+    } else {
+      const place = (column: string) => ({ file, row: line, column });
+      const exactStart = secondsCell(startText, place(start));
+      const exactEnd = secondsCell(endText, place(end));
+      checkOrder(exactStart, exactEnd, place(end));
+      startSeconds = formatDecimal(exactStart);
+      endSeconds = formatDecimal(exactEnd);
+    }
     const row: LabelRow = {
-      row: record.line,
-      start: { seconds: formatDecimal(startSeconds) },
-      end: { seconds: formatDecimal(endSeconds) },
-      fields,
+      row: line,
+      start: { seconds: startSeconds },
+      end: { seconds: endSeconds },
+      fields: withFields ? header.fields() : NO_FIELDS,
     };
-    const path = fileColumn === undefined ? "" : fields[fileColumn]!.trim();
+    const path = fileAt === -1 ? "" : grid.cell(fileAt).trim();
     if (path !== "") row.recording = { file: baseName(path), path };
-    if (labelColumn !== undefined) row.label = fields[labelColumn]!;
+    if (labelAt !== -1) row.label = grid.cell(labelAt);
     return row;
-  });
+  };
+  const notes = new RecordingNotes();
+  for (let i = 0; i < grid.count - 1; i++) notes.note(decode(i, false));
   return {
     format: "birdnet-csv",
     file,
     columns: header.names,
     ...(labelColumn === undefined ? {} : { labelColumn }),
     mappedColumns: [start, end, fileColumn, labelColumn].filter((c): c is string => c !== undefined),
-    rows,
+    rows: context.rows({
+      length: grid.count - 1,
+      row: (i) => decode(i, true),
+      light: (i) => decode(i, false),
+      fieldNames: header.names,
+      ...notes.facts,
+    }),
   };
 }
 
 /** BirdNET-Analyzer's CSV layout: the label as `Common name`, the path as `File`, other columns carried over. */
-export function writeBirdnetCsv(context: WriteContext): string {
+export function* writeBirdnetCsv(context: WriteContext): Generator<string> {
   context.fileNamesWhereSeveral("BirdNET's CSV", FILE);
   const columns = [START, END, SCIENTIFIC, COMMON, CONFIDENCE, FILE];
   const extras = context.extraColumns(columns);
-  const lines = [csvLine([...columns, ...extras])];
-  for (const row of context.rows) {
+  yield csvLine([...columns, ...extras]);
+  for (let i = 0; i < context.count; i++) {
+    const row = context.row(i);
     const cells = [
-      formatDecimal(context.seconds(row.start, row, "start")),
-      formatDecimal(context.seconds(row.end, row, "end")),
+      context.secondsText(row.start, row, "start"),
+      context.secondsText(row.end, row, "end"),
       context.field(row, SCIENTIFIC),
       row.label ?? "",
       context.field(row, CONFIDENCE),
       row.recording?.path ?? row.recording?.file ?? "",
       ...extras.map((extra) => context.field(row, extra)),
     ];
-    lines.push(csvLine(cells));
+    yield csvLine(cells);
   }
-  return `${lines.join("\n")}\n`;
 }

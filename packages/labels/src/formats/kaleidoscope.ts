@@ -1,8 +1,10 @@
 import { channelCell, secondsCell } from "../cells.ts";
 import { addDecimal, formatDecimal, subtractDecimal } from "../decimal.ts";
 import { LabelError } from "../errors.ts";
-import { type GridRecord, Header } from "../grid.ts";
+import { addFixed, formatFixed, plainDecimal } from "../fast-decimal.ts";
+import { type Grid, Header, NO_FIELDS } from "../grid.ts";
 import type { LabelRow, LabelTable, RecordingRef } from "../row.ts";
+import { RecordingNotes } from "../row-view.ts";
 import { baseName, csvLine, type WriteContext } from "../write-context.ts";
 import type { ReadContext } from "./read-context.ts";
 
@@ -23,9 +25,9 @@ const LABEL_COLUMNS = [MANUAL_ID, "MANUAL ID*", "AUTO ID*", "AUTO ID", "common_n
  * `AUTO ID*` (BirdNET-Analyzer's Kaleidoscope output: `common_name`, else `scientific_name`).
  * `DATE`/`TIME` (the recording's local start) and the call measurements are kept as fields.
  */
-export function readKaleidoscope(records: GridRecord[], context: ReadContext): LabelTable {
+export function readKaleidoscope(grid: Grid, context: ReadContext): LabelTable {
   const { file } = context;
-  const header = new Header(records[0]!, file);
+  const header = new Header(grid, 0);
   const inFile = header.find(IN_FILE);
   const offset = header.find(OFFSET);
   const duration = header.find(DURATION);
@@ -41,37 +43,66 @@ export function readKaleidoscope(records: GridRecord[], context: ReadContext): L
   const asked = context.labelColumn(header, []);
   const labelColumns =
     asked === undefined ? LABEL_COLUMNS.map((c) => header.find(c)).filter((c) => c !== undefined) : [asked];
-  const rows = records.slice(1).map((record): LabelRow => {
-    const fields = header.fields(record);
-    const at = (column: string) => ({ file, row: record.line, column });
-    const start = secondsCell(fields[offset]!, at(offset));
-    const length = secondsCell(fields[duration]!, at(duration));
+  const at = {
+    inFile: header.index(inFile),
+    offset: header.index(offset),
+    duration: header.index(duration),
+    indir: header.index(indir),
+    folder: header.index(folder),
+    channel: header.index(channel),
+  };
+  const labelsAt = labelColumns.map((column) => header.index(column));
+  /** Row `i` (record i + 1); without its fields when only checked. */
+  const decode = (i: number, withFields: boolean): LabelRow => {
+    const record = i + 1;
+    grid.split(record);
+    header.checkCells(record);
+    const line = grid.line(record);
+    const place = (column: string) => ({ file, row: line, column });
+    const offsetText = grid.cell(at.offset);
+    const durationText = grid.cell(at.duration);
+    let startSeconds: string | undefined;
+    let endSeconds: string | undefined;
+    const fastStart = plainDecimal(offsetText);
+    const fastLength = fastStart === undefined ? undefined : plainDecimal(durationText);
+    const fastEnd = fastLength === undefined ? undefined : addFixed(fastStart!, fastLength);
+    if (fastEnd !== undefined) {
+      startSeconds = formatFixed(fastStart!);
+      endSeconds = formatFixed(fastEnd);
+    } else {
+      const start = secondsCell(offsetText, place(offset));
+      const length = secondsCell(durationText, place(duration));
+      startSeconds = formatDecimal(start);
+      endSeconds = formatDecimal(addDecimal(start, length));
+    }
     const row: LabelRow = {
-      row: record.line,
-      start: { seconds: formatDecimal(start) },
-      end: { seconds: formatDecimal(addDecimal(start, length)) },
-      fields,
+      row: line,
+      start: { seconds: startSeconds },
+      end: { seconds: endSeconds },
+      fields: withFields ? header.fields() : NO_FIELDS,
     };
-    const name = fields[inFile]!.trim();
+    const name = grid.cell(at.inFile).trim();
     const recording: RecordingRef = {};
     if (name !== "") {
       recording.file = name;
       const path = joinPath([
-        indir === undefined ? "" : fields[indir]!,
-        folder === undefined ? "" : fields[folder]!,
+        at.indir === -1 ? "" : grid.cell(at.indir),
+        at.folder === -1 ? "" : grid.cell(at.folder),
         name,
       ]);
       // A path only when INDIR or FOLDER says more than the file name.
       if (path !== name) recording.path = path;
     }
     if (Object.keys(recording).length > 0) row.recording = recording;
-    const ch = channel === undefined ? undefined : channelCell(fields[channel]!, at(channel), 0);
+    const ch = at.channel === -1 ? undefined : channelCell(grid.cell(at.channel), place(channel!), 0);
     if (ch !== undefined) row.channel = ch;
-    const labelFrom = labelColumns.find((column) => fields[column!]!.trim() !== "");
-    if (labelFrom !== undefined) row.label = fields[labelFrom]!;
-    else if (labelColumns.length > 0) row.label = "";
+    const labelFrom = labelsAt.find((column) => grid.cell(column).trim() !== "");
+    if (labelFrom !== undefined) row.label = grid.cell(labelFrom);
+    else if (labelsAt.length > 0) row.label = "";
     return row;
-  });
+  };
+  const notes = new RecordingNotes();
+  for (let i = 0; i < grid.count - 1; i++) notes.note(decode(i, false));
   const mapped = [indir, folder, inFile, channel, offset, duration, header.find(MANUAL_ID, "MANUAL ID*"), asked];
   return {
     format: "kaleidoscope",
@@ -79,7 +110,13 @@ export function readKaleidoscope(records: GridRecord[], context: ReadContext): L
     columns: header.names,
     ...(asked === undefined ? {} : { labelColumn: asked }),
     mappedColumns: mapped.filter((c): c is string => c !== undefined),
-    rows,
+    rows: context.rows({
+      length: grid.count - 1,
+      row: (i) => decode(i, true),
+      light: (i) => decode(i, false),
+      fieldNames: header.names,
+      ...notes.facts,
+    }),
   };
 }
 
@@ -95,11 +132,12 @@ function joinPath(parts: string[]): string {
  * (`AUTO ID*`, `DATE`, measurements...), and the label as `MANUAL ID`, left empty when it is
  * just the row's `AUTO ID*`, so that a table read and written stays as it was.
  */
-export function writeKaleidoscope(context: WriteContext): string {
+export function* writeKaleidoscope(context: WriteContext): Generator<string> {
   const columns = [INDIR, FOLDER, IN_FILE, CHANNEL, OFFSET, DURATION];
   const extras = context.extraColumns([...columns, MANUAL_ID, "MANUAL ID*"]);
-  const lines = [csvLine([...columns, ...extras, MANUAL_ID])];
-  for (const row of context.rows) {
+  yield csvLine([...columns, ...extras, MANUAL_ID]);
+  for (let i = 0; i < context.count; i++) {
+    const row = context.row(i);
     const start = context.seconds(row.start, row, "start");
     const end = context.seconds(row.end, row, "end");
     const name = row.recording?.file ?? (row.recording?.path === undefined ? undefined : baseName(row.recording.path));
@@ -125,9 +163,8 @@ export function writeKaleidoscope(context: WriteContext): string {
       ...extras.map((extra) => context.field(row, extra)),
       manual,
     ];
-    lines.push(csvLine(cells));
+    yield csvLine(cells);
   }
-  return `${lines.join("\n")}\n`;
 }
 
 /** INDIR and FOLDER: the row's own when they still make its path, else the path's directory. */

@@ -1,8 +1,10 @@
 import { channelCell, checkOrder, hertzCell, wholeCell } from "../cells.ts";
 import { compareDecimal, type Decimal, formatDecimal, isNegative } from "../decimal.ts";
 import { LabelError } from "../errors.ts";
-import { type GridRecord, Header } from "../grid.ts";
+import { compareFixed, formatFixed, plainDecimal } from "../fast-decimal.ts";
+import { type Grid, Header, NO_FIELDS } from "../grid.ts";
 import type { LabelRow, LabelTable, RecordingRef, TimePoint } from "../row.ts";
+import { RecordingNotes } from "../row-view.ts";
 import { pointToSample } from "../samples.ts";
 import { parseTimeText } from "../time-text.ts";
 import { looksLikeIsoDateTime, parseUtc } from "../utc.ts";
@@ -16,9 +18,9 @@ import type { ReadContext } from "./read-context.ts";
  * id), `file` or `source`, `path`, `channel` (0-based), `low_hz`, `high_hz`, and the label in
  * `label` (else `name`, the command's old output-name column). Any other column is kept.
  */
-export function readPlainCsv(records: GridRecord[], context: ReadContext): LabelTable {
+export function readPlainCsv(grid: Grid, context: ReadContext): LabelTable {
   const { file } = context;
-  const header = new Header(records[0]!, file);
+  const header = new Header(grid, 0);
   const startSample = header.find("start_sample");
   const endSample = header.find("end_sample");
   const bySample = startSample !== undefined && endSample !== undefined;
@@ -28,7 +30,7 @@ export function readPlainCsv(records: GridRecord[], context: ReadContext): Label
     throw new LabelError(
       "missing-column",
       `a plain CSV needs columns start,end (times) or start_sample,end_sample; it has ${header.names.join(",")}`,
-      { file, row: records[0]!.line },
+      { file, row: header.line },
     );
   }
   const recordingColumn = header.find("recording");
@@ -40,50 +42,98 @@ export function readPlainCsv(records: GridRecord[], context: ReadContext): Label
   const labelColumn = context.labelColumn(header, ["label", "name"]);
   const mapped = [startSample, endSample, start, end, recordingColumn, fileColumn, pathColumn, channelColumn];
   mapped.push(lowColumn, highColumn, labelColumn);
+  const at = {
+    startSample: header.index(startSample),
+    endSample: header.index(endSample),
+    start: header.index(start),
+    end: header.index(end),
+    recording: header.index(recordingColumn),
+    file: header.index(fileColumn),
+    path: header.index(pathColumn),
+    channel: header.index(channelColumn),
+    low: header.index(lowColumn),
+    high: header.index(highColumn),
+    label: header.index(labelColumn),
+  };
 
-  const rows = records.slice(1).map((record): LabelRow => {
-    const fields = header.fields(record);
-    const at = (column: string) => ({ file, row: record.line, column });
+  /** Row `i` (record i + 1); without its fields when only checked. */
+  const decode = (i: number, withFields: boolean): LabelRow => {
+    const record = i + 1;
+    grid.split(record);
+    header.checkCells(record);
+    const line = grid.line(record);
+    const place = (column: string) => ({ file, row: line, column });
     let startPoint: TimePoint;
     let endPoint: TimePoint;
     if (bySample) {
-      startPoint = { sample: wholeCell(fields[startSample]!, at(startSample), "a whole number of samples") };
-      endPoint = { sample: wholeCell(fields[endSample]!, at(endSample), "a whole number of samples") };
+      startPoint = { sample: wholeCell(grid.cell(at.startSample), place(startSample), "a whole number of samples") };
+      endPoint = { sample: wholeCell(grid.cell(at.endSample), place(endSample), "a whole number of samples") };
       if (endPoint.sample < startPoint.sample) {
-        throw new LabelError("end-before-start", `the label ends before it starts`, at(endSample));
+        throw new LabelError("end-before-start", `the label ends before it starts`, place(endSample));
       }
     } else {
-      [startPoint, endPoint] = timePoints(fields[start!]!, fields[end!]!, at(start!), at(end!));
+      [startPoint, endPoint] = timePoints(grid.cell(at.start), grid.cell(at.end), line, file, start!, end!);
     }
-    const row: LabelRow = { row: record.line, start: startPoint, end: endPoint, fields };
+    const row: LabelRow = {
+      row: line,
+      start: startPoint,
+      end: endPoint,
+      fields: withFields ? header.fields() : NO_FIELDS,
+    };
     const recording: RecordingRef = {};
-    if (recordingColumn !== undefined && fields[recordingColumn]!.trim() !== "")
-      recording.id = fields[recordingColumn]!.trim();
-    if (fileColumn !== undefined && fields[fileColumn]!.trim() !== "") recording.file = fields[fileColumn]!.trim();
-    if (pathColumn !== undefined && fields[pathColumn]!.trim() !== "") recording.path = fields[pathColumn]!.trim();
-    if (Object.keys(recording).length > 0) row.recording = recording;
-    const channel = channelColumn === undefined ? undefined : channelCell(fields[channelColumn]!, at(channelColumn), 0);
+    const trimmed = (k: number) => (k === -1 ? "" : grid.cell(k).trim());
+    const id = trimmed(at.recording);
+    const name = trimmed(at.file);
+    const path = trimmed(at.path);
+    if (id !== "") recording.id = id;
+    if (name !== "") recording.file = name;
+    if (path !== "") recording.path = path;
+    if (id !== "" || name !== "" || path !== "") row.recording = recording;
+    const channel = at.channel === -1 ? undefined : channelCell(grid.cell(at.channel), place(channelColumn!), 0);
     if (channel !== undefined) row.channel = channel;
-    const lowHz = lowColumn === undefined ? undefined : hertzCell(fields[lowColumn]!, at(lowColumn));
-    const highHz = highColumn === undefined ? undefined : hertzCell(fields[highColumn]!, at(highColumn));
+    const lowHz = at.low === -1 ? undefined : hertzCell(grid.cell(at.low), place(lowColumn!));
+    const highHz = at.high === -1 ? undefined : hertzCell(grid.cell(at.high), place(highColumn!));
     if (lowHz !== undefined) row.lowHz = lowHz;
     if (highHz !== undefined) row.highHz = highHz;
-    if (labelColumn !== undefined) row.label = fields[labelColumn]!;
+    if (at.label !== -1) row.label = grid.cell(at.label);
     return row;
-  });
+  };
+  const notes = new RecordingNotes();
+  for (let i = 0; i < grid.count - 1; i++) notes.note(decode(i, false));
   return {
     format: "csv",
     file,
     columns: header.names,
     ...(labelColumn === undefined ? {} : { labelColumn }),
     mappedColumns: mapped.filter((c): c is string => c !== undefined),
-    rows,
+    rows: context.rows({
+      length: grid.count - 1,
+      row: (i) => decode(i, true),
+      light: (i) => decode(i, false),
+      fieldNames: header.names,
+      ...notes.facts,
+    }),
   };
 }
 
 type Place = { file: string; row: number; column: string };
 
-function timePoints(startText: string, endText: string, startAt: Place, endAt: Place): [TimePoint, TimePoint] {
+function timePoints(
+  startText: string,
+  endText: string,
+  line: number,
+  file: string,
+  startColumn: string,
+  endColumn: string,
+): [TimePoint, TimePoint] {
+  // Seconds as digits and a point (the common case): no date, clock or unit to look for.
+  const fastStart = plainDecimal(startText);
+  const fastEnd = fastStart === undefined ? undefined : plainDecimal(endText);
+  if (fastStart !== undefined && fastEnd !== undefined && compareFixed(fastEnd, fastStart)! >= 0) {
+    return [{ seconds: formatFixed(fastStart) }, { seconds: formatFixed(fastEnd) }];
+  }
+  const startAt = { file, row: line, column: startColumn };
+  const endAt = { file, row: line, column: endColumn };
   const startIsUtc = looksLikeIsoDateTime(startText);
   const endIsUtc = looksLikeIsoDateTime(endText);
   if (startIsUtc !== endIsUtc) {
@@ -125,18 +175,17 @@ function utcCell(text: string, at: Place): Decimal {
 }
 
 /** The plain CSV of a set of rows (see {@link readPlainCsv} for the columns). */
-export function writePlainCsv(context: WriteContext): string {
-  const { rows } = context;
+export function* writePlainCsv(context: WriteContext): Generator<string> {
   const bySample =
     context.options.positions === "samples" ||
     (context.options.positions === undefined &&
-      rows.length > 0 &&
-      rows.every((r) => "sample" in r.start && "sample" in r.end));
-  const allUtc = !bySample && rows.length > 0 && rows.every((r) => "utc" in r.start && "utc" in r.end);
+      context.count > 0 &&
+      context.every((r) => "sample" in r.start && "sample" in r.end));
+  const allUtc = !bySample && context.count > 0 && context.every((r) => "utc" in r.start && "utc" in r.end);
   const labelColumn = context.labelColumn("csv", "label");
-  const has = (pick: (row: LabelRow) => unknown) => rows.some((row) => pick(row) !== undefined);
+  const has = (pick: (row: LabelRow) => unknown) => context.some((row) => pick(row) !== undefined);
   const columns: string[] = [];
-  if (has((r) => r.recording?.id)) columns.push("recording");
+  if (context.someRecordingId()) columns.push("recording");
   if (has((r) => r.recording?.file)) columns.push("file");
   if (has((r) => r.recording?.path)) columns.push("path");
   columns.push(...(bySample ? ["start_sample", "end_sample"] : ["start", "end"]));
@@ -161,8 +210,9 @@ export function writePlainCsv(context: WriteContext): string {
     "high_hz",
     labelColumn,
   ]);
-  const lines = [csvLine([...columns, ...extras])];
-  for (const row of rows) {
+  yield csvLine([...columns, ...extras]);
+  for (let i = 0; i < context.count; i++) {
+    const row = context.row(i);
     const cells: string[] = [];
     for (const column of columns) {
       switch (column) {
@@ -182,12 +232,10 @@ export function writePlainCsv(context: WriteContext): string {
           cells.push(String(sampleOf(row.end, row, context, "end")));
           break;
         case "start":
-          cells.push(
-            allUtc && "utc" in row.start ? row.start.utc : formatDecimal(context.seconds(row.start, row, "start")),
-          );
+          cells.push(allUtc && "utc" in row.start ? row.start.utc : context.secondsText(row.start, row, "start"));
           break;
         case "end":
-          cells.push(allUtc && "utc" in row.end ? row.end.utc : formatDecimal(context.seconds(row.end, row, "end")));
+          cells.push(allUtc && "utc" in row.end ? row.end.utc : context.secondsText(row.end, row, "end"));
           break;
         case "channel":
           cells.push(row.channel === undefined ? "" : String(row.channel));
@@ -203,9 +251,8 @@ export function writePlainCsv(context: WriteContext): string {
       }
     }
     for (const extra of extras) cells.push(context.field(row, extra));
-    lines.push(csvLine(cells));
+    yield csvLine(cells);
   }
-  return `${lines.join("\n")}\n`;
 }
 
 function sampleOf(point: TimePoint, row: LabelRow, context: WriteContext, what: string): number {

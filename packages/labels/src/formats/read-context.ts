@@ -1,5 +1,7 @@
 import { LabelError } from "../errors.ts";
 import type { Header } from "../grid.ts";
+import type { LabelRow } from "../row.ts";
+import { type RowSource, type RowsMode, tableRows } from "../row-view.ts";
 
 export interface ReadOptions {
   /** The table's name in messages (a file name). Default "label table". */
@@ -10,6 +12,14 @@ export interface ReadOptions {
   labelColumn?: string;
   /** For bytes: their text encoding when not UTF-8 or UTF-16 with a BOM (e.g. "windows-1252"). */
   encoding?: string;
+  /**
+   * How `rows` holds the rows. "array": every row an object, all made at once (plain objects,
+   * kept as they are: change one and it stays changed). "view": an array whose rows are made
+   * from the table's text when read, each read a new object with the same values; it keeps
+   * about 8 bytes a row besides the text (an object per row takes some 900), for tables of
+   * millions of rows. Default: "view" for tables of more than 50,000 rows, else "array".
+   */
+  rows?: RowsMode;
 }
 
 /** What every reader needs: the file name for messages and the options. */
@@ -38,5 +48,10 @@ export class ReadContext {
       return found;
     }
     return header.find(...defaults);
+  }
+
+  /** The rows of a table, as the `rows` option asks. */
+  rows(source: RowSource): LabelRow[] {
+    return tableRows(source, this.options.rows);
   }
 }
