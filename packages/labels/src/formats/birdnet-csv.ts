@@ -77,13 +77,7 @@ export function readBirdnetCsv(grid: Grid, context: ReadContext): LabelTable {
     columns: header.names,
     ...(labelColumn === undefined ? {} : { labelColumn }),
     mappedColumns: [start, end, fileColumn, labelColumn].filter((c): c is string => c !== undefined),
-    rows: context.rows({
-      length: grid.count - 1,
-      row: (i) => decode(i, true),
-      light: (i) => decode(i, false),
-      fieldNames: header.names,
-      ...notes.facts,
-    }),
+    rows: context.headerRows(grid.count - 1, header, decode, notes),
   };
 }
 

@@ -110,13 +110,7 @@ export function readKaleidoscope(grid: Grid, context: ReadContext): LabelTable {
     columns: header.names,
     ...(asked === undefined ? {} : { labelColumn: asked }),
     mappedColumns: mapped.filter((c): c is string => c !== undefined),
-    rows: context.rows({
-      length: grid.count - 1,
-      row: (i) => decode(i, true),
-      light: (i) => decode(i, false),
-      fieldNames: header.names,
-      ...notes.facts,
-    }),
+    rows: context.headerRows(grid.count - 1, header, decode, notes),
   };
 }
 

@@ -106,13 +106,7 @@ export function readPlainCsv(grid: Grid, context: ReadContext): LabelTable {
     columns: header.names,
     ...(labelColumn === undefined ? {} : { labelColumn }),
     mappedColumns: mapped.filter((c): c is string => c !== undefined),
-    rows: context.rows({
-      length: grid.count - 1,
-      row: (i) => decode(i, true),
-      light: (i) => decode(i, false),
-      fieldNames: header.names,
-      ...notes.facts,
-    }),
+    rows: context.headerRows(grid.count - 1, header, decode, notes),
   };
 }
 

@@ -350,13 +350,7 @@ export function readRaven(grid: Grid, context: ReadContext): LabelTable {
     columns: header.names,
     ...(labelColumn === undefined ? {} : { labelColumn }),
     mappedColumns: mapped.filter((c): c is string => c !== undefined),
-    rows: context.rows({
-      length: rowCount,
-      row: (i) => row(i, true),
-      light: (i) => row(i, false),
-      fieldNames: header.names,
-      ...notes.facts,
-    }),
+    rows: context.headerRows(rowCount, header, row, notes),
   };
 }
 

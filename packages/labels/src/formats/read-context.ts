@@ -1,7 +1,7 @@
 import { LabelError } from "../errors.ts";
 import type { Header } from "../grid.ts";
 import type { LabelRow } from "../row.ts";
-import { type RowSource, type RowsMode, tableRows } from "../row-view.ts";
+import { type RecordingNotes, type RowSource, type RowsMode, tableRows } from "../row-view.ts";
 
 export interface ReadOptions {
   /** The table's name in messages (a file name). Default "label table". */
@@ -53,5 +53,24 @@ export class ReadContext {
   /** The rows of a table, as the `rows` option asks. */
   rows(source: RowSource): LabelRow[] {
     return tableRows(source, this.options.rows);
+  }
+
+  /**
+   * The rows of a table with a header line, as the `rows` option asks: row `i` made by
+   * `decode(i, true)`, or without its fields (when only checked) by `decode(i, false)`.
+   */
+  headerRows(
+    length: number,
+    header: Header,
+    decode: (i: number, withFields: boolean) => LabelRow,
+    notes: RecordingNotes,
+  ): LabelRow[] {
+    return this.rows({
+      length,
+      row: (i) => decode(i, true),
+      light: (i) => decode(i, false),
+      fieldNames: header.names,
+      ...notes.facts,
+    });
   }
 }
