@@ -85,18 +85,24 @@ describe("a season of 200,000 rows", () => {
     }
   });
 
-  it("keeps a small index besides the text: retained memory per row, measured in a process of its own", () => {
-    const out = execFileSync(process.execPath, ["--expose-gc", bench("read-child.mjs"), "--file", raven.path], {
-      encoding: "utf8",
-    });
-    const measured = JSON.parse(out) as { rows: number; fileBytes: number; totalPerRow: number; heapPerRow: number };
-    expect(measured.rows).toBe(ROWS);
-    const textPerRow = measured.fileBytes / ROWS;
-    // The text (one byte a character: the table is ASCII) and 8 bytes of index a row, with room
-    // for the collector's slack; an object per row took some 900 bytes.
-    expect(measured.totalPerRow).toBeLessThan(textPerRow + 32);
-    expect(measured.heapPerRow).toBeLessThan(32);
-  });
+  // Node's measure (V8's heap and its external memory after a full collection): Deno and Bun
+  // start their own binary as process.execPath, with other string layouts and accounting (Deno
+  // counted 142 heap bytes a row, Bun 301 bytes in all, where Node counts 151 in all).
+  it.skipIf("Deno" in globalThis || "Bun" in globalThis)(
+    "keeps a small index besides the text: retained memory per row, measured in a process of its own",
+    () => {
+      const out = execFileSync(process.execPath, ["--expose-gc", bench("read-child.mjs"), "--file", raven.path], {
+        encoding: "utf8",
+      });
+      const measured = JSON.parse(out) as { rows: number; fileBytes: number; totalPerRow: number; heapPerRow: number };
+      expect(measured.rows).toBe(ROWS);
+      const textPerRow = measured.fileBytes / ROWS;
+      // The text (one byte a character: the table is ASCII) and 8 bytes of index a row, with room
+      // for the collector's slack; an object per row took some 900 bytes.
+      expect(measured.totalPerRow).toBeLessThan(textPerRow + 32);
+      expect(measured.heapPerRow).toBeLessThan(32);
+    },
+  );
 
   it("reads a table whose selections are listed twice (Waveform and Spectrogram views) as one row each", () => {
     const views = makeTable("raven-views", 120_000);
