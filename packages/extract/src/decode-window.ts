@@ -81,13 +81,19 @@ export async function decodeWindow(decoder: WindowDecoder, job: WindowJob): Prom
  */
 const threadSpares = new SpareBuffers(8 * 1024 * 1024);
 
-async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Uint8Array[]): Promise<WindowOutput> {
+/** The samples a window's parts cover, from the first part's start to the last one's end: what it decodes. */
+export function partsSpan(parts: readonly { startSample: number; endSample: number }[]): { from: number; to: number } {
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
-  for (const part of job.parts) {
+  for (const part of parts) {
     from = Math.min(from, part.startSample);
     to = Math.max(to, part.endSample);
   }
+  return { from, to };
+}
+
+async function decodePackets(decoder: WindowDecoder, job: WindowJob, packets: Uint8Array[]): Promise<WindowOutput> {
+  const { from, to } = partsSpan(job.parts);
   const gain = job.applyGain ? outputGain(job.head) : 1;
   await decoder.restart();
   const channels = job.head.channels;

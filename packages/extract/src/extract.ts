@@ -1,5 +1,5 @@
 import { OPUS_SAMPLE_RATE, type Recording, readExactly } from "@granule/opus-index";
-import { type WindowJob, type WindowOutput, windowPages } from "./decode-window.ts";
+import { partsSpan, type WindowJob, type WindowOutput, windowPages } from "./decode-window.ts";
 import { capDecodeWorkers, defaultDecodeWorkers, runtimeParallelism } from "./decode-workers.ts";
 import { type DecodeWorker, type DecodeWorkerFactory, inProcessDecoder } from "./decoder-pool.ts";
 import { ExtractError } from "./errors.ts";
@@ -187,16 +187,7 @@ export interface ExtractionPlan {
 /** Output buffers an extraction keeps for its next windows (on the calling thread). */
 const MAX_SPARE_BYTES = 16 * 1024 * 1024;
 
-/** The samples a window's parts cover, from the first part's start to the last end. */
-function windowSpan(window: PlannedWindow): { from: number; to: number } {
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const part of window.parts) {
-    from = Math.min(from, part.startSample);
-    to = Math.max(to, part.endSample);
-  }
-  return { from, to };
-}
+const windowSpan = (window: PlannedWindow) => partsSpan(window.parts);
 
 /** However short the windows, no more than this many per lane are in flight. */
 const MAX_WINDOWS_PER_LANE = 32;
@@ -327,12 +318,7 @@ async function prepareJob(recording: Recording, window: PlannedWindow, options: 
 function equipWithSpares(spares: SpareBuffers, job: WindowJob): void {
   const bytes = Float32Array.BYTES_PER_ELEMENT;
   const channels = job.head.channels;
-  let from = Number.POSITIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const part of job.parts) {
-    from = Math.min(from, part.startSample);
-    to = Math.max(to, part.endSample);
-  }
+  const { from, to } = partsSpan(job.parts);
   const taken = spares.take((to - from) * bytes, channels);
   if (job.parts.length > 1 && job.viewParts !== true) {
     for (const part of job.parts) taken.push(...spares.take((part.endSample - part.startSample) * bytes, channels));
