@@ -298,10 +298,14 @@ async function checkSparse(bytes, index, { range, result }, noteError) {
     );
   }
   const difference = maxDifference(got.value.channels, result.value.channels);
-  // A difference at float rounding's level is the same samples decoded from another page
-  // before them (a pre-roll placed otherwise: within extract's documented tolerance), not
-  // samples from another place, which differ by orders of magnitude more. Seen once, on
-  // seed 20261202 input 4735 (dup-run.opus with a packet resized): 3e-8, left to explain.
+  // A difference at float rounding's level is the same samples decoded after another first
+  // packet (a pre-roll placed otherwise: within extract's documented tolerance), not samples
+  // from another place, which differ by orders of magnitude more. Seed 20261202 input 4735
+  // (dup-run.opus, a packet of the page at 26707 resized to 2 bytes): the full index sees the
+  // repeated run of pages, keeps none of it and leaves a hole [143688, 191688), so its decode
+  // of [214818, 240000) starts with the packet before the hole (142728); the sparse read sees
+  // only the run's last copy (page at 52829), a valid page there, and starts with its last
+  // packet (190728). Both decode the same 23,130 samples of pre-roll from 191688: 3e-8 apart.
   if (difference !== 0 && difference < 1e-6) return false;
   if (difference !== 0)
     throw new Finding("sparse-differs", `${where}: differs from the full index's samples by ${difference}`);
