@@ -1212,6 +1212,36 @@ describe("tables that once came out wrong with exit 0 (an adversarial review)", 
     expect(audacity.stderr).toMatch(/2 recordings.*an Audacity label track has no column/);
   });
 
+  it("labels convert --archive of a table read as a view (over 50,000 rows): each row as in a table of its own", () => {
+    // Rows by UTC time (placed in a recording, given its id and file) and by archive id alone
+    // (given the file), 60,000 of them: the rows stay a view, placed as the writer reads them.
+    const header = "start,end,recording,label";
+    const rowText = (i: number) =>
+      i % 3 === 0
+        ? `2025-04-16T05:40:20Z,2025-04-16T05:40:21.5Z,,owl${i}`
+        : i % 3 === 1
+          ? `2025-04-16T07:40:03+02:00,2025-04-16T07:40:04+02:00,,tit${i}`
+          : `${(i % 17) / 4},${(i % 17) / 4 + 1},000001,wren${i}`;
+    const big = [header];
+    const ROWS = 60_000;
+    for (let i = 0; i < ROWS; i++) big.push(rowText(i));
+    const bigPath = join(dir, "convert-view.csv");
+    writeFileSync(bigPath, `${big.join("\n")}\n`);
+    const out = join(dir, "convert-view.birdnet.csv");
+    ok(["labels", "convert", bigPath, "--to", "birdnet", "--archive", archive, "-o", out]);
+    const lines = readFileSync(out, "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(ROWS + 1);
+    for (const i of [0, 1, 2, 3, 4, 5, 29_999, 30_000, 30_001, ROWS - 3, ROWS - 2, ROWS - 1]) {
+      const one = join(dir, `convert-one-${i}.csv`);
+      writeFileSync(one, `${big[0]}\n${big[i + 1]}\n`);
+      const alone = run(["labels", "convert", one, "--to", "birdnet", "--archive", archive, "-o", "-"]);
+      expect(alone.code, alone.stderr).toBe(0);
+      const [head, row] = alone.stdout.trimEnd().split("\n");
+      expect(lines[0]).toBe(head);
+      expect(lines[i + 1], `row ${i}`).toBe(row);
+    }
+  });
+
   it("a Raven table over two folders' files of one name is refused, not read from one recording", () => {
     const name = "AM07_20250416_053959.wav";
     const header = "Selection\tView\tChannel\tBegin File\tBegin Path\tBegin Time (s)\tEnd Time (s)\tSpecies";

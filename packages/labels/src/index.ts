@@ -11,6 +11,7 @@ export {
   type RecordingRef,
   type TimePoint,
 } from "./row.ts";
+export { mapRows } from "./row-view.ts";
 export {
   pointToSample,
   type RowSamplesOptions,

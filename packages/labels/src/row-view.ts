@@ -70,6 +70,29 @@ export function rowReader(rows: readonly LabelRow[]): RowSource {
   };
 }
 
+/**
+ * The rows, each through `place` (which gets row `i` and `i`, and must not change the row it
+ * gets: return a new one): an array for an array, and for a view a view again, whose rows are
+ * placed when read, so a table of millions of rows is never held as objects to be rewritten
+ * (`granule labels convert --archive` fills in each row's recording this way). `place` may be
+ * called for the same row more than once, with a new object each time, and must give the same
+ * values; it also gets rows without their fields (for passes that read none). Rows set into
+ * `rows` later are not promised to show.
+ */
+export function mapRows(rows: readonly LabelRow[], place: (row: LabelRow, i: number) => LabelRow): LabelRow[] {
+  const source = views.get(rows);
+  if (source === undefined) return rows.map(place);
+  return rowView({
+    length: source.length,
+    row: (i) => place(source.row(i), i),
+    light: (i) => place(source.light === undefined ? source.row(i) : source.light(i), i),
+    // The fields stay; the recordings are the placing's to say (none known).
+    get fieldNames() {
+      return source.fieldNames;
+    },
+  });
+}
+
 /** A property key that is an array index, as a number; else -1. */
 function indexOf(key: string | symbol): number {
   if (typeof key !== "string") return -1;

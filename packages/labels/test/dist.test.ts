@@ -11,6 +11,7 @@ describe("the built package", () => {
       "LabelError",
       "RAVEN_LABEL_COLUMNS",
       "detectFormat",
+      "mapRows",
       "outputNames",
       "pointToSample",
       "readTable",

@@ -1,4 +1,4 @@
-import { LabelError, type LabelTable, readTable } from "@granule/labels";
+import { LabelError, type LabelRow, type LabelTable, mapRows, readTable, writeTable } from "@granule/labels";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -300,5 +300,44 @@ describe("rows as a view", () => {
     const small = readTable("start,end\n0,1\n").rows;
     expect(small[0]).toBe(small[0]);
     expect(() => readTable("start,end\n0,1\n", { rows: "lazy" as "view" })).toThrow(LabelError);
+  });
+});
+
+describe("mapRows", () => {
+  const table = (rows: number) => {
+    let text = "start,end,label\n";
+    for (let i = 0; i < rows; i++) text += `${i / 4},${i / 4 + 1},x${i}\n`;
+    return text;
+  };
+  const place = (row: LabelRow, i: number): LabelRow => ({ ...row, label: `${row.label ?? ""}#${i}` });
+
+  it("maps an array into an array", () => {
+    const { rows } = readTable(table(10), { rows: "array" });
+    const mapped = mapRows(rows, place);
+    expect(mapped).toEqual(rows.map(place));
+    expect(mapped[3]!.label).toBe("x3#3");
+  });
+
+  it("maps a view into a view, placing each row when it is read, and writes as the array of the same rows", () => {
+    const text = table(60_000);
+    const view = readTable(text, { rows: "view" });
+    let calls = 0;
+    const mapped = mapRows(view.rows, (row, i) => {
+      calls++;
+      return place(row, i);
+    });
+    expect(calls).toBe(0); // nothing made yet
+    expect(Array.isArray(mapped)).toBe(true);
+    expect(mapped).toHaveLength(60_000);
+    expect(mapped[59_999]).toEqual(place(view.rows[59_999]!, 59_999));
+    expect(calls).toBe(1);
+    const objects = readTable(text, { rows: "array" });
+    const expected = { ...objects, rows: objects.rows.map(place) };
+    for (const format of ["csv", "raven", "audacity", "birdnet-csv"] as const) {
+      const options = { sampleRate: 48_000 };
+      expect(writeTable({ ...view, rows: mapped }, format, options), format).toBe(
+        writeTable(expected, format, options),
+      );
+    }
   });
 });

@@ -1,5 +1,12 @@
 import { basename } from "node:path";
-import { LabelError, type LabelRow, type LabelTable, rowSamples, utcToSample } from "@granule/labels";
+import {
+  LabelError,
+  type LabelRow,
+  type LabelTable,
+  type RecordingRef,
+  rowSamples,
+  utcToSample,
+} from "@granule/labels";
 import type { TimelinePlan } from "@granule/timeline";
 import { UsageError } from "../usage-error.ts";
 import type { ExtractTargets, TargetRecording } from "./extract-targets.ts";
@@ -192,11 +199,16 @@ function refuseSharedFileNames(table: LabelTable): void {
 /** A file name without its extension. */
 const fileStem = (name: string) => name.replace(/\.[^.]*$/, "");
 
+/** The file name a row's recording ref gives: its file, else the last part of its path. */
+export function refFileName(ref: RecordingRef | undefined): string | undefined {
+  return ref?.file ?? (ref?.path === undefined ? undefined : basename(ref.path.replace(/\\/g, "/")));
+}
+
 /** The recording a row names: by archive id, by file name, or by the UTC time it starts at. */
 function recordingOf(row: LabelRow, targets: ExtractTargets, origin: string): TargetRecording {
   const { recordings } = targets;
   const ref = row.recording;
-  const fileName = ref?.file ?? (ref?.path === undefined ? undefined : basename(ref.path.replace(/\\/g, "/")));
+  const fileName = refFileName(ref);
   if (targets.kind === "recording") {
     const only = recordings[0]!;
     if (ref?.id !== undefined && ref.id !== only.key) {

@@ -2,8 +2,8 @@ import {
   LABEL_FORMATS,
   LabelError,
   type LabelFormat,
-  type LabelRow,
   type LabelTable,
+  mapRows,
   type RecordingRef,
   readTable,
   type WriteOptions,
@@ -15,7 +15,7 @@ import type { CommandContext } from "../program/context.ts";
 import { writeStdout } from "../stdout.ts";
 import { parseCount } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
-import { findRecording } from "./extract-plan.ts";
+import { findRecording, refFileName } from "./extract-plan.ts";
 import { openTargets, type TargetRecording } from "./extract-targets.ts";
 
 export interface LabelsConvertArguments {
@@ -163,37 +163,54 @@ async function placeInArchive(
 ): Promise<{ table: LabelTable; options: WriteOptions }> {
   const targets = await openTargets(archive);
   try {
-    const byRow = new Map<LabelRow, TargetRecording>();
-    const byRef = new Map<RecordingRef, TargetRecording>();
+    // Each row's recording, found once (a row that names none is refused here, before any
+    // output). The placed rows are made as the writer reads them (`mapRows`: a view stays a
+    // view), so a table of millions of rows is not copied. A placed row names its recording
+    // by id, or by the file name it was found by: that name gives its recording back.
+    const found: TargetRecording[] = [];
+    const recordingOf = new Uint32Array(table.rows.length);
+    const numberOf = new Map<TargetRecording, number>();
+    const byName = new Map<string, TargetRecording>();
     const starts = new Map<TargetRecording, number>();
     let seconds = 0;
-    const rows = table.rows.map((row) => {
+    table.rows.forEach((row, i) => {
       const target = findRecording(row, targets, `${table.file} row ${row.row}`);
-      // A row placed by its UTC time gets its recording's id and file name, and a row named
-      // by id alone its file name, so that the written table says where it is (formats other
-      // than the plain CSV name files, not archive ids).
-      const file = target.fileNames[0];
-      const placed: LabelRow =
-        row.recording === undefined
-          ? { ...row, recording: { id: target.key, file: file ?? target.key } }
-          : row.recording.file === undefined && row.recording.path === undefined && file !== undefined
-            ? { ...row, recording: { ...row.recording, file } }
-            : row;
-      byRow.set(placed, target);
-      byRef.set(placed.recording!, target);
-      if (!starts.has(target)) {
+      let number = numberOf.get(target);
+      if (number === undefined) {
+        number = found.push(target) - 1;
+        numberOf.set(target, number);
         starts.set(target, seconds);
         seconds += target.totalSamples / target.sampleRate;
       }
-      return placed;
+      recordingOf[i] = number;
+      const name = refName(row.recording);
+      if (name !== undefined) byName.set(name, target);
     });
+    for (const target of found) byName.set(refName({ id: target.key })!, target);
+    // Rows placed by their UTC time: one ref a recording, its id and file name.
+    const timeRefs = found.map((target): RecordingRef => ({ id: target.key, file: target.fileNames[0] ?? target.key }));
+    const rows = mapRows(table.rows, (row, i) => {
+      const number = recordingOf[i]!;
+      // A row placed by its UTC time gets its recording's id and file name, and a row named
+      // by id alone its file name, so that the written table says where it is (formats other
+      // than the plain CSV name files, not archive ids).
+      if (refName(row.recording) === undefined) return { ...row, recording: timeRefs[number]! };
+      const file = found[number]!.fileNames[0];
+      return row.recording!.file === undefined && row.recording!.path === undefined && file !== undefined
+        ? { ...row, recording: { ...row.recording, file } }
+        : row;
+    });
+    const recordingOfRef = (ref: RecordingRef | undefined) => {
+      const name = refName(ref);
+      return name === undefined ? undefined : byName.get(name);
+    };
     return {
       table: { ...table, rows },
       options: {
-        sampleRate: (row) => byRow.get(row)?.sampleRate,
-        recordingStartUtc: (row) => byRow.get(row)?.recordedAt ?? undefined,
+        sampleRate: (row) => recordingOfRef(row.recording)?.sampleRate,
+        recordingStartUtc: (row) => recordingOfRef(row.recording)?.recordedAt ?? undefined,
         tableStart: (ref) => {
-          const target = byRef.get(ref);
+          const target = recordingOfRef(ref);
           return target === undefined ? undefined : starts.get(target);
         },
       },
@@ -201,4 +218,11 @@ async function placeInArchive(
   } finally {
     await targets.close();
   }
+}
+
+/** What finds a row's recording (findRecording) when it names one: its archive id, else its file name. */
+function refName(ref: RecordingRef | undefined): string | undefined {
+  if (ref?.id !== undefined) return `id:${ref.id}`;
+  const file = refFileName(ref);
+  return file === undefined ? undefined : `file:${file}`;
 }
