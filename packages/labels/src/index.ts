@@ -1,7 +1,7 @@
 export { type Detected, detectFormat } from "./detect.ts";
 export { LabelError, type LabelErrorCode, type LabelErrorWhere } from "./errors.ts";
 export { RAVEN_LABEL_COLUMNS } from "./formats/raven.ts";
-export { type NameInput, type NameOptions, outputNames } from "./names.ts";
+export { type NameInput, type NameInputs, type NameOptions, outputNames } from "./names.ts";
 export { type ReadOptions, readTable, type TableInput } from "./read.ts";
 export {
   LABEL_FORMATS,

@@ -11,6 +11,15 @@ export interface NameInput {
   recording?: string;
 }
 
+/**
+ * Inputs made one at a time (`at(i)`, as arrays have it), for lists too long to hold as
+ * objects: each is asked for once, in order, and may be dropped after.
+ */
+export interface NameInputs {
+  readonly length: number;
+  at(index: number): NameInput | undefined;
+}
+
 export interface NameOptions {
   /**
    * Names already in use (earlier outputs, other recordings' outputs written to the same
@@ -62,9 +71,13 @@ const PLACEHOLDERS = [
  *
  * Names must be unique where outputs meet: pass every input written to one place in one call
  * (for a job split across tasks, every task names the whole list and takes its slice), and
- * earlier names as `taken`.
+ * earlier names as `taken`. `inputs` may also be made one at a time (`NameInputs`).
  */
-export function outputNames(template: string, inputs: readonly NameInput[], options: NameOptions = {}): string[] {
+export function outputNames(
+  template: string,
+  inputs: readonly NameInput[] | NameInputs,
+  options: NameOptions = {},
+): string[] {
   const maxBytes = options.maxSegmentBytes ?? 200;
   if (!Number.isInteger(maxBytes) || maxBytes < 16 || maxBytes > 255) {
     throw new LabelError("invalid-argument", `maxSegmentBytes must be a whole number from 16 to 255, got ${maxBytes}`);
@@ -75,7 +88,9 @@ export function outputNames(template: string, inputs: readonly NameInput[], opti
   for (const name of options.taken ?? []) used.add(foldKey(name));
   // Where the search for a free "-N" resumes, per name: linear, not quadratic, in repeats.
   const nextSuffix = new Map<string, number>();
-  return inputs.map((input, index) => {
+  const names: string[] = new Array(inputs.length);
+  for (let index = 0; index < names.length; index++) {
+    const input = inputs.at(index)!;
     const parts = segments.map((segment) =>
       safeSegment(
         segment
@@ -104,8 +119,9 @@ export function outputNames(template: string, inputs: readonly NameInput[], opti
       }
     }
     used.add(key);
-    return name;
-  });
+    names[index] = name;
+  }
+  return names;
 }
 
 function parseTemplate(template: string): Part[][] {

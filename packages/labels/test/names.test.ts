@@ -35,6 +35,27 @@ function unsafety(name: string, depth: number, maxBytes = 200): string[] {
 const fold = (name: string) => name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 
 describe("output names", () => {
+  it("names inputs made one at a time as it names the same inputs in an array", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("owl", "Owl", "wren", "a/b", ""), { maxLength: 60 }), (labels) => {
+        const inputs: NameInput[] = labels.map((label, i) => ({ row: row(label, { row: i + 2 }), startSample: i }));
+        const asked: number[] = [];
+        const lazy = {
+          length: inputs.length,
+          at: (i: number) => {
+            asked.push(i);
+            return { ...inputs[i]! };
+          },
+        };
+        for (const template of ["{label}", "{label}/{n}-{start_sample}"]) {
+          asked.length = 0;
+          expect(outputNames(template, lazy)).toEqual(outputNames(template, inputs));
+          expect(asked).toEqual(inputs.map((_, i) => i)); // each once, in order
+        }
+      }),
+    );
+  });
+
   it("fills placeholders from the row, the caller and the table", () => {
     const table = readTable(fixtureBytes("raven/deployment.Table.1.selections.txt"));
     const names = outputNames(

@@ -26,7 +26,7 @@ import {
   type WindowRun,
   windowRun,
 } from "./extract-jobs.ts";
-import type { PlannedOutput, PlanReport } from "./extract-plan.ts";
+import { nameInputsOf, type PlannedOutput, type PlanReport } from "./extract-plan.ts";
 import { type JobPart, partSuffix } from "./job-part.ts";
 import { type ManifestRow, manifestCsv, manifestRow } from "./manifest.ts";
 import {
@@ -178,7 +178,7 @@ export async function runDataset(
   try {
     names = outputNames(
       options.nameTemplate,
-      planned.map((p) => ({ row: p.row, startSample: p.startSample, endSample: p.endSample, recording: p.target.key })),
+      nameInputsOf(planned),
       options.tableFile === undefined ? {} : { file: options.tableFile },
     );
   } catch (error) {

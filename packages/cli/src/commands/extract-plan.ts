@@ -3,6 +3,7 @@ import {
   LabelError,
   type LabelRow,
   type LabelTable,
+  type NameInputs,
   type RecordingRef,
   rowSamples,
   utcToSample,
@@ -48,6 +49,39 @@ export interface TimelineWindow {
   plan: TimelinePlan;
 }
 
+/**
+ * The output of a table's row, which it reads from the table when asked for: a large table's
+ * rows are a view (@granule/labels), and a plan of millions of them held as row objects took
+ * some 600 bytes a row.
+ */
+class TableOutput implements PlannedOutput {
+  n = 0;
+  startSample: number;
+  endSample: number;
+  clippedFrom?: number;
+
+  constructor(
+    readonly target: TargetRecording,
+    range: { startSample: number; endSample: number },
+    private readonly table: LabelTable,
+    private readonly index: number,
+    /** The row's line in the table. */
+    private readonly line: number,
+    readonly byTime: boolean,
+  ) {
+    this.startSample = range.startSample;
+    this.endSample = range.endSample;
+  }
+
+  get row(): LabelRow {
+    return this.table.rows[this.index]!;
+  }
+
+  get origin(): string {
+    return `${this.table.file} row ${this.line}`;
+  }
+}
+
 /** Rows left out (`--skip-invalid`) or shortened (`--clip-to-end`), and why. */
 export interface PlanReport {
   skipped: { origin: string; reason: string }[];
@@ -80,7 +114,9 @@ export function planRows(
   const report: PlanReport = { skipped: [], clipped: [] };
   const outputs: PlannedOutput[] = [];
   refuseSharedFileNames(table);
+  let index = -1;
   for (const row of table.rows) {
+    index++;
     const origin = `${table.file} row ${row.row}`;
     try {
       const target = recordingOf(row, targets, origin);
@@ -106,7 +142,7 @@ export function planRows(
       if (range.startSample === range.endSample) {
         throw new InvalidRow(`${origin}: ${shown} is empty (a point label): there are no samples to extract`);
       }
-      const output: PlannedOutput = { n: 0, target, ...range, row, origin, byTime };
+      const output = new TableOutput(target, range, table, index, row.row, byTime);
       if (range.endSample > target.totalSamples) {
         const past = `${origin}: ${shown} goes past the end of ${target.name}, which holds samples 0-${target.totalSamples} (${(target.totalSamples / target.sampleRate).toFixed(3)} s)`;
         if (!policy.clipToEnd || range.startSample >= target.totalSamples) {
@@ -126,6 +162,22 @@ export function planRows(
     }
   }
   return { outputs: numbered(outputs), report };
+}
+
+/** What `outputNames` names the outputs by, made one at a time (a large table's rows are not held: TableOutput). */
+export function nameInputsOf(outputs: readonly PlannedOutput[]): NameInputs {
+  return {
+    length: outputs.length,
+    at: (i) => {
+      const output = outputs[i]!;
+      return {
+        row: output.row,
+        startSample: output.startSample,
+        endSample: output.endSample,
+        recording: output.target.key,
+      };
+    },
+  };
 }
 
 /** Numbers outputs 1, 2, 3... in plan order. */

@@ -22,7 +22,7 @@ import { parseCount, preRollSamples as preRollFrom } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseArchiveTime } from "../utc-time.ts";
 import { checkRange, type RangeArguments, rangeOf } from "./extract.ts";
-import { type PlanReport, planRows } from "./extract-plan.ts";
+import { nameInputsOf, type PlanReport, planRows } from "./extract-plan.ts";
 import { openTargets } from "./extract-targets.ts";
 import { type TimelineArguments, timelineOptions } from "./extract-timeline.ts";
 import { utcAt } from "./manifest.ts";
@@ -235,16 +235,7 @@ async function tablePictures(
     }
     let names: string[];
     try {
-      names = outputNames(
-        defaultNameTemplate(table, false),
-        planned.outputs.map((p) => ({
-          row: p.row,
-          startSample: p.startSample,
-          endSample: p.endSample,
-          recording: p.target.key,
-        })),
-        { file: table.file },
-      );
+      names = outputNames(defaultNameTemplate(table, false), nameInputsOf(planned.outputs), { file: table.file });
     } catch (error) {
       if (error instanceof LabelError) throw new UsageError(error.message);
       throw error;
