@@ -26,6 +26,8 @@ export function decodeTable(input: TableInput, file: string, encoding?: string):
   // Bytes decoded so far, and the unfinished character at their end (where a bad sequence may start).
   let decoded = 0;
   let tail: Uint8Array = new Uint8Array(0);
+  /** Whether the text's first character has been decoded (a byte order mark is dropped there only). */
+  let started = false;
   const decode = (bytes: Uint8Array | undefined) => {
     try {
       // `stream` carries a character cut between chunks. ASCII without such a character, as
@@ -38,8 +40,10 @@ export function decodeTable(input: TableInput, file: string, encoding?: string):
             : decoder!.decode(bytes, { stream: true });
       // The byte order mark of the encoding, dropped as TextDecoder would (its own dropping
       // would take one at the start of the first chunk it sees, which may be a later one).
-      if (pieces.length === 0 && text.charCodeAt(0) === 0xfeff && BOM_ENCODINGS.has(decoder!.encoding)) {
-        text = text.slice(1);
+      // Only the first character of the text can be one: once a chunk gave text, no later one is looked at.
+      if (!started && text.length > 0) {
+        started = true;
+        if (text.charCodeAt(0) === 0xfeff && BOM_ENCODINGS.has(decoder!.encoding)) text = text.slice(1);
       }
       if (text.length > 0) pieces.push(text);
     } catch (error) {
