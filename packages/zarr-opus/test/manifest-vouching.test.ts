@@ -1,6 +1,7 @@
 // A local listing takes from the manifest what the manifest vouches for (a recording whose
 // zarr.json has the stamp the manifest recorded), and reads the rest: new recordings, hand
 // edits, repairs. Every case here is one where trusting the manifest blindly would be wrong.
+import { createHash } from "node:crypto";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -161,5 +162,25 @@ describe("a listing over HTTP", () => {
     server.reset();
     await listRecordings(await openCollection(server.url));
     expect(server.log).toEqual(["/zarr.json", "/manifest/zarr.json"]);
+  });
+
+  it("checks every row of a server's manifest, even under a checksum that matches", async () => {
+    const path = join(dir, "manifest", "zarr.json");
+    const manifest = JSON.parse(readFileSync(path, "utf8"));
+    const attributes = manifest.attributes;
+    attributes.recordings[1].totalSamples = "many";
+    // The checksum recomputed as a refresh computes it: locally that vouches, over HTTP it does not.
+    const text = JSON.stringify([attributes.recordings, attributes.damaged, attributes.stamps]);
+    attributes.stampsSha256 = createHash("sha256").update(text).digest("hex");
+    writeFileSync(path, JSON.stringify(manifest));
+    const forged = await startStaticServer(dir);
+    try {
+      await expect(surveyRecordings(await openCollection(forged.url))).rejects.toMatchObject({
+        code: "bad-metadata",
+        message: expect.stringMatching(/manifest row 1/),
+      });
+    } finally {
+      await forged.close();
+    }
   });
 });
