@@ -47,7 +47,8 @@ function hashesOf(recording: IndexedRecording): string[] {
 /** Whether some recording of the collection has `byteLength` bytes, by the index. */
 export async function sizeIsKnown(collection: Collection, byteLength: number): Promise<boolean> {
   const store = collection.store as WritableStore;
-  return (await store.listObjects(bytesKey(collection, byteLength))).length > 0;
+  const key = bytesKey(collection, byteLength);
+  return store.hasObjects ? store.hasObjects(key) : (await store.listObjects(key)).length > 0;
 }
 
 /**

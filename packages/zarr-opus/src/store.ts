@@ -77,6 +77,8 @@ export interface WritableStore extends ReadableStore {
   listChildren(prefix: AbsolutePath): Promise<string[]>;
   /** The objects (files) directly under `prefix`, without the child prefixes. */
   listObjects(prefix: AbsolutePath): Promise<string[]>;
+  /** Whether `listObjects(prefix)` would name anything, where the store can tell without listing all. Optional. */
+  hasObjects?(prefix: AbsolutePath): Promise<boolean>;
   /**
    * Moves everything under `from` to `to`; resolves `false` when `to` already holds something.
    * Any other failure rejects.

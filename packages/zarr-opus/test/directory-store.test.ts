@@ -48,3 +48,22 @@ describe("DirectoryStore.rename", () => {
     },
   );
 });
+
+describe("DirectoryStore.hasObjects", () => {
+  it("says whether listObjects names anything, without listing past the first object", async () => {
+    const root = join(temp.path, "has-objects");
+    mkdirSync(join(root, "many"), { recursive: true });
+    mkdirSync(join(root, "folders-only", "a", "b"), { recursive: true });
+    mkdirSync(join(root, "empty"));
+    writeFileSync(join(root, "a-file"), "x");
+    // A folder of thousands of names, as the content index has one for a common byte length.
+    for (let i = 0; i < 3000; i++) mkdirSync(join(root, "many", `d${i}`));
+    writeFileSync(join(root, "many", "zz-last"), "");
+    const store = new DirectoryStore(root);
+    for (const prefix of ["/many", "/folders-only", "/folders-only/a", "/empty", "/missing", "/a-file", "/"] as const) {
+      expect(await store.hasObjects(prefix), prefix).toBe((await store.listObjects(prefix)).length > 0);
+    }
+    expect(await store.hasObjects("/many")).toBe(true);
+    expect(await store.hasObjects("/folders-only")).toBe(false);
+  });
+});
