@@ -492,6 +492,13 @@ export class Header {
     return this.byKey.has(columnKey(name));
   }
 
+  /** Splits record `record` of the grid and checks its cells (`checkCells`); returns its line in the file. */
+  open(record: number): number {
+    this.grid.split(record);
+    this.checkCells(record);
+    return this.grid.line(record);
+  }
+
   /** Refuses a record (the one the grid split last) with more non-empty cells than the header has columns. */
   checkCells(record: number): void {
     const { grid } = this;

@@ -37,10 +37,7 @@ export function readBirdnetCsv(grid: Grid, context: ReadContext): LabelTable {
   const labelAt = header.index(labelColumn);
   /** Row `i` (record i + 1); without its fields when only checked. */
   const decode = (i: number, withFields: boolean): LabelRow => {
-    const record = i + 1;
-    grid.split(record);
-    header.checkCells(record);
-    const line = grid.line(record);
+    const line = header.open(i + 1);
     const startText = grid.cell(at.start);
     const endText = grid.cell(at.end);
     let startSeconds: string;

@@ -54,10 +54,7 @@ export function readKaleidoscope(grid: Grid, context: ReadContext): LabelTable {
   const labelsAt = labelColumns.map((column) => header.index(column));
   /** Row `i` (record i + 1); without its fields when only checked. */
   const decode = (i: number, withFields: boolean): LabelRow => {
-    const record = i + 1;
-    grid.split(record);
-    header.checkCells(record);
-    const line = grid.line(record);
+    const line = header.open(i + 1);
     const place = (column: string) => ({ file, row: line, column });
     const offsetText = grid.cell(at.offset);
     const durationText = grid.cell(at.duration);

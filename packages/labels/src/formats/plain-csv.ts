@@ -58,10 +58,7 @@ export function readPlainCsv(grid: Grid, context: ReadContext): LabelTable {
 
   /** Row `i` (record i + 1); without its fields when only checked. */
   const decode = (i: number, withFields: boolean): LabelRow => {
-    const record = i + 1;
-    grid.split(record);
-    header.checkCells(record);
-    const line = grid.line(record);
+    const line = header.open(i + 1);
     const place = (column: string) => ({ file, row: line, column });
     let startPoint: TimePoint;
     let endPoint: TimePoint;
