@@ -146,22 +146,17 @@ describe("plain decimals", () => {
   );
   const exact = (text: string) => ` ${text}`;
   const positions = (table: LabelTable) => table.rows.map(({ fields: _, ...rest }) => rest);
+  /** A read's positions, or where its error is. */
+  const result = (read: () => LabelTable): unknown => {
+    try {
+      return positions(read());
+    } catch (error) {
+      const e = error as LabelError;
+      return { code: e.code, row: e.row, column: e.column };
+    }
+  };
   const same = (fast: () => LabelTable, slow: () => LabelTable) => {
-    let expected: unknown;
-    try {
-      expected = positions(slow());
-    } catch (error) {
-      const e = error as LabelError;
-      expected = { code: e.code, row: e.row, column: e.column };
-    }
-    let got: unknown;
-    try {
-      got = positions(fast());
-    } catch (error) {
-      const e = error as LabelError;
-      got = { code: e.code, row: e.row, column: e.column };
-    }
-    expect(got).toEqual(expected);
+    expect(result(fast)).toEqual(result(slow));
   };
 
   it("Raven: begin, end, offset, frequencies and channel read as the exact path reads them", () => {

@@ -49,6 +49,11 @@ export interface TimelineWindow {
   plan: TimelinePlan;
 }
 
+/** Where a table's row is, for messages: "calls.txt row 3" (`line`: the row's line in the file). */
+export function rowOrigin(table: LabelTable, line: number): string {
+  return `${table.file} row ${line}`;
+}
+
 /**
  * The output of a table's row, which it reads from the table when asked for: a large table's
  * rows are a view (@granule/labels), and a plan of millions of them held as row objects took
@@ -78,7 +83,7 @@ class TableOutput implements PlannedOutput {
   }
 
   get origin(): string {
-    return `${this.table.file} row ${this.line}`;
+    return rowOrigin(this.table, this.line);
   }
 }
 
@@ -117,7 +122,7 @@ export function planRows(
   let index = -1;
   for (const row of table.rows) {
     index++;
-    const origin = `${table.file} row ${row.row}`;
+    const origin = rowOrigin(table, row.row);
     try {
       const target = recordingOf(row, targets, origin);
       let range: { startSample: number; endSample: number };

@@ -15,7 +15,7 @@ import type { CommandContext } from "../program/context.ts";
 import { writeStdout } from "../stdout.ts";
 import { parseCount } from "../time.ts";
 import { UsageError } from "../usage-error.ts";
-import { findRecording, refFileName } from "./extract-plan.ts";
+import { findRecording, refFileName, rowOrigin } from "./extract-plan.ts";
 import { openTargets, type TargetRecording } from "./extract-targets.ts";
 
 export interface LabelsConvertArguments {
@@ -174,7 +174,7 @@ async function placeInArchive(
     const starts = new Map<TargetRecording, number>();
     let seconds = 0;
     table.rows.forEach((row, i) => {
-      const target = findRecording(row, targets, `${table.file} row ${row.row}`);
+      const target = findRecording(row, targets, rowOrigin(table, row.row));
       let number = numberOf.get(target);
       if (number === undefined) {
         number = found.push(target) - 1;
