@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OPUS_DECODER_VERSION, OPUS_DECODER_WASM_BASE64, OPUS_DECODER_WASM_BYTES } from "../src/opus-decoder-wasm.ts";
 
 /** The numbers of src/wasm-layout.ts (not exported: internal to the decoder). */
 const WASM_STACK_TOP = 95_616;
@@ -50,23 +51,39 @@ function layoutOf(bytes: Uint8Array): { stackTop: number; dataEnd: number; memor
   return { stackTop, dataEnd, memoryPages };
 }
 
+/** The module's bytes, inflated as opus-decoder does it (its internals, pinned at 0.7.12). */
+async function inflatedByOpusDecoder(): Promise<Uint8Array> {
+  const { OpusDecoder } = await import("opus-decoder");
+  const decoder = new OpusDecoder({ channels: 1 }) as unknown as {
+    ready: Promise<void>;
+    free(): void;
+    _EmscriptenWASM: { wasm: string };
+    _WASMAudioDecoderCommon: { inflateDynEncodeString(source: string): Promise<Uint8Array<ArrayBuffer>> };
+  };
+  await decoder.ready;
+  const decoderModule = await decoder._WASMAudioDecoderCommon.inflateDynEncodeString(decoder._EmscriptenWASM.wasm);
+  decoder.free();
+  return decoderModule;
+}
+
 describe("opus-decoder's WASM memory layout", () => {
   it("is the one the stack-overflow check assumes: static data below 30,080, a 64 KiB stack under 95,616, a fixed memory", async () => {
-    // The module's bytes, inflated as opus-decoder does it (its internals, pinned at 0.7.12).
-    const { OpusDecoder } = await import("opus-decoder");
-    const decoder = new OpusDecoder({ channels: 1 }) as unknown as {
-      ready: Promise<void>;
-      free(): void;
-      _EmscriptenWASM: { wasm: string };
-      _WASMAudioDecoderCommon: { inflateDynEncodeString(source: string): Promise<Uint8Array<ArrayBuffer>> };
-    };
-    await decoder.ready;
-    const decoderModule = await decoder._WASMAudioDecoderCommon.inflateDynEncodeString(decoder._EmscriptenWASM.wasm);
-    decoder.free();
+    const decoderModule = await inflatedByOpusDecoder();
     expect(WebAssembly.validate(decoderModule)).toBe(true);
-    const layout = layoutOf(decoderModule!);
+    const layout = layoutOf(decoderModule);
     expect(layout.stackTop).toBe(WASM_STACK_TOP);
     expect(layout.dataEnd).toBeLessThanOrEqual(WASM_STATIC_END);
     expect(layout.memoryPages).toEqual([448, 448]);
+  });
+});
+
+describe("the decoder module inflated at build time (src/opus-decoder-wasm.ts)", () => {
+  it("is byte for byte the module the installed opus-decoder inflates (regenerate with npm run opus-wasm)", async () => {
+    const pinned = (await import("../package.json", { with: { type: "json" } })).default.dependencies["opus-decoder"];
+    expect(OPUS_DECODER_VERSION).toBe(pinned);
+    const built = Uint8Array.from(atob(OPUS_DECODER_WASM_BASE64), (c) => c.charCodeAt(0));
+    expect(built.length).toBe(OPUS_DECODER_WASM_BYTES);
+    const inflated = await inflatedByOpusDecoder();
+    expect(built).toEqual(new Uint8Array(inflated));
   });
 });
