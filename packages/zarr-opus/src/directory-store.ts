@@ -1,5 +1,5 @@
 import { lstatSync } from "node:fs";
-import { link, lstat, mkdir, open, opendir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, open, opendir, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { ArchiveError } from "./errors.ts";
 import { ownerTag } from "./leases.ts";
@@ -181,7 +181,8 @@ export class DirectoryStore implements WritableStore {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw ioError(error, key);
     } finally {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      // unlink, not rm: rm looks the name up first (an lstat), and this runs once per exclusive create.
+      await unlink(temporary).catch(() => undefined);
     }
   }
 
