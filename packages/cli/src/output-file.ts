@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { lstatSync } from "node:fs";
-import { link, lstat, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { closeSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, write, writeSync } from "node:fs";
+import { lstat, mkdir, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UsageError } from "./usage-error.ts";
 
@@ -36,11 +36,23 @@ export async function abortOpenOutputs(): Promise<void> {
 }
 
 /**
+ * Writes up to this size are made synchronously: a 2 s segment's file (192-384 KB) is written
+ * in the time a promise-based write takes just to be dispatched and answered. Larger ones (a long
+ * segment's chunks, a stacked array) go to the thread pool, so this thread decodes meanwhile.
+ */
+const SYNC_WRITE_BYTES = 1024 * 1024;
+
+/**
  * Opens an output file. The bytes go to a hidden temporary file next to it, which then takes
  * the output's name: with a hard link that fails if the name exists (so an existing file,
  * or a link someone planted there, is never replaced unless `overwrite`), or with `overwrite`
  * by a rename over it (which replaces a link, not what it points to). Refuses at once when
  * the name exists and `overwrite` is off, before any work.
+ *
+ * The file-system calls around the bytes (open, close, link, unlink, rename) are synchronous:
+ * each promise-based one cost 80-100 us of this thread and a round trip to the thread pool,
+ * 1.1 ms of CPU per output in all against 0.5 ms so (300 files of 576 KB on a 2-core VM: 390
+ * against 155 ms), and a dataset makes thousands of outputs while this thread also decodes.
  */
 export async function openOutput(path: string, options: OutputOptions): Promise<OutputFile> {
   if (!options.overwrite && (await outputExists(path))) {
@@ -48,37 +60,53 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
   }
   await folderFor(path);
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${TEMPORARY_TAG}-${++temporaries}.part`);
-  const handle = await open(temporary, "wx");
+  const fd = openSync(temporary, "wx");
   let position = 0;
   let finished = false;
+  // Writes on the thread pool (a stacked array's may overlap): the descriptor is closed only
+  // after they end, since a number closed under one could be reused by the next open.
+  const inFlight = new Set<Promise<unknown>>();
+  const writeAll = async (bytes: Uint8Array, byteOffset: number) => {
+    let done = 0;
+    while (done < bytes.length) {
+      const length = bytes.length - done;
+      if (length <= SYNC_WRITE_BYTES) {
+        done += writeSync(fd, bytes, done, length, byteOffset + done);
+      } else {
+        const writing = writeAsync(fd, bytes, done, length, byteOffset + done);
+        const settled: Promise<unknown> = writing.then(
+          (): unknown => inFlight.delete(settled),
+          (): unknown => inFlight.delete(settled),
+        );
+        inFlight.add(settled);
+        done += await writing;
+      }
+    }
+  };
+  const closeWhenIdle = async () => {
+    await Promise.all(inFlight);
+    closeSync(fd);
+  };
   const output: OutputFile = {
     path,
     async write(bytes) {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-        done += bytesWritten;
-      }
-      position += done;
+      await writeAll(bytes, position);
+      position += bytes.length;
     },
     async writeAt(bytes, byteOffset) {
-      let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, byteOffset + done);
-        done += bytesWritten;
-      }
+      await writeAll(bytes, byteOffset);
     },
     async close() {
       if (finished) return;
       finished = true;
       inProgress.delete(output);
       try {
-        await handle.close();
+        await closeWhenIdle();
         if (options.overwrite) {
-          await rename(temporary, path);
+          renameSync(temporary, path);
         } else {
           try {
-            await link(temporary, path);
+            linkSync(temporary, path);
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === "EEXIST") {
               throw new UsageError(`${path} appeared while it was being written: pass --overwrite to replace it`);
@@ -86,10 +114,10 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
             throw error;
           }
           // unlink, not rm: rm looks the name up first, an lstat per output (of 3,000, say).
-          await unlink(temporary);
+          unlinkSync(temporary);
         }
       } catch (error) {
-        await unlink(temporary).catch(() => undefined);
+        removeQuietly(temporary);
         throw error;
       }
     },
@@ -97,12 +125,30 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
       if (finished) return;
       finished = true;
       inProgress.delete(output);
-      await handle.close().catch(() => undefined);
-      await unlink(temporary).catch(() => undefined);
+      try {
+        await closeWhenIdle();
+      } catch {
+        // closed already, or never usable: the file is removed all the same
+      }
+      removeQuietly(temporary);
     },
   };
   inProgress.add(output);
   return output;
+}
+
+function writeAsync(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    write(fd, bytes, offset, length, position, (error, written) => (error ? reject(error) : resolve(written)));
+  });
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never made
+  }
 }
 
 /** Folders this process has made or found, so that a dataset's outputs make theirs once. */
