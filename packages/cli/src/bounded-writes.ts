@@ -1,9 +1,9 @@
 /**
- * Writes of many small outputs with a few in flight at once. Creating a file costs several
- * file-system calls (open, write, close, link, unlink), each a round trip to libuv's thread
- * pool; one at a time, the decoders wait for them. Hand-written rather than p-limit: what is
- * needed is back-pressure (`add` waits while the limit is reached) and the first failure
- * kept, which p-limit's unbounded queue does not give.
+ * Writes of many outputs with a few in flight at once. An output up to 1 MiB is written with
+ * synchronous calls (output-file.ts), without a round trip to libuv's thread pool; a larger one
+ * waits for the pool, and one at a time the decoders would wait for it. Hand-written
+ * rather than p-limit: what is needed is back-pressure (`add` waits while the limit is
+ * reached) and the first failure kept, which p-limit's unbounded queue does not give.
  */
 export class BoundedWrites {
   private readonly inFlight = new Set<Promise<void>>();
