@@ -52,7 +52,7 @@ function layoutOf(bytes: Uint8Array): { stackTop: number; dataEnd: number; memor
 }
 
 /** The module's bytes, inflated as opus-decoder does it (its internals, pinned at 0.7.12). */
-async function inflatedByOpusDecoder(): Promise<Uint8Array> {
+async function inflatedByOpusDecoder(): Promise<Uint8Array<ArrayBuffer>> {
   const { OpusDecoder } = await import("opus-decoder");
   const decoder = new OpusDecoder({ channels: 1 }) as unknown as {
     ready: Promise<void>;

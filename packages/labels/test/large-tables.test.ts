@@ -334,5 +334,6 @@ describe("mapRows", () => {
         writeTable(expected, format, options),
       );
     }
-  });
+    // Bun gives a test 5 s by default (Node here 30 s): 2.8 s in Bun on an idle 2-core machine.
+  }, 60_000);
 });
