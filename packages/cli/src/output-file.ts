@@ -65,7 +65,7 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
   let finished = false;
   // Writes on the thread pool (a stacked array's may overlap): the descriptor is closed only
   // after they end, since a number closed under one could be reused by the next open.
-  const inFlight = new Set<Promise<unknown>>();
+  const inFlight = new Set<Promise<number>>();
   const writeAll = async (bytes: Uint8Array, byteOffset: number) => {
     let done = 0;
     while (done < bytes.length) {
@@ -74,17 +74,17 @@ export async function openOutput(path: string, options: OutputOptions): Promise<
         done += writeSync(fd, bytes, done, length, byteOffset + done);
       } else {
         const writing = writeAsync(fd, bytes, done, length, byteOffset + done);
-        const settled: Promise<unknown> = writing.then(
-          (): unknown => inFlight.delete(settled),
-          (): unknown => inFlight.delete(settled),
-        );
-        inFlight.add(settled);
-        done += await writing;
+        inFlight.add(writing);
+        try {
+          done += await writing;
+        } finally {
+          inFlight.delete(writing);
+        }
       }
     }
   };
   const closeWhenIdle = async () => {
-    await Promise.all(inFlight);
+    await Promise.allSettled(inFlight);
     closeSync(fd);
   };
   const output: OutputFile = {
